@@ -3,9 +3,11 @@
 #ifndef HARV_CLI_H
 #define HARV_CLI_H
 
-int cli_serve_main(int argc, char **argv); /* cmd_serve.c: harv serve [DIR] */
-int cli_sql_main(int argc, char **argv);   /* cmd_sql.c:   harv sql ... */
-int cli_wasm_main(int argc, char **argv);  /* cmd_wasm.c:  harv wasm run|validate ... */
+/* Weak: a build without a component (-DHARV_WITHOUT) leaves its command NULL. */
+#define CLI_CMD __attribute__((weak))
+CLI_CMD int cli_serve_main(int argc, char **argv); /* cmd_serve.c: harv serve [DIR] */
+CLI_CMD int cli_sql_main(int argc, char **argv);   /* cmd_sql.c:   harv sql ... */
+CLI_CMD int cli_wasm_main(int argc, char **argv);  /* cmd_wasm.c:  harv wasm run|validate */
 
 /* The directory holding the bundled share/harv data (demo site) next to the binary, or the
  * installed prefix. Returns a static string. */

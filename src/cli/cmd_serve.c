@@ -1,3 +1,297 @@
+/* cmd_serve.c — `harv serve [DIR]`: HarvTTP serving a directory with sane defaults.
+ * argv → http_config_t → http_server_run. Prints the URL(s) it listens on (the real port
+ * when given port 0), stops cleanly on SIGINT/SIGTERM. */
 #include "cli.h"
+
+#include <harv/http.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int cli_serve_main(int argc, char **argv) { fprintf(stderr, "harv serve: soon\n"); return 2; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SERVE_MAX_LISTEN 16
+
+static http_server_t *running;
+
+static void on_signal(int sig)
+{
+    if (running)
+        http_server_stop(running);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: harv serve [DIR] [OPTIONS]\n"
+        "Serve DIR (default: the bundled demo site) over HTTP/1.1.\n\n"
+        "  -l, --listen ADDR         listen address, repeatable (default 127.0.0.1:8080):\n"
+        "                            HOST:PORT, [V6]:PORT, :PORT (all interfaces), PORT,\n"
+        "                            unix:PATH; port 0 picks a free port (printed)\n"
+        "  -t, --threads N           event-loop threads (default 1)\n"
+        "      --pool-threads N      handler thread pool size; 0 = handlers run inline on\n"
+        "                            the event loop (default 0, the fast path)\n"
+        "      --pool-backlog N      requests queued for the pool before 503 (default 256)\n"
+        "      --max-conn N          connections held at once; accept pauses beyond\n"
+        "                            (default 10000)\n"
+        "      --backlog N           listen(2) backlog (default 1024)\n"
+        "      --max-body SIZE       request body limit, 413 beyond (default 1m)\n"
+        "      --read-buf-cap SIZE   per-request buffered bytes limit, head + body\n"
+        "                            (default 1m + 64k); buffers start at 4k and grow\n"
+        "      --max-head SIZE       request line + headers limit, 431 beyond (default 16k)\n"
+        "      --max-target N        request-target limit in bytes, 414 beyond (default 8000)\n"
+        "      --max-header-line SIZE  one header line limit, 431 beyond (default 8k)\n"
+        "      --max-headers N       header count limit, 431 beyond (default 100)\n"
+        "      --timeout-request MS  absolute deadline for a request head, 408 (default 10000)\n"
+        "      --timeout-body MS     longest gap between body reads, 408 (default 10000)\n"
+        "      --body-min-rate B     bytes/s an upload must sustain after --timeout-body\n"
+        "                            (default 1024; 0 = off)\n"
+        "      --timeout-keepalive MS  idle keep-alive connection lifetime (default 15000)\n"
+        "      --timeout-send MS     close when a client reads nothing for this long\n"
+        "                            (default 10000)\n"
+        "      --request-count N     requests per connection, then Connection: close\n"
+        "                            (default 1000)\n"
+        "      --access-log DEST     off (default), stdout, or a file path (combined format)\n"
+        "      --log-level LEVEL     debug, info (default), warn, error\n"
+        "      --test-handlers       also answer /_test/echo (echoes the body) and\n"
+        "                            /_test/sleep?ms=N: for Harv's own tests only\n"
+        "  -h, --help                this help\n"
+        "SIZE takes a k, m or g suffix (KiB multiples).\n");
+}
+
+typedef struct serve_ctx {
+    http_static_t *st;
+    bool test_handlers;
+} serve_ctx_t;
+
+/* Test-only routes: exercise request bodies and slow handlers from integration tests. */
+static void serve_handle(void *ctxp, const http_request_t *req, http_response_t *resp)
+{
+    serve_ctx_t *ctx = ctxp;
+    if (ctx->test_handlers && req->path.len >= 7 && !memcmp(req->path.p, "/_test/", 7)) {
+        if (base_span_eq(req->path, "/_test/echo")) {
+            http_response_header(resp, "Content-Type", "application/octet-stream");
+            http_response_headerf(resp, "X-Method", "%.*s", (int)req->method_name.len,
+                                  req->method_name.p);
+            http_response_body(resp, req->body, req->body_len);
+            return;
+        }
+        if (base_span_eq(req->path, "/_test/sleep")) {
+            long ms = 100;
+            if (req->query.len > 3 && !memcmp(req->query.p, "ms=", 3))
+                ms = strtol(req->query.p + 3, NULL, 10);
+            if (ms < 0 || ms > 10000)
+                ms = 100;
+            usleep((useconds_t)ms * 1000);
+            http_response_header(resp, "Content-Type", "text/plain");
+            http_response_body(resp, "slept\n", 6);
+            return;
+        }
+        http_response_error(resp, 404);
+        return;
+    }
+    http_static_handle(ctx->st, req, resp);
+}
+
+static int opt_uint(const char *name, const char *v, unsigned long max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 10);
+    if (!*v || *end || errno || x > max || v[0] == '-') {
+        fprintf(stderr, "harv serve: --%s: '%s' is not a whole number from 0 to %lu\n", name, v,
+                max);
+        return -1;
+    }
+    *out = (unsigned)x;
+    return 0;
+}
+
+static int opt_size(const char *name, const char *v, uint64_t *out)
+{
+    if (base_parse_size(v, out) != BASE_OK) {
+        fprintf(stderr, "harv serve: --%s: '%s' is not a size (e.g. 4096, 64k, 1m)\n", name, v);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_serve_main(int argc, char **argv)
+{
+    enum {
+        O_POOL = 256, O_POOL_BACKLOG, O_MAX_CONN, O_BACKLOG, O_MAX_BODY, O_READ_CAP, O_MAX_HEAD,
+        O_MAX_TARGET, O_MAX_LINE, O_MAX_HEADERS, O_T_REQ, O_T_BODY, O_MIN_RATE, O_T_KA,
+        O_T_SEND, O_REQ_COUNT, O_ACCESS_LOG, O_LOG_LEVEL, O_TEST,
+    };
+    static const struct option opts[] = {
+        {"listen", required_argument, 0, 'l'},
+        {"threads", required_argument, 0, 't'},
+        {"pool-threads", required_argument, 0, O_POOL},
+        {"pool-backlog", required_argument, 0, O_POOL_BACKLOG},
+        {"max-conn", required_argument, 0, O_MAX_CONN},
+        {"backlog", required_argument, 0, O_BACKLOG},
+        {"max-body", required_argument, 0, O_MAX_BODY},
+        {"read-buf-cap", required_argument, 0, O_READ_CAP},
+        {"max-head", required_argument, 0, O_MAX_HEAD},
+        {"max-target", required_argument, 0, O_MAX_TARGET},
+        {"max-header-line", required_argument, 0, O_MAX_LINE},
+        {"max-headers", required_argument, 0, O_MAX_HEADERS},
+        {"timeout-request", required_argument, 0, O_T_REQ},
+        {"timeout-body", required_argument, 0, O_T_BODY},
+        {"body-min-rate", required_argument, 0, O_MIN_RATE},
+        {"timeout-keepalive", required_argument, 0, O_T_KA},
+        {"timeout-send", required_argument, 0, O_T_SEND},
+        {"request-count", required_argument, 0, O_REQ_COUNT},
+        {"access-log", required_argument, 0, O_ACCESS_LOG},
+        {"log-level", required_argument, 0, O_LOG_LEVEL},
+        {"test-handlers", no_argument, 0, O_TEST},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    http_config_t cfg;
+    http_config_defaults(&cfg);
+    const char *listen[SERVE_MAX_LISTEN + 1] = {0};
+    int nlisten = 0;
+    const char *access_log = "off";
+    serve_ctx_t ctx = {0};
+    uint64_t sz;
+    unsigned u;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:t:h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'l':
+            if (nlisten == SERVE_MAX_LISTEN) {
+                fprintf(stderr, "harv serve: at most %d --listen addresses\n", SERVE_MAX_LISTEN);
+                return 2;
+            }
+            listen[nlisten++] = optarg;
+            break;
+        case 't': bad = opt_uint("threads", optarg, 64, &cfg.threads); break;
+        case O_POOL: bad = opt_uint("pool-threads", optarg, 1024, &cfg.thread_pool_count); break;
+        case O_POOL_BACKLOG:
+            bad = opt_uint("pool-backlog", optarg, 1000000, &cfg.thread_pool_backlog);
+            break;
+        case O_MAX_CONN: bad = opt_uint("max-conn", optarg, 10000000, &cfg.max_conn); break;
+        case O_BACKLOG:
+            bad = opt_uint("backlog", optarg, 65535, &u);
+            cfg.backlog = (int)u;
+            break;
+        case O_MAX_BODY:
+            bad = opt_size("max-body", optarg, &sz);
+            cfg.max_body = sz;
+            break;
+        case O_READ_CAP:
+            bad = opt_size("read-buf-cap", optarg, &sz);
+            cfg.read_buf_cap = (size_t)sz;
+            break;
+        case O_MAX_HEAD:
+            bad = opt_size("max-head", optarg, &sz);
+            cfg.limits.max_head = (size_t)sz;
+            break;
+        case O_MAX_TARGET:
+            bad = opt_uint("max-target", optarg, 1 << 20, &u);
+            cfg.limits.max_target = u;
+            break;
+        case O_MAX_LINE:
+            bad = opt_size("max-header-line", optarg, &sz);
+            cfg.limits.max_line = (size_t)sz;
+            break;
+        case O_MAX_HEADERS: bad = opt_uint("max-headers", optarg, 10000, &cfg.limits.max_headers); break;
+        case O_T_REQ: bad = opt_uint("timeout-request", optarg, 86400000, &cfg.timeout_request_ms); break;
+        case O_T_BODY: bad = opt_uint("timeout-body", optarg, 86400000, &cfg.timeout_body_ms); break;
+        case O_MIN_RATE: bad = opt_uint("body-min-rate", optarg, 1u << 30, &cfg.body_min_rate); break;
+        case O_T_KA: bad = opt_uint("timeout-keepalive", optarg, 86400000, &cfg.timeout_keepalive_ms); break;
+        case O_T_SEND: bad = opt_uint("timeout-send", optarg, 86400000, &cfg.timeout_send_ms); break;
+        case O_REQ_COUNT: bad = opt_uint("request-count", optarg, 1u << 30, &cfg.request_count); break;
+        case O_ACCESS_LOG: access_log = optarg; break;
+        case O_LOG_LEVEL: {
+            base_log_level_t lvl;
+            if (base_log_parse_level(optarg, &lvl) != BASE_OK) {
+                fprintf(stderr, "harv serve: --log-level: '%s' is not one of debug, info, warn, "
+                                "error\n", optarg);
+                return 2;
+            }
+            base_log_set_level(lvl);
+            break;
+        }
+        case O_TEST: ctx.test_handlers = true; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+        if (bad)
+            return 2;
+    }
+    if (argc - optind > 1) {
+        fprintf(stderr, "harv serve: one directory at most ('%s' is extra)\n", argv[optind + 1]);
+        return 2;
+    }
+    char demo[4096];
+    const char *root = optind < argc ? argv[optind] : NULL;
+    if (!root) {
+        snprintf(demo, sizeof demo, "%s/demo", cli_share_dir());
+        root = demo;
+    }
+    if (!nlisten)
+        listen[nlisten++] = "127.0.0.1:8080";
+    cfg.listen = listen;
+    cfg.threads = cfg.threads ? cfg.threads : 1;
+
+    if (!strcmp(access_log, "stdout")) {
+        cfg.access_log_fd = 1;
+    } else if (strcmp(access_log, "off")) {
+        cfg.access_log_fd = open(access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (cfg.access_log_fd < 0) {
+            fprintf(stderr, "harv serve: --access-log %s: %s\n", access_log, strerror(errno));
+            return 1;
+        }
+    }
+
+    char err[512];
+    http_static_config_t scfg = {.root = root};
+    ctx.st = http_static_new(&scfg, err, sizeof err);
+    if (!ctx.st) {
+        fprintf(stderr, "harv serve: %s\n", err);
+        return 1;
+    }
+    http_server_t *srv = http_server_new(&cfg, serve_handle, &ctx, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, "harv serve: %s\n", err);
+        http_static_free(ctx.st);
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    running = srv;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    for (int i = 0; i < nlisten; i++) {
+        net_addr_t a;
+        net_addr_parse(listen[i], &a, err, sizeof err);
+        if (a.family == AF_UNIX) {
+            printf("harv: serving %s on %s\n", root, a.text);
+            continue;
+        }
+        char host[sizeof a.text];
+        snprintf(host, sizeof host, "%s", a.text);
+        char *colon = strrchr(host, ':');
+        if (colon)
+            *colon = 0;
+        if (!strcmp(host, "0.0.0.0"))
+            strcpy(host, "127.0.0.1");
+        printf("harv: serving %s on http://%s:%d/\n", root, host, http_server_port(srv, (unsigned)i));
+    }
+    fflush(stdout);
+    int rc = http_server_run(srv);
+    running = NULL;
+    http_server_free(srv);
+    http_static_free(ctx.st);
+    if (cfg.access_log_fd > 1)
+        close(cfg.access_log_fd);
+    return rc == BASE_OK ? 0 : 1;
+}

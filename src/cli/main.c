@@ -64,9 +64,15 @@ int main(int argc, char **argv)
         printf("harv %s\n", HARV_VERSION);
         return 0;
     }
-    for (size_t i = 0; i < BASE_ARRAY_LEN(commands); i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].main(argc - 1, argv + 1);
+    for (size_t i = 0; i < BASE_ARRAY_LEN(commands); i++) {
+        if (strcmp(argv[1], commands[i].name))
+            continue;
+        if (!commands[i].main) {
+            fprintf(stderr, "harv: '%s' is not built into this binary\n", argv[1]);
+            return 2;
+        }
+        return commands[i].main(argc - 1, argv + 1);
+    }
     fprintf(stderr, "harv: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

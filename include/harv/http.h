@@ -1,0 +1,185 @@
+/* http: HarvTTP, the HTTP/1.1 server core — a pure request parser and chunked decoder, the
+ * per-connection state machine on net's event loop (one loop per thread), limits and
+ * timeouts, an optional handler thread pool, and the handler/response API. Static files
+ * (http_static_*) are the first handler. Layer: http, above net and base. */
+#ifndef HARV_HTTP_H
+#define HARV_HTTP_H
+
+#include <harv/base.h>
+#include <harv/net.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- the request parser (pure: allocates nothing, never blocks) ----------------------- */
+
+typedef enum http_method {
+    HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_DELETE, HTTP_OPTIONS, HTTP_PATCH,
+    HTTP_TRACE, HTTP_CONNECT,
+} http_method_t;
+
+typedef struct http_header {
+    base_span_t name, value; /* value without surrounding whitespace */
+} http_header_t;
+
+/* Limits the parser enforces (all sized by the client, so all capped). */
+typedef struct http_parse_limits {
+    size_t max_head;      /* request line + headers, bytes (431; 414 while in the line) */
+    size_t max_target;    /* request-target bytes (414) */
+    size_t max_line;      /* one header line, bytes (431) */
+    unsigned max_headers; /* header count (431); also the size of the caller's array */
+} http_parse_limits_t;
+
+enum {
+    HTTP_REQ_KEEPALIVE = 1 << 0,  /* the connection may be reused after this request */
+    HTTP_REQ_CHUNKED = 1 << 1,    /* Transfer-Encoding: chunked body follows */
+    HTTP_REQ_CONTINUE = 1 << 2,   /* Expect: 100-continue */
+    HTTP_REQ_HAS_LENGTH = 1 << 3, /* Content-Length present */
+};
+
+typedef struct http_request {
+    http_method_t method;
+    base_span_t method_name;
+    base_span_t target; /* as sent */
+    base_span_t path;   /* the path of the target, still percent-encoded */
+    base_span_t query;  /* after '?', without it; len 0 if none */
+    base_span_t host;   /* Host header (or absolute-form authority) */
+    int minor;          /* HTTP/1.minor (a higher minor is treated as 1.1: minor = 1) */
+    unsigned flags;     /* HTTP_REQ_* */
+    uint64_t content_length;
+    http_header_t *headers; /* the caller's array, max_headers long */
+    unsigned nheaders;
+    size_t head_len; /* bytes of the request head, including the final CRLF CRLF */
+    /* Filled by the server before a handler runs: */
+    const char *body; /* decoded body (Content-Length or de-chunked), body_len bytes */
+    size_t body_len;
+    const char *peer; /* "127.0.0.1" */
+    int peer_port;
+} http_request_t;
+
+/* Parses one request head from buf[0..len). On success returns head_len (> 0) and fills req
+ * (spans point into buf). Returns BASE_AGAIN when the head is incomplete but valid so far,
+ * BASE_ERROR with *status set (400, 414, 431, 501, 505) when it is not. req->headers must
+ * point to an array of lim->max_headers entries. Thread-safe, reentrant. */
+int http_parse_request(const char *buf, size_t len, const http_parse_limits_t *lim,
+                       http_request_t *req, int *status);
+
+/* Looks up a header by name (case-insensitive). Returns NULL if absent. */
+const http_header_t *http_request_header(const http_request_t *req, const char *name);
+
+/* Incremental chunked-body decoder, decoding in place (data bytes move down over framing). */
+typedef struct http_chunked {
+    int state;
+    uint64_t chunk_left;  /* bytes left in the current chunk */
+    uint64_t total;       /* decoded bytes so far */
+    uint64_t max_body;    /* 413 past this */
+    size_t aux;           /* bytes of the current extension/trailer section */
+    size_t max_aux;       /* cap on extensions + trailers (400 past it) */
+} http_chunked_t;
+
+void http_chunked_init(http_chunked_t *c, uint64_t max_body, size_t max_aux);
+/* Decodes buf[*in_pos..len): decoded bytes are written at buf[*out_pos..] (never past what was
+ * consumed), both positions advance. Returns BASE_OK when the last chunk and trailers are
+ * complete (*in_pos is then just past the body), BASE_AGAIN for more input, BASE_ERROR with
+ * *status (400 framing, 413 too large). */
+int http_chunked_decode(http_chunked_t *c, char *buf, size_t len, size_t *in_pos,
+                        size_t *out_pos, int *status);
+
+/* ---- responses -------------------------------------------------------------------------- */
+typedef struct http_response http_response_t;
+
+/* The handler's side of a response. Call order: status, headers, then at most one body call.
+ * The server adds Date, Server, Content-Length and Connection. */
+void http_response_status(http_response_t *resp, int status);
+/* Adds a header line; name and value are copied. Never pass CR/LF (checked: dropped). */
+void http_response_header(http_response_t *resp, const char *name, const char *value);
+void http_response_headerf(http_response_t *resp, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The body: data must stay valid until the handler returns (the server copies it then). */
+void http_response_body(http_response_t *resp, const void *data, size_t len);
+/* A body sent from a file with sendfile: takes ownership of fd (closed by the server).
+ * Inline handlers only; in thread-pool mode the file is read into the response instead. */
+void http_response_file(http_response_t *resp, int fd, off_t offset, size_t len);
+/* A per-request arena for the handler's allocations, freed after the response is built. */
+base_arena_t *http_response_arena(http_response_t *resp);
+/* Forces Connection: close after this response. */
+void http_response_close(http_response_t *resp);
+/* A complete small error page for status (e.g. 404), replacing anything set before. */
+void http_response_error(http_response_t *resp, int status);
+/* The reason phrase of a status code ("Not Found"). */
+const char *http_status_text(int status);
+
+/* A handler produces the response for one request. In thread-pool mode it runs on a worker
+ * thread: its allocator and ctx must then be thread-safe. */
+typedef void (*http_handler_fn)(void *ctx, const http_request_t *req, http_response_t *resp);
+
+/* ---- the server -------------------------------------------------------------------------- */
+typedef struct http_config {
+    const char **listen;  /* NULL-terminated list of addresses (see net_addr_parse) */
+    const int *listen_fds;/* or inherited listening fds, -1-terminated (supervisor) */
+    int backlog;          /* listen(2) backlog (default 1024) */
+    unsigned max_conn;    /* connections held at once; accept pauses beyond (default 10000) */
+    unsigned threads;     /* event-loop threads (default 1) */
+    size_t read_buf_init; /* first read buffer size (default 4 KiB) */
+    size_t read_buf_cap;  /* the per-request LIMIT on buffered bytes: head + body (default 1 MiB + 64 KiB) */
+    http_parse_limits_t limits; /* defaults: head 16 KiB, target 8000, line 8 KiB, 100 headers */
+    uint64_t max_body;    /* request body bytes (413) (default 1 MiB) */
+    unsigned timeout_request_ms;   /* absolute deadline for a request head (default 10000) */
+    unsigned timeout_body_ms;      /* body idle timeout: max gap between body reads (default 10000) */
+    unsigned body_min_rate;        /* body bytes/s a slow uploader must sustain after the first
+                                      timeout_body_ms (0 = off; default 1024) */
+    unsigned timeout_keepalive_ms; /* idle keep-alive connection (default 15000) */
+    unsigned timeout_send_ms;      /* no write progress for this long closes (default 10000) */
+    unsigned request_count;        /* requests per connection, then Connection: close (default 1000) */
+    unsigned thread_pool_count;    /* 0 = handlers inline on the loop (default) */
+    unsigned thread_pool_backlog;  /* queued requests before 503 (default 256) */
+    int access_log_fd;             /* combined-format access log; -1 = off (default) */
+    const char *server_name;       /* Server header (default "Harv") */
+} http_config_t;
+
+/* Fills cfg with the documented defaults (listen = NULL: caller must set one). */
+void http_config_defaults(http_config_t *cfg);
+
+typedef struct http_server http_server_t;
+
+/* Creates the server: binds (or adopts) the listeners, creates `threads` loops (threads > 1
+ * start their own threads in http_server_run()). Returns NULL with err filled. */
+http_server_t *http_server_new(const http_config_t *cfg, http_handler_fn handler, void *ctx,
+                               char *err, size_t errlen);
+/* Same, into caller storage: the API of the issue. srv must be a http_server_t* holder. */
+int http_server_init(http_server_t **srv, const http_config_t *cfg, http_handler_fn handler,
+                     void *ctx, char *err, size_t errlen);
+/* Runs one iteration of the first loop (threads must be 1): accept, read, handle, write,
+ * timeouts. A test can drive the server and its clients from one thread. */
+int http_server_tick(http_server_t *srv, int max_wait_ms);
+/* Runs every loop until http_server_stop() (loop 0 on the calling thread). */
+int http_server_run(http_server_t *srv);
+/* Thread- and signal-context-safe request to return from http_server_run(). */
+void http_server_stop(http_server_t *srv);
+void http_server_free(http_server_t *srv);
+/* The bound port of listener i (for ephemeral ports), or 0. */
+int http_server_port(const http_server_t *srv, unsigned i);
+/* Connections currently open (all loops). */
+unsigned http_server_conn_count(const http_server_t *srv);
+
+/* ---- static files ------------------------------------------------------------------------ */
+typedef struct http_static http_static_t;
+typedef struct http_static_config {
+    const char *root;          /* directory served */
+    const char **index;        /* NULL-terminated index names (default index.html, index.htm) */
+    size_t small_file;         /* files below this come from the in-memory cache (16 KiB) */
+    unsigned cache_valid_ms;   /* re-stat cached files after this long (default 1000) */
+} http_static_config_t;
+
+/* Opens root (O_PATH directory). Returns NULL with err filled. The handler state is per
+ * thread inside (caches), so it is safe in thread-pool mode. */
+http_static_t *http_static_new(const http_static_config_t *cfg, char *err, size_t errlen);
+void http_static_free(http_static_t *st);
+/* The handler: pass st as ctx. */
+void http_static_handle(void *st, const http_request_t *req, http_response_t *resp);
+/* The MIME type of a file name from the allowlist, or NULL if the type is not served. */
+const char *http_mime_type(const char *name, size_t len);
+
+#endif

@@ -1,0 +1,1087 @@
+/* http/server.c — HarvTTP's server: listeners, per-thread event loops, and the connection
+ * state machine. Layer: http, on net's loop.
+ *
+ * Connection states (each arrow names the function that takes it):
+ *
+ *            accept (on_accept)
+ *                 │
+ *                 ▼          bytes, head incomplete
+ *   ┌──────► C_HEAD ─────────────────────────────┐ (deadline: timeout_request_ms from the
+ *   │          │ head parsed (conn_process)      │  first byte — absolute, drips don't extend)
+ *   │          ▼                                 │
+ *   │        C_BODY  ◄── body bytes (conn_read) ─┘ (deadline: body idle + min rate)
+ *   │          │ body complete (conn_dispatch)
+ *   │          ├──────────────► C_FROZEN  (thread-pool mode: no reads while a worker borrows
+ *   │          │                   │       the buffer; job_done resumes)
+ *   │          ▼                   ▼
+ *   │       response appended to c->out; more pipelined requests parsed first
+ *   │          │ conn_flush: ONE write/writev for the batch, then sendfile for a file body
+ *   │          ▼
+ *   │       output pending? ── yes ──► wait for EPOLLOUT (deadline: timeout_send_ms)
+ *   │          │ drained
+ *   └── keep-alive (C_HEAD, idle: buffers back to the pool, deadline timeout_keepalive_ms)
+ *              │ close after response (Connection: close, request cap, error)
+ *              ▼
+ *          C_LINGER: shutdown(SHUT_WR), discard input until EOF or 2 s (conn_linger), close
+ *
+ * Framing errors answer 400 (or the precise 4xx/5xx) with Connection: close and never read
+ * the rest of the broken request as a new one. Timeouts evict: 408 where a response is still
+ * possible, else a plain close. A timer per connection is lazy: moving a deadline later only
+ * stores it; the timer re-arms itself when it fires early. */
+#include "http_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HTTP_MAX_LISTENERS 16
+#define HTTP_ACCEPT_BATCH 64
+#define HTTP_LINGER_MS 2000
+#define HTTP_SENDFILE_CHUNK (1u << 20)  /* bytes per sendfile call */
+#define HTTP_BUF_POOL_MAX 512           /* pooled buffers per loop */
+#define HTTP_BUF_POOL_CAP (64u << 10)   /* larger buffers are freed, not pooled */
+#define HTTP_MAX_AUX 4096               /* chunk extensions + trailers, bytes */
+
+enum { C_HEAD, C_BODY, C_FROZEN, C_LINGER };
+
+typedef struct http_loop http_loop_t;
+typedef struct http_conn http_conn_t;
+
+struct http_conn {
+    net_io_t io;
+    net_timer_t timer;
+    http_loop_t *lp;
+    http_conn_t *next_free;
+    http_conn_t *prev, *next; /* the loop's open connections */
+    uint32_t gen;
+    int state;
+    uint64_t deadline; /* the real deadline; the timer may be armed earlier */
+    base_buf_t in;     /* unparsed input is in[in_off .. len) */
+    size_t in_off;
+    base_buf_t out; /* output not yet written is out[out_off .. len) */
+    size_t out_off;
+    int file_fd; /* a file body to sendfile once out is drained */
+    off_t file_off;
+    size_t file_left;
+    unsigned requests;
+    bool close_after;    /* close once output is drained */
+    bool want_write;     /* EPOLLOUT registered */
+    bool continue_sent;  /* "100 Continue" sent for the current request */
+    bool want_continue;  /* the current request has Expect: 100-continue */
+    bool head_timed;     /* the current request's head deadline is running */
+    size_t head_len;     /* C_BODY: the parsed head's length */
+    uint64_t body_need;  /* C_BODY with Content-Length: head_len + CL */
+    http_chunked_t chunk;
+    size_t chunk_in, chunk_out; /* decoder positions, relative to in_off */
+    uint64_t body_start_ms, body_progress_ms, body_bytes;
+    char peer[48];
+    int peer_port;
+};
+
+struct http_loop {
+    http_server_t *srv;
+    net_loop_t *loop;
+    pthread_t thread;
+    net_io_t lio[HTTP_MAX_LISTENERS];
+    bool paused;
+    net_timer_t resume_timer;
+    net_timer_t log_timer;
+    http_conn_t *free_conns;
+    http_conn_t *conns; /* open connections, for shutdown */
+    char *bufs[HTTP_BUF_POOL_MAX];
+    size_t nbufs;
+    http_header_t *headers; /* inline parsing scratch, max_headers */
+    base_buf_t hdr_scratch;
+    base_arena_t arena;
+    base_buf_t log;
+    time_t date_sec;
+    char date[32];
+    unsigned nconns;
+};
+
+struct http_server {
+    http_config_t cfg;
+    http_handler_fn handler;
+    void *ctx;
+    int lfds[HTTP_MAX_LISTENERS];
+    bool lowned[HTTP_MAX_LISTENERS];
+    unsigned nlisten;
+    http_loop_t *loops;
+    unsigned nloops;
+    net_pool_t *pool;
+    _Atomic unsigned nconns;
+    _Atomic int stopping;
+};
+
+/* A request handed to the thread pool. Owns the input buffer while the worker runs. */
+typedef struct http_job {
+    net_job_t job;
+    http_server_t *srv;
+    http_conn_t *conn;
+    uint32_t gen;
+    base_buf_t in; /* moved from the connection: the request's spans point into it */
+    size_t consumed;
+    bool keepalive, head;
+    int minor;
+    int status;      /* for the access log */
+    uint64_t bytes;
+    base_buf_t out; /* the serialized response */
+    base_buf_t hdrs;
+    base_arena_t arena;
+    char date[32];
+    http_request_t req;
+    http_header_t headers[];
+} http_job_t;
+
+static void conn_process(http_conn_t *c);
+static void conn_flush(http_conn_t *c);
+static void conn_close(http_conn_t *c);
+static void on_conn_io(net_loop_t *loop, net_io_t *io, uint32_t ev);
+
+/* ---- configuration -------------------------------------------------------------------- */
+
+void http_config_defaults(http_config_t *cfg)
+{
+    *cfg = (http_config_t){
+        .backlog = 1024,
+        .max_conn = 10000,
+        .threads = 1,
+        .read_buf_init = 4096,
+        .read_buf_cap = (1u << 20) + (64u << 10),
+        .limits = {.max_head = 16384, .max_target = 8000, .max_line = 8192, .max_headers = 100},
+        .max_body = 1u << 20,
+        .timeout_request_ms = 10000,
+        .timeout_body_ms = 10000,
+        .body_min_rate = 1024,
+        .timeout_keepalive_ms = 15000,
+        .timeout_send_ms = 10000,
+        .request_count = 1000,
+        .thread_pool_count = 0,
+        .thread_pool_backlog = 256,
+        .access_log_fd = -1,
+        .server_name = "Harv",
+    };
+}
+
+/* ---- per-loop helpers: date, buffers, deadlines ------------------------------------------ */
+
+static const char *loop_date(http_loop_t *lp)
+{
+    time_t now = time(NULL);
+    if (now != lp->date_sec) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(lp->date, sizeof lp->date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        lp->date_sec = now;
+    }
+    return lp->date;
+}
+
+/* Buffers start at read_buf_init, grow on demand, keep their capacity, and go back to the
+ * loop's pool when the connection is idle (unless they grew past HTTP_BUF_POOL_CAP). */
+static void buf_take(http_loop_t *lp, base_buf_t *b)
+{
+    if (b->data)
+        return;
+    size_t want = lp->srv->cfg.read_buf_init;
+    if (lp->nbufs) {
+        b->data = lp->bufs[--lp->nbufs];
+        b->cap = want;
+    } else {
+        b->data = base_xmalloc(want);
+        b->cap = want;
+    }
+    b->len = 0;
+}
+
+static void buf_give(http_loop_t *lp, base_buf_t *b)
+{
+    if (!b->data)
+        return;
+    if (b->cap == lp->srv->cfg.read_buf_init && lp->nbufs < HTTP_BUF_POOL_MAX)
+        lp->bufs[lp->nbufs++] = b->data;
+    else
+        free(b->data);
+    base_buf_init(b);
+}
+
+static void on_conn_timer(net_loop_t *loop, net_timer_t *t);
+
+static void set_deadline(http_conn_t *c, uint64_t ms)
+{
+    net_loop_t *loop = c->lp->loop;
+    c->deadline = net_loop_now(loop) + ms;
+    if (!net_timer_active(&c->timer) || c->timer.deadline_ms > c->deadline)
+        net_timer_start(loop, &c->timer, ms, on_conn_timer, c);
+}
+
+/* ---- access log ------------------------------------------------------------------------ */
+
+static void log_flush(http_loop_t *lp)
+{
+    if (!lp->log.len)
+        return;
+    ssize_t w = write(lp->srv->cfg.access_log_fd, lp->log.data, lp->log.len);
+    (void)w;
+    lp->log.len = 0;
+}
+
+static void on_log_timer(net_loop_t *loop, net_timer_t *t)
+{
+    http_loop_t *lp = t->data;
+    log_flush(lp);
+    net_timer_start(loop, t, 200, on_log_timer, lp);
+}
+
+static void log_span(base_buf_t *b, base_span_t s)
+{
+    /* Escape what would break the line format: quotes, backslashes, controls. */
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x7f)
+            base_buf_appendf(b, "\\x%02x", ch);
+        else
+            base_buf_append(b, &s.p[i], 1);
+    }
+}
+
+static void access_log(http_loop_t *lp, const http_request_t *req, int status, uint64_t bytes)
+{
+    if (lp->srv->cfg.access_log_fd < 0)
+        return;
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char ts[40];
+    strftime(ts, sizeof ts, "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    base_buf_t *b = &lp->log;
+    base_buf_appendf(b, "%s - - [%s] \"", req->peer ? req->peer : "-", ts);
+    log_span(b, req->method_name);
+    base_buf_append(b, " ", 1);
+    log_span(b, req->target);
+    base_buf_appendf(b, " HTTP/1.%d\" %d %llu \"", req->minor, status, (unsigned long long)bytes);
+    const http_header_t *ref = http_request_header(req, "Referer");
+    const http_header_t *ua = http_request_header(req, "User-Agent");
+    log_span(b, ref ? ref->value : BASE_SPAN_LIT("-"));
+    base_buf_append(b, "\" \"", 3);
+    log_span(b, ua ? ua->value : BASE_SPAN_LIT("-"));
+    base_buf_append(b, "\"\n", 2);
+    if (b->len > 8192)
+        log_flush(lp);
+}
+
+/* ---- connections ------------------------------------------------------------------------- */
+
+static http_conn_t *conn_new(http_loop_t *lp)
+{
+    http_conn_t *c = lp->free_conns;
+    if (c) {
+        lp->free_conns = c->next_free;
+        uint32_t gen = c->gen;
+        memset(c, 0, sizeof *c);
+        c->gen = gen + 1;
+    } else {
+        c = base_xcalloc(1, sizeof *c);
+        c->gen = 1;
+    }
+    c->lp = lp;
+    c->file_fd = -1;
+    c->io.fd = -1;
+    c->next = lp->conns;
+    if (lp->conns)
+        lp->conns->prev = c;
+    lp->conns = c;
+    return c;
+}
+
+static void resume_accept(http_loop_t *lp);
+
+static void conn_close(http_conn_t *c)
+{
+    http_loop_t *lp = c->lp;
+    net_timer_stop(lp->loop, &c->timer);
+    if (c->io.fd >= 0) {
+        net_io_stop(lp->loop, &c->io);
+        close(c->io.fd);
+        c->io.fd = -1;
+    }
+    if (c->file_fd >= 0)
+        close(c->file_fd);
+    c->file_fd = -1;
+    buf_give(lp, &c->in);
+    buf_give(lp, &c->out);
+    c->gen++; /* a pool completion for this connection is now stale */
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        lp->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->next_free = lp->free_conns;
+    lp->free_conns = c;
+    lp->nconns--;
+    __atomic_fetch_sub(&lp->srv->nconns, 1, __ATOMIC_RELAXED);
+    if (lp->paused)
+        resume_accept(lp);
+}
+
+/* Sets the epoll interest from the state: no reads while frozen or while output is pending
+ * (a slow reader cannot make us buffer unbounded responses); writes while output is pending. */
+static void conn_update_events(http_conn_t *c)
+{
+    bool pending = c->out.len > c->out_off || c->file_left;
+    uint32_t ev = 0;
+    if (c->state != C_FROZEN && (!pending || c->state == C_LINGER))
+        ev |= NET_IN | EPOLLRDHUP; /* RDHUP only with IN: level-triggered, it would spin */
+    if (pending)
+        ev |= NET_OUT;
+    net_io_modify(c->lp->loop, &c->io, ev);
+}
+
+/* Starts the graceful close: no more responses; the peer gets EOF after the output. */
+static void conn_linger(http_conn_t *c)
+{
+    c->state = C_LINGER;
+    shutdown(c->io.fd, SHUT_WR);
+    c->in_off = 0;
+    c->in.len = 0;
+    c->deadline = 0;
+    net_timer_start(c->lp->loop, &c->timer, HTTP_LINGER_MS, on_conn_timer, c);
+    conn_update_events(c);
+}
+
+/* Answers an error status, then closes: used for framing errors, limits and timeouts. */
+static void conn_fail(http_conn_t *c, int status)
+{
+    http_loop_t *lp = c->lp;
+    if (c->state == C_LINGER)
+        return;
+    buf_take(lp, &c->out);
+    if (status)
+        http_error_serialize(&c->out, status, loop_date(lp), lp->srv->cfg.server_name);
+    c->close_after = true;
+    c->in_off = c->in.len = 0;
+    c->state = C_HEAD;
+    conn_flush(c);
+}
+
+static void on_conn_timer(net_loop_t *loop, net_timer_t *t)
+{
+    http_conn_t *c = t->data;
+    uint64_t now = net_loop_now(loop);
+    if (c->state == C_LINGER) {
+        conn_close(c);
+        return;
+    }
+    if (c->state == C_FROZEN)
+        return; /* a worker owns the request; its completion rearms */
+    if (now < c->deadline) {
+        /* The deadline moved later meanwhile (lazy timer), or a body rate check is due. */
+        uint64_t next = c->deadline - now;
+        if (c->state == C_BODY && c->lp->srv->cfg.body_min_rate) {
+            http_config_t *cfg = &c->lp->srv->cfg;
+            uint64_t elapsed = now - c->body_start_ms;
+            if (elapsed >= cfg->timeout_body_ms &&
+                c->body_bytes * 1000 < (uint64_t)cfg->body_min_rate * elapsed) {
+                conn_fail(c, 408); /* slow upload: under the minimum rate */
+                return;
+            }
+            next = BASE_MIN(next, 1000);
+        }
+        net_timer_start(loop, t, next, on_conn_timer, c);
+        return;
+    }
+    bool pending = c->out.len > c->out_off || c->file_left;
+    if (pending) {
+        conn_close(c); /* send timeout: the client stopped reading */
+    } else if (c->state == C_BODY || c->in.len > c->in_off) {
+        conn_fail(c, 408); /* request head deadline or body idle */
+    } else {
+        conn_close(c); /* keep-alive idle */
+    }
+}
+
+/* Writes pending output: one write for the bytes, then sendfile for a file body. */
+static void conn_flush(http_conn_t *c)
+{
+    http_loop_t *lp = c->lp;
+    while (c->out.len > c->out_off) {
+        ssize_t n = write(c->io.fd, c->out.data + c->out_off, c->out.len - c->out_off);
+        if (n > 0) {
+            c->out_off += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            goto blocked;
+        conn_close(c);
+        return;
+    }
+    while (c->file_left) {
+        off_t off = c->file_off;
+        ssize_t n = sendfile(c->io.fd, c->file_fd, &off,
+                             BASE_MIN(c->file_left, (size_t)HTTP_SENDFILE_CHUNK));
+        if (n > 0) {
+            c->file_off = off;
+            c->file_left -= (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            goto blocked;
+        conn_close(c); /* file shrank (n == 0) or the peer is gone */
+        return;
+    }
+    if (c->file_fd >= 0) {
+        close(c->file_fd);
+        c->file_fd = -1;
+    }
+    c->out.len = c->out_off = 0;
+    if (c->close_after) {
+        conn_linger(c);
+        return;
+    }
+    if (c->state == C_LINGER)
+        return;
+    if (c->in.len == c->in_off) {
+        /* Idle keep-alive connection: its buffers go back to the pool. */
+        buf_give(lp, &c->in);
+        buf_give(lp, &c->out);
+        c->in_off = 0;
+        if (c->state == C_HEAD)
+            set_deadline(c, lp->srv->cfg.timeout_keepalive_ms);
+    }
+    conn_update_events(c);
+    /* Requests that arrived pipelined behind a file response are served now. */
+    if (c->state == C_HEAD && c->in.len > c->in_off)
+        conn_process(c);
+    return;
+blocked:
+    set_deadline(c, lp->srv->cfg.timeout_send_ms);
+    conn_update_events(c);
+}
+
+/* ---- running handlers ------------------------------------------------------------------- */
+
+static void run_inline(http_conn_t *c, http_request_t *req, size_t consumed, bool keepalive)
+{
+    http_loop_t *lp = c->lp;
+    http_server_t *srv = lp->srv;
+    http_response_t resp;
+    http_response_init(&resp, &lp->hdr_scratch, &lp->arena);
+    srv->handler(srv->ctx, req, &resp);
+    if (resp.close)
+        keepalive = false;
+    buf_take(lp, &c->out);
+    bool head = req->method == HTTP_HEAD;
+    http_response_serialize(&resp, &c->out, req->minor, head, keepalive, loop_date(lp),
+                            srv->cfg.server_name);
+    access_log(lp, req, resp.status, resp.file_fd >= 0 ? resp.file_len : resp.body_len);
+    if (resp.file_fd >= 0 && !head && resp.status != 304 && resp.file_len) {
+        c->file_fd = resp.file_fd;
+        c->file_off = resp.file_off;
+        c->file_left = resp.file_len;
+        resp.file_fd = -1;
+    }
+    http_response_fini(&resp);
+    base_arena_reset(&lp->arena);
+    c->in_off += consumed;
+    if (!keepalive)
+        c->close_after = true;
+}
+
+static void job_work(net_job_t *j)
+{
+    http_job_t *job = (http_job_t *)j;
+    http_server_t *srv = job->srv;
+    http_response_t resp;
+    http_response_init(&resp, &job->hdrs, &job->arena);
+    srv->handler(srv->ctx, &job->req, &resp);
+    if (resp.file_fd >= 0) {
+        /* Pool mode serializes into job-owned bytes: read the file body in. */
+        char *data = malloc(resp.file_len ? resp.file_len : 1);
+        size_t got = 0;
+        while (data && got < resp.file_len) {
+            ssize_t n = pread(resp.file_fd, data + got, resp.file_len - got,
+                              resp.file_off + (off_t)got);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        close(resp.file_fd);
+        resp.file_fd = -1;
+        if (!data || got != resp.file_len) {
+            free(data);
+            http_response_error(&resp, 500);
+        } else {
+            free(resp.body_owned);
+            resp.body_owned = data;
+            resp.body = data;
+            resp.body_len = got;
+        }
+    }
+    if (resp.close)
+        job->keepalive = false;
+    http_response_serialize(&resp, &job->out, job->minor, job->head, job->keepalive, job->date,
+                            srv->cfg.server_name);
+    job->status = resp.status;
+    job->bytes = resp.body_len;
+    http_response_fini(&resp);
+    base_arena_fini(&job->arena);
+    base_buf_fini(&job->hdrs);
+}
+
+static void job_free(http_job_t *job)
+{
+    base_buf_fini(&job->out);
+    base_buf_fini(&job->in);
+    free(job);
+}
+
+static void job_done(net_loop_t *loop, net_job_t *j)
+{
+    http_job_t *job = (http_job_t *)j;
+    http_conn_t *c = job->conn;
+    if (c->gen != job->gen || c->state != C_FROZEN) {
+        job_free(job); /* the connection closed meanwhile */
+        return;
+    }
+    http_loop_t *lp = c->lp;
+    access_log(lp, &job->req, job->status, job->bytes);
+    c->in = job->in; /* the buffer comes back; compact past this request */
+    base_buf_init(&job->in);
+    c->in_off += job->consumed;
+    buf_take(lp, &c->out);
+    base_buf_append(&c->out, job->out.data, job->out.len);
+    if (!job->keepalive)
+        c->close_after = true;
+    job_free(job);
+    c->state = C_HEAD;
+    if (!c->close_after)
+        conn_process(c);
+    else
+        conn_flush(c);
+}
+
+/* Hands a complete request to the pool: freezes the connection, moves the buffer to the job.
+ * A full backlog sheds with 503 + Retry-After. */
+static void run_pooled(http_conn_t *c, http_request_t *req, size_t consumed, bool keepalive)
+{
+    http_loop_t *lp = c->lp;
+    http_server_t *srv = lp->srv;
+    http_job_t *job = base_xcalloc(1, sizeof *job + srv->cfg.limits.max_headers *
+                                                         sizeof(http_header_t));
+    job->job.work = job_work;
+    job->job.done = job_done;
+    job->job.loop = lp->loop;
+    job->srv = srv;
+    job->conn = c;
+    job->gen = c->gen;
+    job->consumed = consumed;
+    job->keepalive = keepalive;
+    job->head = req->method == HTTP_HEAD;
+    job->minor = req->minor;
+    memcpy(job->date, loop_date(lp), sizeof job->date);
+    job->req = *req;
+    job->req.headers = job->headers;
+    memcpy(job->headers, req->headers, req->nheaders * sizeof(http_header_t));
+    base_arena_init(&job->arena, 4096);
+    job->in = c->in;
+    if (net_pool_submit(srv->pool, &job->job) != BASE_OK) {
+        free(job);
+        buf_take(lp, &c->out);
+        base_buf_appendf(&c->out,
+                         "HTTP/1.1 503 Service Unavailable\r\nServer: %s\r\nDate: %.29s\r\n"
+                         "Retry-After: 1\r\nContent-Length: 0\r\n%s\r\n",
+                         srv->cfg.server_name, loop_date(lp),
+                         keepalive ? "" : "Connection: close\r\n");
+        c->in_off += consumed;
+        if (!keepalive)
+            c->close_after = true;
+        return;
+    }
+    base_buf_init(&c->in);
+    c->state = C_FROZEN;
+    conn_update_events(c);
+}
+
+/* A complete request (head + body) sits at in[in_off..in_off+consumed): run it. */
+static void conn_dispatch(http_conn_t *c, http_request_t *req, size_t consumed)
+{
+    http_server_t *srv = c->lp->srv;
+    c->requests++;
+    bool keepalive = (req->flags & HTTP_REQ_KEEPALIVE) && c->requests < srv->cfg.request_count &&
+                     !__atomic_load_n(&srv->stopping, __ATOMIC_RELAXED);
+    req->peer = c->peer;
+    req->peer_port = c->peer_port;
+    c->continue_sent = false;
+    c->want_continue = false;
+    c->head_timed = false;
+    c->state = C_HEAD;
+    if (srv->pool)
+        run_pooled(c, req, consumed, keepalive);
+    else
+        run_inline(c, req, consumed, keepalive);
+}
+
+/* Parses and runs every complete request in the buffer (pipelining), then flushes once. */
+static void conn_process(http_conn_t *c)
+{
+    http_loop_t *lp = c->lp;
+    http_server_t *srv = lp->srv;
+    http_config_t *cfg = &srv->cfg;
+    http_request_t req;
+    req.headers = lp->headers;
+    while (c->state == C_HEAD || c->state == C_BODY) {
+        if (c->close_after || c->file_left)
+            break; /* no more requests after a close; files go out before the next one */
+        char *base = c->in.data + c->in_off;
+        size_t avail = c->in.len - c->in_off;
+        int status = 0;
+        if (c->state == C_HEAD) {
+            if (!avail)
+                break;
+            int rc = http_parse_request(base, avail, &cfg->limits, &req, &status);
+            if (rc == BASE_AGAIN)
+                break;
+            if (rc == BASE_ERROR) {
+                conn_fail(c, status);
+                return;
+            }
+            size_t head = (size_t)rc;
+            c->want_continue = (req.flags & HTTP_REQ_CONTINUE) != 0;
+            if (req.flags & HTTP_REQ_CHUNKED) {
+                c->state = C_BODY;
+                c->head_len = head;
+                c->body_need = 0;
+                http_chunked_init(&c->chunk, cfg->max_body, HTTP_MAX_AUX);
+                c->chunk_in = c->chunk_out = head;
+            } else if (req.content_length) {
+                if (req.content_length > cfg->max_body ||
+                    req.content_length > cfg->read_buf_cap - head) {
+                    conn_fail(c, 413);
+                    return;
+                }
+                c->state = C_BODY;
+                c->head_len = head;
+                c->body_need = head + req.content_length;
+                if (avail < c->body_need) {
+                    /* Size the buffer in one step for the declared body. */
+                    if (c->in_off) {
+                        memmove(c->in.data, base, avail);
+                        c->in.len = avail;
+                        c->in_off = 0;
+                    }
+                    if (base_buf_reserve(&c->in, c->body_need - avail, cfg->read_buf_cap)) {
+                        conn_fail(c, 413);
+                        return;
+                    }
+                }
+            } else {
+                conn_dispatch(c, &req, head);
+                continue;
+            }
+            c->body_start_ms = c->body_progress_ms = net_loop_now(lp->loop);
+            c->body_bytes = 0;
+            set_deadline(c, cfg->timeout_body_ms);
+            base = c->in.data + c->in_off;
+        }
+        /* C_BODY */
+        if (c->body_need) {
+            if (avail < c->body_need)
+                goto need_body;
+            http_parse_request(base, c->head_len, &cfg->limits, &req, &status);
+            req.body = base + c->head_len;
+            req.body_len = c->body_need - c->head_len;
+            conn_dispatch(c, &req, c->body_need);
+            continue;
+        }
+        int rc = http_chunked_decode(&c->chunk, base, avail, &c->chunk_in, &c->chunk_out, &status);
+        if (rc == BASE_ERROR) {
+            conn_fail(c, status);
+            return;
+        }
+        if (rc == BASE_AGAIN)
+            goto need_body;
+        http_parse_request(base, c->head_len, &cfg->limits, &req, &status);
+        req.body = base + c->head_len;
+        req.body_len = c->chunk_out - c->head_len;
+        conn_dispatch(c, &req, c->chunk_in);
+        continue;
+    need_body:
+        if (c->want_continue && !c->continue_sent && c->out.len == c->out_off) {
+            /* Only the head has arrived: invite the body (RFC 9110 §10.1.1). */
+            buf_take(lp, &c->out);
+            base_buf_append(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+            c->continue_sent = true;
+        }
+        break;
+    }
+    if (c->state == C_FROZEN)
+        return;
+    if (c->in_off == c->in.len)
+        c->in_off = c->in.len = 0;
+    if (c->out.len > c->out_off || c->file_left || c->close_after) {
+        conn_flush(c);
+        return;
+    }
+    if (c->state == C_HEAD && c->in.len > c->in_off && !c->head_timed) {
+        /* A partial request left behind pipelined ones: its head clock starts now. */
+        c->head_timed = true;
+        set_deadline(c, cfg->timeout_request_ms);
+    }
+    if (c->in.len == 0) {
+        buf_give(lp, &c->in);
+        buf_give(lp, &c->out);
+    }
+}
+
+static void conn_read(http_conn_t *c)
+{
+    http_loop_t *lp = c->lp;
+    http_config_t *cfg = &lp->srv->cfg;
+    buf_take(lp, &c->in);
+    for (;;) {
+        if (c->in.len == c->in.cap) {
+            if (c->in_off) { /* compact before growing */
+                memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
+                c->in.len -= c->in_off;
+                c->in_off = 0; /* chunk decoder positions are relative to in_off */
+            } else {
+                int rc = base_buf_reserve(&c->in, c->in.cap, cfg->read_buf_cap);
+                if (rc == BASE_LIMIT && c->in.cap < cfg->read_buf_cap)
+                    rc = base_buf_reserve(&c->in, cfg->read_buf_cap - c->in.cap,
+                                          cfg->read_buf_cap);
+                if (rc != BASE_OK) {
+                    conn_fail(c, c->state == C_BODY ? 413 : 431);
+                    return;
+                }
+            }
+        }
+        size_t room = c->in.cap - c->in.len;
+        ssize_t n = read(c->io.fd, c->in.data + c->in.len, room);
+        if (n > 0) {
+            bool was_idle = c->in.len == c->in_off && c->state == C_HEAD;
+            c->in.len += (size_t)n;
+            if (was_idle && !c->head_timed) {
+                /* First byte of a request: its absolute head deadline starts. */
+                c->head_timed = true;
+                set_deadline(c, cfg->timeout_request_ms);
+            }
+            if (c->state == C_BODY) {
+                c->body_bytes += (uint64_t)n;
+                c->body_progress_ms = net_loop_now(lp->loop);
+                set_deadline(c, cfg->timeout_body_ms);
+            }
+            if ((size_t)n < room)
+                break; /* drained for now: no extra read(2) just to see EAGAIN */
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            break;
+        /* EOF or error: a half-sent request cannot be answered usefully. */
+        conn_close(c);
+        return;
+    }
+    conn_process(c);
+}
+
+static void on_conn_io(net_loop_t *loop, net_io_t *io, uint32_t ev)
+{
+    http_conn_t *c = io->data;
+    if (c->state == C_LINGER) {
+        char sink[4096];
+        ssize_t n;
+        if (c->out.len > c->out_off || c->file_left) {
+            conn_flush(c);
+            if (c->io.fd < 0 || c->state != C_LINGER)
+                return;
+        }
+        while ((n = read(io->fd, sink, sizeof sink)) > 0)
+            ;
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || (ev & (EPOLLHUP | EPOLLERR)))
+            conn_close(c);
+        return;
+    }
+    if (ev & (EPOLLERR | EPOLLHUP)) {
+        conn_close(c);
+        return;
+    }
+    if (ev & EPOLLOUT) {
+        uint32_t gen = c->gen;
+        conn_flush(c);
+        if (c->gen != gen || !(ev & EPOLLIN))
+            return;
+    }
+    if ((ev & (EPOLLIN | EPOLLRDHUP)) && c->state != C_FROZEN) {
+        if (c->out.len > c->out_off || c->file_left)
+            return; /* read again once the output drained */
+        conn_read(c);
+    }
+}
+
+/* ---- accepting ----------------------------------------------------------------------------- */
+
+static void on_resume_timer(net_loop_t *loop, net_timer_t *t) { resume_accept(t->data); }
+
+static void pause_accept(http_loop_t *lp)
+{
+    if (lp->paused)
+        return;
+    for (unsigned i = 0; i < lp->srv->nlisten; i++)
+        net_io_stop(lp->loop, &lp->lio[i]);
+    lp->paused = true;
+    /* Another loop's closes also free capacity: check periodically too. */
+    net_timer_start(lp->loop, &lp->resume_timer, 100, on_resume_timer, lp);
+}
+
+static void on_accept(net_loop_t *loop, net_io_t *io, uint32_t ev);
+
+static void resume_accept(http_loop_t *lp)
+{
+    http_server_t *srv = lp->srv;
+    if (!lp->paused)
+        return;
+    if (__atomic_load_n(&srv->nconns, __ATOMIC_RELAXED) >= srv->cfg.max_conn) {
+        if (!net_timer_active(&lp->resume_timer))
+            net_timer_start(lp->loop, &lp->resume_timer, 100, on_resume_timer, lp);
+        return;
+    }
+    lp->paused = false;
+    net_timer_stop(lp->loop, &lp->resume_timer);
+    for (unsigned i = 0; i < srv->nlisten; i++)
+        net_io_start(lp->loop, &lp->lio[i], srv->lfds[i],
+                     NET_IN | (srv->nloops > 1 ? NET_EXCLUSIVE : 0), on_accept, lp);
+}
+
+static void on_accept(net_loop_t *loop, net_io_t *io, uint32_t ev)
+{
+    http_loop_t *lp = io->data;
+    http_server_t *srv = lp->srv;
+    for (int k = 0; k < HTTP_ACCEPT_BATCH; k++) {
+        if (__atomic_load_n(&srv->nconns, __ATOMIC_RELAXED) >= srv->cfg.max_conn) {
+            pause_accept(lp); /* never drop: the kernel backlog holds them meanwhile */
+            return;
+        }
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int fd = accept4(io->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) {
+                BASE_LOG(BASE_LOG_WARN, "http", "accept: %s; pausing accept", strerror(errno));
+                pause_accept(lp);
+            }
+            return; /* EAGAIN, or a connection reset before accept */
+        }
+        if (ss.ss_family != AF_UNIX) {
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
+        http_conn_t *c = conn_new(lp);
+        net_addr_peer(&ss, c->peer, sizeof c->peer, &c->peer_port);
+        lp->nconns++;
+        __atomic_fetch_add(&srv->nconns, 1, __ATOMIC_RELAXED);
+        if (net_io_start(loop, &c->io, fd, NET_IN | EPOLLRDHUP, on_conn_io, c) != BASE_OK) {
+            close(fd);
+            c->io.fd = -1;
+            conn_close(c);
+            continue;
+        }
+        c->state = C_HEAD;
+        set_deadline(c, srv->cfg.timeout_request_ms);
+        /* TCP_DEFER_ACCEPT: the request is usually here already. */
+        conn_read(c);
+    }
+}
+
+/* ---- the server ------------------------------------------------------------------------- */
+
+static int loop_init(http_server_t *srv, http_loop_t *lp)
+{
+    lp->srv = srv;
+    lp->loop = net_loop_new();
+    if (!lp->loop)
+        return BASE_ERROR;
+    net_loop_set_data(lp->loop, lp);
+    lp->headers = base_xcalloc(srv->cfg.limits.max_headers, sizeof(http_header_t));
+    base_buf_init(&lp->hdr_scratch);
+    base_arena_init(&lp->arena, 4096);
+    base_buf_init(&lp->log);
+    lp->paused = true;
+    resume_accept(lp);
+    if (srv->cfg.access_log_fd >= 0)
+        net_timer_start(lp->loop, &lp->log_timer, 200, on_log_timer, lp);
+    return BASE_OK;
+}
+
+http_server_t *http_server_new(const http_config_t *cfg, http_handler_fn handler, void *ctx,
+                               char *err, size_t errlen)
+{
+    http_server_t *srv = base_xcalloc(1, sizeof *srv);
+    srv->cfg = *cfg;
+    srv->handler = handler;
+    srv->ctx = ctx;
+    if (!srv->cfg.threads)
+        srv->cfg.threads = 1;
+    if (srv->cfg.read_buf_init < 256)
+        srv->cfg.read_buf_init = 256;
+    if (srv->cfg.read_buf_cap < srv->cfg.limits.max_head + 1)
+        srv->cfg.read_buf_cap = srv->cfg.limits.max_head + 1;
+    if (srv->cfg.read_buf_init > srv->cfg.read_buf_cap)
+        srv->cfg.read_buf_init = srv->cfg.read_buf_cap;
+    if (!srv->cfg.max_conn)
+        srv->cfg.max_conn = 1;
+    if (!srv->cfg.limits.max_headers)
+        srv->cfg.limits.max_headers = 1;
+    unsigned flags = NET_LISTEN_DEFER_ACCEPT;
+    for (const char **a = cfg->listen; a && *a; a++) {
+        if (srv->nlisten == HTTP_MAX_LISTENERS) {
+            snprintf(err, errlen, "at most %d listen addresses", HTTP_MAX_LISTENERS);
+            goto fail;
+        }
+        net_addr_t addr;
+        if (net_addr_parse(*a, &addr, err, errlen) != BASE_OK)
+            goto fail;
+        int fd = net_listen(&addr, cfg->backlog, flags, err, errlen);
+        if (fd < 0)
+            goto fail;
+        srv->lowned[srv->nlisten] = true;
+        srv->lfds[srv->nlisten++] = fd;
+    }
+    for (const int *f = cfg->listen_fds; f && *f >= 0; f++) {
+        if (srv->nlisten == HTTP_MAX_LISTENERS) {
+            snprintf(err, errlen, "at most %d listeners", HTTP_MAX_LISTENERS);
+            goto fail;
+        }
+        fcntl(*f, F_SETFL, fcntl(*f, F_GETFL) | O_NONBLOCK);
+        srv->lfds[srv->nlisten++] = *f;
+    }
+    if (!srv->nlisten) {
+        snprintf(err, errlen, "no listen address configured");
+        goto fail;
+    }
+    if (cfg->thread_pool_count) {
+        srv->pool = net_pool_new(cfg->thread_pool_count, cfg->thread_pool_backlog);
+        if (!srv->pool) {
+            snprintf(err, errlen, "cannot start %u handler threads", cfg->thread_pool_count);
+            goto fail;
+        }
+    }
+    srv->nloops = srv->cfg.threads;
+    srv->loops = base_xcalloc(srv->nloops, sizeof *srv->loops);
+    for (unsigned i = 0; i < srv->nloops; i++) {
+        if (loop_init(srv, &srv->loops[i]) != BASE_OK) {
+            snprintf(err, errlen, "cannot create event loop: %s", strerror(errno));
+            goto fail;
+        }
+    }
+    return srv;
+fail:
+    http_server_free(srv);
+    return NULL;
+}
+
+int http_server_init(http_server_t **out, const http_config_t *cfg, http_handler_fn handler,
+                     void *ctx, char *err, size_t errlen)
+{
+    *out = http_server_new(cfg, handler, ctx, err, errlen);
+    return *out ? BASE_OK : BASE_ERROR;
+}
+
+int http_server_tick(http_server_t *srv, int max_wait_ms)
+{
+    int n = net_loop_tick(srv->loops[0].loop, max_wait_ms);
+    if (srv->cfg.access_log_fd >= 0)
+        log_flush(&srv->loops[0]);
+    return n;
+}
+
+static void *loop_thread(void *arg)
+{
+    http_loop_t *lp = arg;
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the main thread */
+    net_loop_run(lp->loop);
+    return NULL;
+}
+
+int http_server_run(http_server_t *srv)
+{
+    for (unsigned i = 1; i < srv->nloops; i++)
+        pthread_create(&srv->loops[i].thread, NULL, loop_thread, &srv->loops[i]);
+    int rc = net_loop_run(srv->loops[0].loop);
+    for (unsigned i = 1; i < srv->nloops; i++)
+        pthread_join(srv->loops[i].thread, NULL);
+    return rc;
+}
+
+void http_server_stop(http_server_t *srv)
+{
+    __atomic_store_n(&srv->stopping, 1, __ATOMIC_RELAXED);
+    for (unsigned i = 0; i < srv->nloops; i++)
+        if (srv->loops[i].loop)
+            net_loop_stop(srv->loops[i].loop);
+}
+
+int http_server_port(const http_server_t *srv, unsigned i)
+{
+    return i < srv->nlisten ? net_socket_port(srv->lfds[i]) : 0;
+}
+
+unsigned http_server_conn_count(const http_server_t *srv)
+{
+    return __atomic_load_n(&srv->nconns, __ATOMIC_RELAXED);
+}
+
+static void loop_fini(http_loop_t *lp)
+{
+    if (!lp->loop)
+        return;
+    while (lp->conns)
+        conn_close(lp->conns);
+    log_flush(lp);
+    net_loop_free(lp->loop);
+    while (lp->free_conns) {
+        http_conn_t *c = lp->free_conns;
+        lp->free_conns = c->next_free;
+        free(c);
+    }
+    while (lp->nbufs)
+        free(lp->bufs[--lp->nbufs]);
+    free(lp->headers);
+    base_buf_fini(&lp->hdr_scratch);
+    base_buf_fini(&lp->log);
+    base_arena_fini(&lp->arena);
+}
+
+void http_server_free(http_server_t *srv)
+{
+    if (!srv)
+        return;
+    /* Worker threads finish first: their completions would reference the loops. */
+    net_pool_free(srv->pool);
+    srv->pool = NULL;
+    for (unsigned i = 0; i < srv->nloops; i++)
+        loop_fini(&srv->loops[i]);
+    for (unsigned i = 0; i < srv->nlisten; i++)
+        if (srv->lowned[i])
+            close(srv->lfds[i]);
+    free(srv->loops);
+    free(srv);
+}
