@@ -1,0 +1,158 @@
+/* server_int.h — shared inside the HarvSQL server (server.c: listeners, connection I/O and the
+ * session state machine; server_cmd.c: handshake, authentication, commands and the result
+ * sink). Nothing here is used outside src/sql. Layer: sql/protocol. */
+#ifndef HSQL_SERVER_INT_H
+#define HSQL_SERVER_INT_H
+
+#include <harv/base.h>
+#include <harv/net.h>
+
+#include "hsql_engine.h"
+#include "proto_codec.h"
+#include "server.h"
+
+#include <stdatomic.h>
+
+/* Session states; the diagram and transitions are in server.c. */
+typedef enum hsql_conn_state {
+    HSQL_CONN_GREETED,     /* greeting sent, waiting for HandshakeResponse41 */
+    HSQL_CONN_AUTH_SWITCH, /* AuthSwitchRequest sent, waiting for the client's answer */
+    HSQL_CONN_IDLE,        /* authenticated, waiting for a command */
+    HSQL_CONN_RUNNING,     /* a command runs on a worker; the loop leaves the conn alone */
+    HSQL_CONN_CLOSING,     /* flush what is queued, then close */
+} hsql_conn_state_t;
+
+/* What a job does when it runs (inline or on a worker). */
+typedef enum hsql_job_kind {
+    HSQL_JOB_CONNECT,       /* hsql_session_new after authentication (or CHANGE_USER) */
+    HSQL_JOB_QUERY,         /* COM_QUERY */
+    HSQL_JOB_EXECUTE,       /* COM_STMT_EXECUTE */
+    HSQL_JOB_PREPARE,       /* COM_STMT_PREPARE */
+    HSQL_JOB_INIT_DB,       /* COM_INIT_DB */
+    HSQL_JOB_FIELD_LIST,    /* COM_FIELD_LIST */
+    HSQL_JOB_RESET,         /* COM_RESET_CONNECTION */
+} hsql_job_kind_t;
+
+/* A prepared statement of one session. */
+typedef struct hsql_pstmt {
+    struct hsql_pstmt *next; /* hash chain */
+    uint32_t id;
+    hsql_stmt_t *st;
+    unsigned nparams, ncols;
+    uint8_t *types;          /* nparams * 2: the bound (type, flags) */
+    bool types_bound;
+    bool read_class;         /* may run inline once measured fast */
+    bool write_class;        /* dirties the transaction */
+    uint16_t fast_streak;    /* consecutive runs under inline_us */
+    base_buf_t *long_data;   /* nparams buffers, allocated on first SEND_LONG_DATA */
+    bool long_used;
+} hsql_pstmt_t;
+
+/* Per-server statistics of COM_QUERY statement shapes (literals removed), for the choice
+ * between inline and pool. Loop thread only. */
+#define HSQL_SHAPES 4096
+typedef struct hsql_shape {
+    uint64_t hash;
+    uint16_t fast_streak;
+} hsql_shape_t;
+
+typedef struct hsql_conn hsql_conn_t;
+struct hsql_conn {
+    hsql_server_t *srv;
+    hsql_conn_t *prev, *next;  /* the server's list */
+    net_io_t io;
+    net_timer_t timer;         /* handshake deadline */
+    int fd;
+    hsql_conn_state_t state;
+    bool is_unix;
+    bool readable;             /* no EAGAIN seen since the last EPOLLIN edge */
+    bool want_close;           /* close once the output is flushed */
+    bool txn_dirty;            /* a write ran in the open transaction */
+    _Atomic bool peer_gone;    /* HUP seen: a running query may stop early */
+    uint64_t last_active_ms;
+    char host[64];             /* "127.0.0.1" or "localhost": for 1045 messages */
+    char peer[96];             /* "127.0.0.1:51234" or "localhost" */
+    uint32_t conn_id;
+    uint8_t scramble[HSQL_SCRAMBLE_LEN];
+    uint32_t caps;             /* negotiated: client's & ours */
+    char user[128];
+    char db[200];
+    bool has_db;
+    hsql_session_t *sess;
+    hsql_session_info_t info;
+
+    base_buf_t in;             /* bytes read; [in_off, in.len) not yet consumed */
+    size_t in_off;
+    base_buf_t out;            /* bytes to send; [out_off, out.len) not yet written */
+    size_t out_off;
+    uint8_t seq;               /* sequence id of the next packet sent */
+
+    /* the job: one command at a time */
+    net_job_t job;
+    hsql_job_kind_t job_kind;
+    bool job_inline;
+    const uint8_t *job_payload; /* into `in` (not moved while RUNNING) */
+    size_t job_len;
+    hsql_pstmt_t *job_stmt;
+    hsql_shape_t *job_shape;
+    bool job_read_class, job_write_class;
+    uint64_t job_ns;            /* engine time of the job */
+    int job_rc;
+    hsql_error_t err;
+
+    /* the result sink */
+    hsql_sink_t sink;
+    bool binary_rows;
+    unsigned ncols;
+    base_buf_t coltypes;        /* hsql_col_t copies (type only used) for binary rows */
+    base_buf_t params;          /* hsql_param_t array of the current execute */
+    base_buf_t scratch;         /* date/time texts of the current execute */
+    bool sink_failed;           /* write error or buffer cap: the conn is broken */
+
+    /* prepared statements */
+    hsql_pstmt_t **stmt_buckets;
+    unsigned stmt_nbuckets, nstmts;
+    uint32_t next_stmt_id;
+};
+
+struct hsql_server {
+    hsql_server_cfg_t cfg;
+    hsql_engine_t *eng;
+    net_loop_t *loop;
+    net_pool_t *pool;
+    int tcp_fd, unix_fd;
+    net_io_t tcp_io, unix_io;
+    int port;
+    net_timer_t sweep;
+    hsql_conn_t *conns;
+    unsigned nconns;
+    uint32_t next_conn_id;
+    bool trust;                 /* no users configured */
+    hsql_shape_t shapes[HSQL_SHAPES];
+    char version[64];
+};
+
+/* server.c */
+void hsql_conn_drive(hsql_conn_t *c);
+/* Starts the job set up in c (job_kind, job_payload...): inline when allowed, else on the
+ * pool. Returns after an inline job has finished, or with c->state == HSQL_CONN_RUNNING. */
+void hsql_conn_start_job(hsql_conn_t *c, bool may_inline);
+/* Tries to write the queued output without blocking. Returns BASE_OK when all is written,
+ * BASE_AGAIN when the socket is full, BASE_ERROR when the peer is gone. */
+int hsql_conn_flush(hsql_conn_t *c);
+
+/* server_cmd.c — loop thread unless said otherwise */
+void hsql_conn_send_greeting(hsql_conn_t *c);
+/* Handles one complete packet (payload, joined) in the current state. */
+void hsql_conn_on_packet(hsql_conn_t *c, const uint8_t *payload, size_t len);
+/* Runs the job's engine work; on a worker or inline. Writes the response into c->out. */
+void hsql_conn_job_run(hsql_conn_t *c);
+/* After the job, on the loop: bookkeeping (statement timings, session state). */
+void hsql_conn_job_finish(hsql_conn_t *c);
+/* Queues packets in c->out (any thread that owns c at the moment). */
+void hsql_out_err(hsql_conn_t *c, uint16_t code, const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void hsql_out_ok(hsql_conn_t *c, const hsql_ok_t *ok);
+void hsql_conn_free_stmts(hsql_conn_t *c);
+
+#endif
