@@ -138,6 +138,14 @@ void wvm_instance_free(wvm_instance_t *inst);
  * wvm_instance_resume(inst, results, maxres) to continue it. */
 int wvm_instance_call(wvm_instance_t *inst, const char *name, const wvm_value_t *args,
                       size_t nargs, wvm_value_t *results, size_t maxres);
+/* The same by function handle: wvm_instance_export_func finds export `name` of `len` bytes
+ * (export names may hold NUL bytes); NULL if there is no such function export. The handle
+ * lives as long as the instance. */
+wvm_func_t *wvm_instance_export_func(wvm_instance_t *inst, const char *name, size_t len);
+int wvm_instance_call_func(wvm_instance_t *inst, wvm_func_t *f, const wvm_value_t *args,
+                           size_t nargs, wvm_value_t *results, size_t maxres);
+/* The signature string of a function (see the top of this file). */
+const char *wvm_func_sig(const wvm_func_t *f);
 int wvm_instance_resume(wvm_instance_t *inst, wvm_value_t *results, size_t maxres);
 /* The signature string of export `name` if it is a function, else NULL. Owned by module. */
 const char *wvm_instance_export_sig(wvm_instance_t *inst, const char *name);

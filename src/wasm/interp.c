@@ -184,10 +184,16 @@ int wvm_interp_call(wvm_instance_t *inst, wvm_func_t *f)
     inst->saved_ip = code->cells;
     inst->saved_fp = inst->stack;
     inst->saved_inst = f->inst;
-    return run(inst, false);
+    return wvm_interp_run(inst);
 }
 
-int wvm_interp_run(wvm_instance_t *inst) { return run(inst, false); }
+int wvm_interp_run(wvm_instance_t *inst)
+{
+    inst->running = true;
+    int rc = run(inst, false);
+    inst->running = false;
+    return rc;
+}
 
 #define NEXT() goto *(void *)((char *)&&L_BASE + (int32_t)*ip)
 #define D (fp[ip[1]])

@@ -573,7 +573,8 @@ void wvm_instance_free(wvm_instance_t *inst)
 static const wvm_export_t *find_export(wvm_instance_t *inst, const char *name, uint8_t kind)
 {
     for (uint32_t i = 0; i < inst->mod->nexports; i++)
-        if (inst->mod->exports[i].kind == kind && !strcmp(inst->mod->exports[i].name, name))
+        if (inst->mod->exports[i].kind == kind && !strcmp(inst->mod->exports[i].name, name) &&
+            inst->mod->exports[i].name_len == strlen(name))
             return &inst->mod->exports[i];
     return NULL;
 }
@@ -587,13 +588,32 @@ static int finish(wvm_instance_t *inst, int rc, wvm_value_t *results, size_t max
     return rc;
 }
 
+wvm_func_t *wvm_instance_export_func(wvm_instance_t *inst, const char *name, size_t len)
+{
+    for (uint32_t i = 0; i < inst->mod->nexports; i++) {
+        const wvm_export_t *ex = &inst->mod->exports[i];
+        if (ex->kind == WVM_EXT_FUNC && ex->name_len == len && !memcmp(ex->name, name, len))
+            return inst->funcs[ex->idx];
+    }
+    return NULL;
+}
+
+const char *wvm_func_sig(const wvm_func_t *f) { return f->type->sig; }
+
 int wvm_instance_call(wvm_instance_t *inst, const char *name, const wvm_value_t *args,
                       size_t nargs, wvm_value_t *results, size_t maxres)
 {
-    const wvm_export_t *ex = find_export(inst, name, WVM_EXT_FUNC);
-    if (!ex || inst->paused)
+    wvm_func_t *f = wvm_instance_export_func(inst, name, strlen(name));
+    if (!f)
         return WVM_ERROR;
-    wvm_func_t *f = inst->funcs[ex->idx];
+    return wvm_instance_call_func(inst, f, args, nargs, results, maxres);
+}
+
+int wvm_instance_call_func(wvm_instance_t *inst, wvm_func_t *f, const wvm_value_t *args,
+                           size_t nargs, wvm_value_t *results, size_t maxres)
+{
+    if (inst->paused || inst->running)
+        return WVM_ERROR;
     if (nargs != f->type->param_slots)
         return WVM_ERROR;
     memcpy(inst->stack, args, nargs * sizeof *args);
@@ -611,8 +631,8 @@ int wvm_instance_resume(wvm_instance_t *inst, wvm_value_t *results, size_t maxre
 
 const char *wvm_instance_export_sig(wvm_instance_t *inst, const char *name)
 {
-    const wvm_export_t *ex = find_export(inst, name, WVM_EXT_FUNC);
-    return ex ? inst->funcs[ex->idx]->type->sig : NULL;
+    wvm_func_t *f = wvm_instance_export_func(inst, name, strlen(name));
+    return f ? f->type->sig : NULL;
 }
 
 int wvm_instance_global_get(wvm_instance_t *inst, const char *name, wvm_value_t *v, char *type)

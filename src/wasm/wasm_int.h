@@ -323,6 +323,7 @@ struct wvm_instance {
     const char *trap;
     int exit_code;
     bool paused;
+    bool running; /* inside wvm_interp_*: re-entry from a host function is refused */
     const uint32_t *saved_ip;
     wvm_slot_t *saved_fp;
     wvm_instance_t *saved_inst;

@@ -17,6 +17,7 @@ typedef struct jnode jnode_t;
 struct jnode {
     int type;
     char *str; /* J_STR / J_NUM text */
+    size_t len;
     jnode_t **items;
     char **keys; /* J_OBJ */
     int n;
@@ -29,6 +30,8 @@ static void jws(void)
     while (*jp == ' ' || *jp == '\n' || *jp == '\r' || *jp == '\t')
         jp++;
 }
+
+static size_t jlen;
 
 static char *jstring(void)
 {
@@ -70,6 +73,7 @@ static char *jstring(void)
     if (*jp)
         jp++;
     s[n] = 0;
+    jlen = n;
     return s;
 }
 
@@ -104,6 +108,7 @@ static jnode_t *jvalue(void)
     } else if (*jp == '"') {
         nd->type = J_STR;
         nd->str = jstring();
+        nd->len = jlen;
     } else {
         const char *s = jp;
         while (*jp && !strchr(",]} \n\r\t", *jp))
@@ -342,13 +347,15 @@ static int do_action(runner_t *r, jnode_t *act, wvm_value_t *res, size_t *nres, 
             *why = "unsupported argument type";
             return WVM_ERROR;
         }
-    const char *sig = wvm_instance_export_sig(inst, field);
-    if (!sig) {
+    jnode_t *fn = jget(act, "field");
+    wvm_func_t *f = wvm_instance_export_func(inst, field, fn->len);
+    if (!f) {
         *why = "no such function";
         return WVM_ERROR;
     }
+    const char *sig = wvm_func_sig(f);
     *nres = strlen(strchr(sig, ':') + 1);
-    int rc = wvm_instance_call(inst, field, av, (size_t)na, res, 64);
+    int rc = wvm_instance_call_func(inst, f, av, (size_t)na, res, 64);
     if (rc == WVM_ERROR)
         *why = "call failed (API)";
     return rc;
