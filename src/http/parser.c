@@ -47,15 +47,39 @@ static inline bool target_char(unsigned char c) { return c > 0x20 && c < 0x7f &&
 
 static bool hostname_valid(base_span_t h)
 {
-    /* RFC 3986 host [":" port]: reg-name chars, IP-literals in brackets. Empty is allowed
-     * by the grammar (Host: with an empty value); reject controls, spaces and delimiters
-     * that would confuse routing or logs. */
-    for (size_t i = 0; i < h.len; i++) {
-        unsigned char c = (unsigned char)h.p[i];
-        if (c <= 0x20 || c >= 0x7f || c == '/' || c == '\\' || c == '?' || c == '#' ||
-            c == '@' || c == '"' || c == '<' || c == '>' || c == '{' || c == '}' ||
-            c == '|' || c == '^' || c == '`')
+    /* RFC 9110 §7.2: Host = uri-host [ ":" port ], port = *DIGIT; uri-host is a reg-name or
+     * an IP-literal in brackets. Empty is allowed by the grammar. Controls, spaces and
+     * delimiters that would confuse routing or logs are refused. */
+    if (h.len == 0)
+        return true; /* no Host (HTTP/1.0) or an empty one */
+    size_t end = h.len;
+    if (h.p[0] == '[') {
+        const char *close = memchr(h.p, ']', h.len);
+        if (!close)
             return false;
+        for (const char *q = h.p + 1; q < close; q++)
+            if (!((*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'f') ||
+                  *q == ':' || *q == '.'))
+                return false;
+        end = (size_t)(close - h.p) + 1;
+        if (end < h.len && h.p[end] != ':')
+            return false;
+    } else {
+        const char *colon = memchr(h.p, ':', h.len);
+        end = colon ? (size_t)(colon - h.p) : h.len;
+        for (size_t i = 0; i < end; i++) {
+            unsigned char c = (unsigned char)h.p[i];
+            bool alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+            if (!alnum && !memchr("-._~%!$&'()*+,;=", c, 17)) /* RFC 3986 reg-name */
+                return false;
+        }
+    }
+    if (end < h.len) { /* ":" port */
+        if (h.len - end - 1 > 5)
+            return false;
+        for (size_t i = end + 1; i < h.len; i++)
+            if (h.p[i] < '0' || h.p[i] > '9')
+                return false;
     }
     return true;
 }
@@ -408,8 +432,11 @@ int http_parse_request(const char *buf, size_t len, const http_parse_limits_t *l
         FAIL(400);
     if (host_count > 1 || !hostname_valid(req->host))
         FAIL(400);
-    if (authority.len)
+    if (authority.len) {
+        if (!hostname_valid(authority))
+            FAIL(400);
         req->host = authority;
+    }
     if (te_count) {
         if (req->minor == 0 || cl_count || te_count > 1)
             FAIL(400); /* TE in 1.0, TE with CL, or split TE lines: faulty framing */

@@ -120,8 +120,8 @@ struct http_server {
     http_loop_t *loops;
     unsigned nloops;
     net_pool_t *pool;
-    _Atomic unsigned nconns;
-    _Atomic int stopping;
+    unsigned nconns; /* all loops; __atomic builtins only */
+    int stopping;
 };
 
 /* A request handed to the thread pool. Owns the input buffer while the worker runs. */

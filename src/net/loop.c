@@ -21,7 +21,7 @@ struct net_loop {
     int epfd;
     int wakefd;
     net_io_t wake_io;
-    _Atomic int stopped;
+    int stopped;       /* accessed only through __atomic builtins */
     uint64_t now_ms;
     void *data;
 
@@ -32,7 +32,7 @@ struct net_loop {
     /* posted tasks */
     pthread_mutex_t post_mu;
     net_task_t *post_head, *post_tail;
-    _Atomic int wake_pending;
+    int wake_pending;
 
     /* the batch being dispatched */
     struct epoll_event events[NET_MAX_EVENTS];

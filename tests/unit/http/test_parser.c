@@ -136,6 +136,10 @@ static void absolute_form(void **state)
     assert_true(base_span_eq(req.path, "/p"));
     assert_true(base_span_eq(req.query, "q"));
     assert_true(parse_all_splits("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", &req, &status) > 0);
+    assert_true(parse_all_splits("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n", &req, &status) > 0);
+    assert_true(parse_all_splits("GET / HTTP/1.1\r\nHost: a.b-c_d:80\r\n\r\n", &req, &status) > 0);
+    assert_true(parse_all_splits("GET http://h HTTP/1.1\r\nHost: x\r\n\r\n", &req, &status) > 0);
+    assert_true(base_span_eq(req.path, "/"));
 }
 
 static void rejections(void **state)
@@ -144,6 +148,10 @@ static void rejections(void **state)
     expect_status("GET / HTTP/1.1\r\n\r\n", 400);                             /* no Host */
     expect_status("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);       /* two Hosts */
     expect_status("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400);                /* bad Host */
+    expect_status("GET / HTTP/1.1\r\nHost: a:xyz\r\n\r\n", 400);              /* bad port */
+    expect_status("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400);
+    expect_status("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400);
+    expect_status("GET http://h:DELETE HTTP/1.1\r\nHost: x\r\n\r\n", 400);  /* fuzz find */
     expect_status("GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400);                 /* space before : */
     expect_status("GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n  folded\r\n\r\n", 400); /* obs-fold */
     expect_status("GET / HTTP/1.1\r\n x: 1\r\nHost: a\r\n\r\n", 400);        /* ws line first */
