@@ -681,6 +681,13 @@ static uint64_t value_as_int(const hsql_value_t *v)
     case HSQL_VAL_UINT:
         return v->u;
     case HSQL_VAL_DOUBLE:
+        /* Out-of-range doubles saturate (a cast would be undefined). */
+        if (!(v->d == v->d))
+            return 0;
+        if (v->d >= 9.2233720368547758e18)
+            return (uint64_t)INT64_MAX;
+        if (v->d <= -9.2233720368547758e18)
+            return (uint64_t)INT64_MIN;
         return (uint64_t)(int64_t)v->d;
     default: {
         const char *s = value_cstr(v, buf, sizeof buf);
