@@ -1,0 +1,1 @@
+(module (table 5000000 funcref))

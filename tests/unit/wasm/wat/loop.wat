@@ -1,0 +1,16 @@
+(module
+  (func (export "spin") (loop (br 0)))
+  (func (export "count") (param $n i32) (result i32) (local $i i32) (local $s i32)
+    (block (loop
+      (br_if 1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $s (i32.add (local.get $s) (local.get $i)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br 0)))
+    (local.get $s))
+  (func $rec (export "rec") (param i32) (result i32)
+    (i32.add (i32.const 1) (call $rec (local.get 0))))
+  (func $fat (export "fat") (param i64) (result i64)
+    (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+    (call $fat (local.get 0)))
+  (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+)
