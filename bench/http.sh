@@ -30,6 +30,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CMDLINE="$0${*:+ $*}"
 DURATION=${BENCH_DURATION:-10}
 RUNS=${BENCH_RUNS:-3}
 CONNS=${BENCH_CONNS:-50}
@@ -168,7 +169,7 @@ start_nginx() {
     local port=$1 d=$TMP/nginx
     mkdir -p "$d/body"
     cat >"$d/nginx.conf" <<EOF
-# One worker (plus the idle master), Debian defaults otherwise, access log off.
+# One worker (plus the idle master), nginx defaults otherwise, access log off, sendfile on.
 daemon off;
 worker_processes 1;
 pid $d/nginx.pid;
@@ -179,7 +180,8 @@ http {
     default_type application/octet-stream;
     access_log off;
     sendfile on;
-    tcp_nopush on;
+    # tcp_nopush stays at nginx's default (off): Debian's stock nginx.conf turns it on, and then
+    # nginx holds pipelined responses corked (pipe16 fell to ~1/3 of h2o's rate with 40+ ms p99).
     keepalive_timeout 65;
     keepalive_requests 1000000000;
     client_body_temp_path $d/body;
@@ -297,6 +299,7 @@ run_one() { # server scenario seconds outfile
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
 echo "bench/http.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), Linux $(uname -r)"
+echo "  command: $CMDLINE (BENCH_DURATION=$DURATION BENCH_RUNS=$RUNS BENCH_CONNS=$CONNS); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  server on CPU $SERVER_CPU, wrk -t1 -c$CONNS on CPU $CLIENT_CPU, $RUNS x ${DURATION}s per pair (+${WARMUP}s warm-up), medians"
 for s in "${SRV[@]}"; do
     pick_port "$s"
@@ -344,6 +347,8 @@ for sc in "${SCN[@]}"; do
 done
 
 # ---- report -------------------------------------------------------------------------------
+echo
+echo "finished $(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "-" }'; }
 echo
 echo "HTTP static files: medians of $RUNS x ${DURATION}s, wrk -t1 -c$CONNS (pipelined: x16 per connection)"
