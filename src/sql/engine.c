@@ -1,0 +1,1919 @@
+/* engine.c — the HarvSQL engine: databases (one SQLite file each), the shared catalog,
+ * sessions (one SQLite connection each), the query loop, the translation + statement cache,
+ * result streaming with MySQL column definitions, OK semantics and prepared statements.
+ * SQL side of HarvSQL; the protocol side calls the functions of hsql_engine.h defined here.
+ *
+ * Hot path of a query (COM_QUERY or COM_STMT_EXECUTE):
+ *
+ *   text ──hsql_lex──> tokens ──hsql_mark_params──> shape key (literals → markers)
+ *        ──cache lookup──> hit: cached translation + prepared sqlite3_stmt
+ *                          miss: hsql_translate → sqlite3_prepare_v3 → insert
+ *        ──bind literals──> sqlite3_step ... ──convert──> sink (on_columns/on_row/on_eof|on_ok)
+ *
+ * Session state machine (per hsql_session_t):
+ *
+ *   NO_DB ──hsql_session_use / USE──> DB(conn on <db>.db) ──USE other──> DB(other)
+ *     │                                  │   BEGIN / autocommit=0 + statement
+ *     │                                  v
+ *     │                               IN_TRANS ──COMMIT/ROLLBACK/DDL(implicit commit)──> DB
+ *     └──hsql_session_free (rolls back)──> gone */
+#include "sql_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <time.h>
+
+/* ---- errors ------------------------------------------------------------------------------ */
+int hsql_err(hsql_error_t *err, uint16_t code, const char *state, const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    err->code = code;
+    snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int hsql_err_syntax(hsql_error_t *err, const char *src, size_t len, size_t off)
+{
+    int line = 1;
+    for (size_t k = 0; k < off && k < len; k++)
+        if (src[k] == '\n')
+            line++;
+    size_t n = off < len ? len - off : 0;
+    if (n > 80)
+        n = 80;
+    return hsql_err(err, 1064, "42000",
+                    "You have an error in your SQL syntax; check the manual that corresponds to "
+                    "your MySQL server version for the right syntax to use near '%.*s' at line %d",
+                    (int)n, src + (off < len ? off : len), line);
+}
+
+void hsql_warn_add(hsql_session_t *s, const char *level, uint16_t code, const char *fmt, ...)
+{
+    s->nwarn_total++;
+    if (s->nwarn >= HSQL_MAX_WARN)
+        return;
+    hsql_warn_t *w = &s->warn[s->nwarn++];
+    w->code = code;
+    snprintf(w->level, sizeof w->level, "%s", level);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->msg, sizeof w->msg, fmt, ap);
+    va_end(ap);
+}
+
+static const hsql_index_t *find_index_by_cols(const hsql_table_t *tb, const char *cols)
+{
+    /* cols: "t.a, t.b" from SQLite's message */
+    if (!tb)
+        return NULL;
+    for (int i = 0; i < tb->nidx; i++) {
+        const hsql_index_t *ix = &tb->idx[i];
+        if (ix->kind != HSQL_IDX_UNIQUE && ix->kind != HSQL_IDX_PRIMARY)
+            continue;
+        const char *p = cols;
+        bool ok = true;
+        for (int c = 0; c < ix->ncols && ok; c++) {
+            const char *dot = strchr(p, '.');
+            if (!dot) {
+                ok = false;
+                break;
+            }
+            p = dot + 1;
+            size_t n = strcspn(p, ",");
+            if (strlen(ix->cols[c]) != n || strncasecmp(p, ix->cols[c], n) != 0)
+                ok = false;
+            p += n;
+            while (*p == ',' || *p == ' ')
+                p++;
+        }
+        if (ok && !*p)
+            return ix;
+    }
+    return NULL;
+}
+
+int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_t *xl)
+{
+    const char *msg = s->conn ? sqlite3_errmsg(s->conn) : "out of memory";
+    int ext = s->conn ? sqlite3_extended_errcode(s->conn) : rc;
+    const char *db = s->dbname ? s->dbname : "";
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+        if (ext == SQLITE_BUSY_SNAPSHOT || ext == SQLITE_LOCKED_SHAREDCACHE)
+            return hsql_err(err, 1213, "40001",
+                            "Deadlock found when trying to get lock; try restarting transaction");
+        return hsql_err(err, 1205, "HY000", "Lock wait timeout exceeded; try restarting transaction");
+    }
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        const char *cols = strstr(msg, "failed: ");
+        const hsql_table_t *tb = xl ? xl->target : NULL;
+        const hsql_index_t *ix = cols ? find_index_by_cols(tb, cols + 8) : NULL;
+        const char *val = s->cur_info ? s->cur_info : "";
+        return hsql_err(err, 1062, "23000", "Duplicate entry '%.64s' for key '%s.%s'", val,
+                        tb ? tb->name : "", ix ? ix->name : "PRIMARY");
+    }
+    if (ext == SQLITE_CONSTRAINT_NOTNULL) {
+        const char *c = strstr(msg, "failed: ");
+        const char *dot = c ? strchr(c, '.') : NULL;
+        return hsql_err(err, 1048, "23000", "Column '%s' cannot be null", dot ? dot + 1 : "?");
+    }
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return hsql_err(err, 1452, "23000", "Cannot add or update a child row: %s", msg);
+    if (strncmp(msg, "no such table: ", 15) == 0) {
+        const char *t = msg + 15;
+        if (strncmp(t, "main.", 5) == 0)
+            t += 5;
+        if (strchr(t, '.'))
+            return hsql_err(err, 1146, "42S02", "Table '%s' doesn't exist", t);
+        return hsql_err(err, 1146, "42S02", "Table '%s.%s' doesn't exist", db, t);
+    }
+    if (strncmp(msg, "no such column: ", 16) == 0)
+        return hsql_err(err, 1054, "42S22", "Unknown column '%s' in 'field list'", msg + 16);
+    if (strncmp(msg, "ambiguous column name: ", 23) == 0)
+        return hsql_err(err, 1052, "23000", "Column '%s' in field list is ambiguous", msg + 23);
+    if (strncmp(msg, "no such function: ", 18) == 0)
+        return hsql_err(err, 1305, "42000", "FUNCTION %s.%s does not exist", db[0] ? db : "mysql",
+                        msg + 18);
+    if (strstr(msg, "wrong number of arguments to function "))
+        return hsql_err(err, 1582, "42000", "Incorrect parameter count in the call to native function '%s'",
+                        msg + strlen("wrong number of arguments to function "));
+    if (strstr(msg, "misuse of aggregate"))
+        return hsql_err(err, 1111, "HY000", "Invalid use of group function");
+    if (strstr(msg, "sub-select returns") || strstr(msg, "row value misused"))
+        return hsql_err(err, 1241, "21000", "Operand should contain 1 column(s)");
+    if (strstr(msg, "syntax error") || strstr(msg, "incomplete input") ||
+        strstr(msg, "unrecognized token")) {
+        const char *cur = s->cur_info ? s->cur_info : "";
+        const char *near = strstr(msg, "near \"");
+        size_t off = strlen(cur);
+        if (near) {
+            char tok[64];
+            size_t n = strcspn(near + 6, "\"");
+            if (n >= sizeof tok)
+                n = sizeof tok - 1;
+            memcpy(tok, near + 6, n);
+            tok[n] = 0;
+            const char *f = n ? strstr(cur, tok) : NULL;
+            if (f)
+                off = (size_t)(f - cur);
+        }
+        return hsql_err_syntax(err, cur, strlen(cur), off);
+    }
+    if ((rc & 0xff) == SQLITE_FULL)
+        return hsql_err(err, 1114, "HY000", "The table is full");
+    if ((rc & 0xff) == SQLITE_READONLY)
+        return hsql_err(err, 1036, "HY000", "Table is read only");
+    if (strstr(msg, "already exists"))
+        return hsql_err(err, 1050, "42S01", "%s", msg);
+    if (strncmp(msg, "hsql:", 5) == 0) {
+        /* errors raised by our SQL functions: "hsql:CODE:STATE:text" */
+        unsigned code = (unsigned)strtoul(msg + 5, NULL, 10);
+        const char *p = strchr(msg + 5, ':');
+        if (p && strlen(p) > 7)
+            return hsql_err(err, (uint16_t)code, "", "%s", p + 7), snprintf(err->sqlstate, 6, "%.5s", p + 1), -1;
+    }
+    return hsql_err(err, 1105, "HY000", "Unknown error: %s", msg);
+}
+
+/* ---- engine ------------------------------------------------------------------------------ */
+static int mkdirs(const char *path)
+{
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    if (mkdir(tmp, 0750) < 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+hsql_engine_t *hsql_engine_new(const hsql_engine_cfg_t *cfg, hsql_error_t *err)
+{
+    if (!cfg || !cfg->state_dir) {
+        hsql_err(err, 1105, "HY000", "no state directory");
+        return NULL;
+    }
+    if (mkdirs(cfg->state_dir) < 0) {
+        hsql_err(err, 1105, "HY000", "cannot create %s: %s", cfg->state_dir, strerror(errno));
+        return NULL;
+    }
+    hsql_engine_t *e = base_xcalloc(1, sizeof *e);
+    e->dir = base_xstrdup(cfg->state_dir);
+    e->version = base_xstrdup(cfg->version ? cfg->version : "8.0.35-HarvSQL");
+    e->synchronous = cfg->synchronous ? cfg->synchronous : 2;
+    e->busy_ms = cfg->busy_timeout_ms > 0 ? cfg->busy_timeout_ms : 50000;
+    pthread_mutex_init(&e->mu, NULL);
+    e->next_id = 1;
+    e->start_ms = base_now_ms();
+    return e;
+}
+
+void hsql_engine_free(hsql_engine_t *eng)
+{
+    if (!eng)
+        return;
+    hsql_db_t *d = eng->dbs;
+    while (d) {
+        hsql_db_t *n = d->next;
+        for (int i = 0; i < d->ntabs; i++)
+            hsql_table_free(d->tabs[i]);
+        free(d->tabs);
+        free(d->name);
+        free(d);
+        d = n;
+    }
+    for (int i = 0; i < eng->nretired; i++)
+        hsql_table_free(eng->retired[i]);
+    free(eng->retired);
+    hsql_vars_free(&eng->globals);
+    pthread_mutex_destroy(&eng->mu);
+    free(eng->dir);
+    free(eng->version);
+    free(eng);
+}
+
+static bool valid_db_name(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 64 || name[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] == '/' || name[i] == '\\' || (unsigned char)name[i] < 32)
+            return false;
+    if (strcasecmp(name, "information_schema") == 0)
+        return false;
+    return true;
+}
+
+static void db_path(hsql_engine_t *eng, const char *name, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s.db", eng->dir, name);
+}
+
+bool hsql_engine_db_exists(hsql_engine_t *eng, const char *name)
+{
+    if (!name || !valid_db_name(name))
+        return false;
+    char p[1100];
+    db_path(eng, name, p, sizeof p);
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+int hsql_engine_create_db(hsql_engine_t *eng, const char *name, hsql_error_t *err)
+{
+    if (!valid_db_name(name))
+        return hsql_err(err, 1102, "42000", "Incorrect database name '%s'", name);
+    char p[1100];
+    db_path(eng, name, p, sizeof p);
+    struct stat st;
+    if (stat(p, &st) == 0)
+        return 0;
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(p, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db,
+                          "PRAGMA journal_mode=WAL;"
+                          "CREATE TABLE IF NOT EXISTS hsql_catalog(name TEXT PRIMARY KEY COLLATE NOCASE,"
+                          " def TEXT NOT NULL, created INTEGER)",
+                          NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        hsql_err(err, 1006, "HY000", "Can't create database '%s' (%s)", name,
+                 db ? sqlite3_errmsg(db) : "open failed");
+        sqlite3_close(db);
+        unlink(p);
+        return -1;
+    }
+    sqlite3_close(db);
+    return 0;
+}
+
+void hsql_engine_statistics(hsql_engine_t *eng, char *buf, size_t len)
+{
+    uint64_t up = (base_now_ms() - eng->start_ms) / 1000;
+    uint64_t q = __atomic_load_n(&eng->questions, __ATOMIC_RELAXED);
+    snprintf(buf, len,
+             "Uptime: %llu  Threads: %d  Questions: %llu  Slow queries: 0  Opens: 0  "
+             "Flush tables: 1  Open tables: 0  Queries per second avg: %.3f",
+             (unsigned long long)up, eng->nsessions, (unsigned long long)q,
+             up ? (double)q / (double)up : (double)q);
+}
+
+hsql_db_t *hsql_db_get(hsql_engine_t *eng, const char *name)
+{
+    pthread_mutex_lock(&eng->mu);
+    hsql_db_t *d;
+    for (d = eng->dbs; d; d = d->next)
+        if (strcmp(d->name, name) == 0)
+            break;
+    if (!d) {
+        d = base_xcalloc(1, sizeof *d);
+        d->name = base_xstrdup(name);
+        d->gen = 1;
+        d->next = eng->dbs;
+        eng->dbs = d;
+    }
+    pthread_mutex_unlock(&eng->mu);
+    return d;
+}
+
+hsql_table_t *hsql_table_get(hsql_db_t *db, const char *name)
+{
+    /* callers hold no lock; the array is only replaced under the engine mutex and old
+     * definitions are retired, not freed */
+    if (!db)
+        return NULL;
+    hsql_table_t **tabs = __atomic_load_n(&db->tabs, __ATOMIC_ACQUIRE);
+    int n = __atomic_load_n(&db->ntabs, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
+        if (strcasecmp(tabs[i]->name, name) == 0)
+            return tabs[i];
+    return NULL;
+}
+
+static void retire(hsql_engine_t *eng, hsql_table_t *tb)
+{
+    if (eng->nretired == eng->capretired) {
+        eng->capretired = eng->capretired ? eng->capretired * 2 : 16;
+        eng->retired = base_xrealloc(eng->retired, sizeof(void *) * (size_t)eng->capretired);
+    }
+    eng->retired[eng->nretired++] = tb;
+}
+
+/* The tabs array is copied on every change so that readers never see it mid-update; old arrays
+ * are leaked into the retired list's lifetime (kept small: DDL is rare). */
+static void tabs_replace(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t **nt, int n)
+{
+    hsql_table_t **old = db->tabs;
+    __atomic_store_n(&db->ntabs, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&db->tabs, nt, __ATOMIC_RELEASE);
+    __atomic_store_n(&db->ntabs, n, __ATOMIC_RELEASE);
+    db->cap = n;
+    __atomic_add_fetch(&db->gen, 1, __ATOMIC_ACQ_REL);
+    (void)old; /* readers may still hold it; freed never (tiny) */
+    (void)eng;
+}
+
+void hsql_catalog_put(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t *tb)
+{
+    pthread_mutex_lock(&eng->mu);
+    int n = db->ntabs;
+    hsql_table_t **nt = base_xmalloc(sizeof(void *) * (size_t)(n + 1));
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcasecmp(db->tabs[i]->name, tb->name) == 0)
+            retire(eng, db->tabs[i]);
+        else
+            nt[k++] = db->tabs[i];
+    }
+    nt[k++] = tb;
+    tabs_replace(eng, db, nt, k);
+    pthread_mutex_unlock(&eng->mu);
+}
+
+void hsql_catalog_del(hsql_engine_t *eng, hsql_db_t *db, const char *name)
+{
+    pthread_mutex_lock(&eng->mu);
+    int n = db->ntabs;
+    hsql_table_t **nt = base_xmalloc(sizeof(void *) * (size_t)(n + 1));
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcasecmp(db->tabs[i]->name, name) == 0)
+            retire(eng, db->tabs[i]);
+        else
+            nt[k++] = db->tabs[i];
+    }
+    tabs_replace(eng, db, nt, k);
+    pthread_mutex_unlock(&eng->mu);
+}
+
+int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err)
+{
+    if (__atomic_load_n(&db->loaded, __ATOMIC_ACQUIRE))
+        return 0;
+    hsql_engine_t *eng = s->eng;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->conn, "SELECT name, def FROM hsql_catalog", -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        /* a database file without our catalog table: create it */
+        sqlite3_exec(s->conn,
+                     "CREATE TABLE IF NOT EXISTS hsql_catalog(name TEXT PRIMARY KEY COLLATE NOCASE,"
+                     " def TEXT NOT NULL, created INTEGER)",
+                     NULL, NULL, NULL);
+        rc = sqlite3_prepare_v2(s->conn, "SELECT name, def FROM hsql_catalog", -1, &st, NULL);
+        if (rc != SQLITE_OK)
+            return hsql_err_sqlite(s, rc, err, NULL);
+    }
+    hsql_table_t **nt = NULL;
+    int n = 0;
+    hsql_toks_t toks = {0};
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *def = (const char *)sqlite3_column_text(st, 1);
+        if (!def)
+            continue;
+        hsql_lex_err_t le;
+        if (hsql_lex(def, strlen(def), &toks, &le) < 0)
+            continue;
+        hsql_error_t e2;
+        hsql_table_t *tb = hsql_ddl_parse_create(def, toks.v, 0, (int)toks.n - 1, NULL, &e2);
+        if (!tb) {
+            BASE_LOG(BASE_LOG_WARN, "sql", "catalog entry of %s unreadable: %s",
+                     sqlite3_column_text(st, 0), e2.msg);
+            continue;
+        }
+        nt = base_xrealloc(nt, sizeof(void *) * (size_t)(n + 1));
+        nt[n++] = tb;
+    }
+    hsql_toks_free(&toks);
+    sqlite3_finalize(st);
+    pthread_mutex_lock(&eng->mu);
+    if (!db->loaded) {
+        tabs_replace(eng, db, nt, n);
+        __atomic_store_n(&db->loaded, true, __ATOMIC_RELEASE);
+        nt = NULL;
+    }
+    pthread_mutex_unlock(&eng->mu);
+    if (nt) {
+        for (int i = 0; i < n; i++)
+            hsql_table_free(nt[i]);
+        free(nt);
+    }
+    return 0;
+}
+
+int hsql_exec_simple(hsql_session_t *s, const char *sql, hsql_error_t *err)
+{
+    int rc = sqlite3_exec(s->conn, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return hsql_err_sqlite(s, rc, err, NULL);
+    return 0;
+}
+
+/* ---- sessions ---------------------------------------------------------------------------- */
+static void cache_evict_all(hsql_session_t *s);
+void hsql_cache_clear(hsql_session_t *s) { cache_evict_all(s); }
+
+static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
+{
+    char path[1100];
+    sqlite3 *db = NULL;
+    if (dbname)
+        db_path(s->eng, dbname, path, sizeof path);
+    else
+        snprintf(path, sizeof path, ":memory:");
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        hsql_err(err, 1049, "42000", "Unknown database '%s'", dbname ? dbname : "");
+        sqlite3_close(db);
+        return -1;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, s->eng->busy_ms);
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "%sPRAGMA synchronous=%d;PRAGMA foreign_keys=OFF;PRAGMA temp_store=MEMORY;"
+             "PRAGMA cache_size=-16384",
+             dbname ? "PRAGMA journal_mode=WAL;" : "", s->eng->synchronous);
+    sqlite3_exec(db, pragmas, NULL, NULL, NULL);
+    hsql_func_register(s, db);
+    s->conn = db;
+    return 0;
+}
+
+static void close_conn(hsql_session_t *s)
+{
+    hsql_cache_clear(s);
+    if (s->conn) {
+        if (!sqlite3_get_autocommit(s->conn))
+            sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+        sqlite3_close_v2(s->conn);
+        s->conn = NULL;
+    }
+}
+
+int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err)
+{
+    if (db && strcasecmp(db, "information_schema") == 0)
+        db = NULL;
+    if (db && !hsql_engine_db_exists(s->eng, db))
+        return hsql_err(err, 1049, "42000", "Unknown database '%s'", db);
+    if (db && s->dbname && strcmp(db, s->dbname) == 0)
+        return 0;
+    close_conn(s);
+    free(s->dbname);
+    s->dbname = NULL;
+    s->db = NULL;
+    if (open_conn(s, db, err) < 0) {
+        open_conn(s, NULL, NULL);
+        return -1;
+    }
+    if (db) {
+        s->dbname = base_xstrdup(db);
+        s->db = hsql_db_get(s->eng, db);
+        if (hsql_db_load(s, s->db, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+hsql_session_t *hsql_session_new(hsql_engine_t *eng, const hsql_session_info_t *info,
+                                 const char *db, hsql_error_t *err)
+{
+    hsql_session_t *s = base_xcalloc(1, sizeof *s);
+    s->eng = eng;
+    if (info) {
+        snprintf(s->user, sizeof s->user, "%s", info->user ? info->user : "");
+        snprintf(s->host, sizeof s->host, "%s", info->host ? info->host : "");
+        s->client_found_rows = info->found_rows;
+        s->multi = info->multi_statements;
+    }
+    s->autocommit = true;
+    s->coll_id = 255;
+    base_buf_init(&s->kbuf);
+    base_buf_init(&s->sbuf);
+    base_buf_init(&s->vbuf);
+    base_arena_init(&s->qarena, 4096);
+    s->start_ms = base_now_ms();
+    hsql_vars_init(s);
+    pthread_mutex_lock(&eng->mu);
+    s->id = eng->next_id++;
+    s->next = eng->sessions;
+    if (eng->sessions)
+        eng->sessions->prev = s;
+    eng->sessions = s;
+    eng->nsessions++;
+    pthread_mutex_unlock(&eng->mu);
+    if (db && *db) {
+        if (hsql_session_switch_db(s, db, err) < 0) {
+            hsql_session_free(s);
+            return NULL;
+        }
+    } else if (open_conn(s, NULL, err) < 0) {
+        hsql_session_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void hsql_session_free(hsql_session_t *s)
+{
+    if (!s)
+        return;
+    hsql_engine_t *eng = s->eng;
+    pthread_mutex_lock(&eng->mu);
+    if (s->prev)
+        s->prev->next = s->next;
+    else if (eng->sessions == s)
+        eng->sessions = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    eng->nsessions--;
+    pthread_mutex_unlock(&eng->mu);
+    close_conn(s);
+    hsql_toks_free(&s->toks);
+    base_buf_fini(&s->kbuf);
+    base_buf_fini(&s->sbuf);
+    base_buf_fini(&s->vbuf);
+    base_arena_fini(&s->qarena);
+    free(s->bv);
+    free(s->pflags);
+    free(s->pord);
+    hsql_vars_free(&s->vars);
+    free(s->dbname);
+    free(s);
+}
+
+int hsql_session_use(hsql_session_t *s, const char *db, hsql_error_t *err)
+{
+    return hsql_session_switch_db(s, db, err);
+}
+
+void hsql_session_reset(hsql_session_t *s)
+{
+    if (s->conn && !sqlite3_get_autocommit(s->conn))
+        sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+    hsql_vars_free(&s->vars);
+    hsql_vars_init(s);
+    s->autocommit = true;
+    s->nwarn = s->nwarn_total = 0;
+    s->last_insert_id = 0;
+    s->found_rows = 0;
+    s->row_count = 0;
+}
+
+uint16_t hsql_status(hsql_session_t *s)
+{
+    uint16_t st = 0;
+    if (s->autocommit)
+        st |= HSQL_STATUS_AUTOCOMMIT;
+    if (s->conn && !sqlite3_get_autocommit(s->conn))
+        st |= HSQL_STATUS_IN_TRANS;
+    return st;
+}
+
+uint16_t hsql_session_status(hsql_session_t *s) { return hsql_status(s); }
+uint32_t hsql_session_id(hsql_session_t *s) { return s->id; }
+
+int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err)
+{
+    if (s->conn && !sqlite3_get_autocommit(s->conn))
+        return hsql_exec_simple(s, "COMMIT", err);
+    return 0;
+}
+
+/* ---- result sets ------------------------------------------------------------------------- */
+enum { CONV_TEXT, CONV_INT, CONV_UINT, CONV_DOUBLE, CONV_DECIMAL, CONV_BLOB };
+
+typedef struct rmeta {
+    hsql_col_t *cols;
+    uint8_t *conv;
+    unsigned n;
+    bool fixed;
+    base_arena_t mem;
+} rmeta_t;
+
+static const char *amem(base_arena_t *a, const char *s)
+{
+    return s ? base_arena_strndup(a, s, strlen(s)) : "";
+}
+
+static void col_from_def(hsql_session_t *s, hsql_col_t *c, uint8_t *conv, const hsql_column_t *d)
+{
+    c->type = d->mtype;
+    c->length = d->length;
+    c->decimals = d->decimals;
+    uint16_t f = 0;
+    if (d->notnull)
+        f |= HSQL_FLAG_NOT_NULL;
+    if (d->is_unsigned)
+        f |= HSQL_FLAG_UNSIGNED;
+    if (d->autoinc)
+        f |= HSQL_FLAG_AUTO_INCREMENT;
+    if (d->zerofill)
+        f |= HSQL_FLAG_ZEROFILL;
+    switch (d->cls) {
+    case HSQL_CLS_INT:
+    case HSQL_CLS_YEAR:
+    case HSQL_CLS_BIT:
+        *conv = d->is_unsigned ? CONV_UINT : CONV_INT;
+        c->charset = 63;
+        f |= HSQL_FLAG_NUM | HSQL_FLAG_BINARY;
+        break;
+    case HSQL_CLS_REAL:
+        *conv = CONV_DOUBLE;
+        c->charset = 63;
+        f |= HSQL_FLAG_NUM | HSQL_FLAG_BINARY;
+        break;
+    case HSQL_CLS_DECIMAL:
+        *conv = CONV_DECIMAL;
+        c->charset = 63;
+        f |= HSQL_FLAG_NUM | HSQL_FLAG_BINARY;
+        break;
+    case HSQL_CLS_BLOB:
+        *conv = CONV_BLOB;
+        c->charset = 63;
+        f |= HSQL_FLAG_BINARY;
+        if (d->mtype == HSQL_TYPE_BLOB || d->mtype == HSQL_TYPE_TINY_BLOB ||
+            d->mtype == HSQL_TYPE_MEDIUM_BLOB || d->mtype == HSQL_TYPE_LONG_BLOB)
+            f |= HSQL_FLAG_BLOB;
+        break;
+    case HSQL_CLS_DATE:
+    case HSQL_CLS_DATETIME:
+    case HSQL_CLS_TIME:
+        *conv = CONV_TEXT;
+        c->charset = 63;
+        f |= HSQL_FLAG_BINARY;
+        if (d->mtype == HSQL_TYPE_TIMESTAMP)
+            f |= HSQL_FLAG_TIMESTAMP;
+        break;
+    default: {
+        *conv = CONV_TEXT;
+        uint16_t id = d->collation ? hsql_collation_id(d->collation) : 0;
+        c->charset = id ? id : s->coll_id;
+        if (d->mtype == HSQL_TYPE_BLOB)
+            f |= HSQL_FLAG_BLOB;
+        if (d->cls == HSQL_CLS_ENUM)
+            f |= HSQL_FLAG_ENUM;
+        break;
+    }
+    }
+    if (!d->deflt && !d->def_null && d->notnull && !d->autoinc)
+        f |= HSQL_FLAG_NO_DEFAULT_VALUE;
+    c->flags = f;
+}
+
+static void key_flags(const hsql_table_t *tb, const char *col, uint16_t *flags)
+{
+    for (int i = 0; i < tb->nidx; i++) {
+        const hsql_index_t *ix = &tb->idx[i];
+        for (int k = 0; k < ix->ncols; k++) {
+            if (strcasecmp(ix->cols[k], col) != 0)
+                continue;
+            if (ix->kind == HSQL_IDX_PRIMARY)
+                *flags |= HSQL_FLAG_PRI_KEY;
+            else if (ix->kind == HSQL_IDX_UNIQUE && ix->ncols == 1)
+                *flags |= HSQL_FLAG_UNIQUE_KEY;
+            else if (k == 0)
+                *flags |= HSQL_FLAG_MULTIPLE_KEY;
+        }
+    }
+}
+
+static void rmeta_free(rmeta_t *m)
+{
+    free(m->cols);
+    free(m->conv);
+    base_arena_fini(&m->mem);
+    memset(m, 0, sizeof *m);
+}
+
+/* Column definitions of the current result of st; have_row tells whether a row is loaded
+ * (expression types are then taken from its values). */
+static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool have_row)
+{
+    unsigned n = (unsigned)sqlite3_column_count(st);
+    if (m->cols && m->n == n && m->fixed)
+        return;
+    if (!m->cols || m->n != n) {
+        free(m->cols);
+        free(m->conv);
+        m->cols = base_xcalloc(n ? n : 1, sizeof(hsql_col_t));
+        m->conv = base_xcalloc(n ? n : 1, 1);
+    }
+    if (m->mem.chunk_size)
+        base_arena_reset(&m->mem);
+    else
+        base_arena_init(&m->mem, 1024);
+    m->n = n;
+    m->fixed = true;
+    const char *dbn = s->dbname ? s->dbname : "";
+    for (unsigned i = 0; i < n; i++) {
+        hsql_col_t *c = &m->cols[i];
+        const char *name = sqlite3_column_name(st, (int)i);
+        const char *tname = sqlite3_column_table_name(st, (int)i);
+        const char *oname = sqlite3_column_origin_name(st, (int)i);
+        const char *sdb = sqlite3_column_database_name(st, (int)i);
+        c->name = amem(&m->mem, name);
+        c->db = c->table = c->org_table = c->org_name = "";
+        c->decimals = 0;
+        c->flags = 0;
+        const hsql_column_t *d = NULL;
+        const hsql_table_t *tb = NULL;
+        if (tname && oname && s->db && sdb && strcmp(sdb, "main") == 0) {
+            tb = hsql_table_get(s->db, tname);
+            int k = tb ? hsql_col_find(tb, oname) : -1;
+            if (k >= 0)
+                d = &tb->cols[k];
+        }
+        if (d) {
+            col_from_def(s, c, &m->conv[i], d);
+            key_flags(tb, d->name, &c->flags);
+            c->db = amem(&m->mem, dbn);
+            c->table = c->org_table = amem(&m->mem, tb->name);
+            c->org_name = amem(&m->mem, d->name);
+            continue;
+        }
+        if (tname) {
+            c->table = c->org_table = amem(&m->mem, tname);
+            c->org_name = amem(&m->mem, oname ? oname : name);
+            c->db = sdb && strcmp(sdb, "temp") == 0 ? "information_schema" : amem(&m->mem, dbn);
+        }
+        const char *decl = sqlite3_column_decltype(st, (int)i);
+        int vt = have_row ? sqlite3_column_type(st, (int)i) : SQLITE_NULL;
+        if (decl && (strcasecmp(decl, "INTEGER") == 0 || strcasecmp(decl, "BIGINT") == 0))
+            vt = SQLITE_INTEGER;
+        else if (decl && strcasecmp(decl, "REAL") == 0)
+            vt = SQLITE_FLOAT;
+        else if (decl)
+            vt = SQLITE_TEXT;
+        else
+            m->fixed = false;
+        switch (vt) {
+        case SQLITE_INTEGER:
+            c->type = HSQL_TYPE_LONGLONG;
+            c->length = 21;
+            c->charset = 63;
+            c->flags = HSQL_FLAG_NUM | HSQL_FLAG_BINARY;
+            m->conv[i] = CONV_INT;
+            break;
+        case SQLITE_FLOAT:
+            c->type = HSQL_TYPE_DOUBLE;
+            c->length = 23;
+            c->decimals = 31;
+            c->charset = 63;
+            c->flags = HSQL_FLAG_NUM | HSQL_FLAG_BINARY;
+            m->conv[i] = CONV_DOUBLE;
+            break;
+        case SQLITE_BLOB:
+            c->type = HSQL_TYPE_BLOB;
+            c->length = 65535;
+            c->charset = 63;
+            c->flags = HSQL_FLAG_BLOB | HSQL_FLAG_BINARY;
+            m->conv[i] = CONV_BLOB;
+            break;
+        default:
+            c->type = HSQL_TYPE_VAR_STRING;
+            c->length = 1024;
+            c->charset = s->coll_id;
+            m->conv[i] = CONV_TEXT;
+            if (decl && strstr(decl, "LONGTEXT")) {
+                c->type = HSQL_TYPE_BLOB;
+                c->length = 4294967295u;
+                c->flags = HSQL_FLAG_BLOB;
+            }
+            break;
+        }
+    }
+}
+
+static int send_cols(const hsql_sink_t *sink, rmeta_t *m)
+{
+    if (sink && sink->on_columns)
+        return sink->on_columns(sink->ctx, m->cols, m->n);
+    return 0;
+}
+
+/* Formats a double as MySQL prints it: the shortest text that reads back the same. */
+static int fmt_double(char *b, size_t len, double d)
+{
+    if (d == 0)
+        return snprintf(b, len, "0");
+    int n = snprintf(b, len, "%.15g", d);
+    if (strtod(b, NULL) != d)
+        n = snprintf(b, len, "%.17g", d);
+    return n;
+}
+
+static int fmt_i64(char *b, int64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    int o = 0;
+    if (v < 0)
+        b[o++] = '-';
+    while (n)
+        b[o++] = tmp[--n];
+    b[o] = 0;
+    return o;
+}
+
+static int send_row(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, const hsql_sink_t *sink)
+{
+    unsigned n = m->n;
+    hsql_value_t vals[n ? n : 1];
+    size_t need = (size_t)n * 40;
+    if (s->vbuf.cap < need)
+        base_buf_reserve(&s->vbuf, need, SIZE_MAX);
+    char *nb = s->vbuf.data;
+    for (unsigned i = 0; i < n; i++) {
+        hsql_value_t *v = &vals[i];
+        char *b = nb + i * 40;
+        int t = sqlite3_column_type(st, (int)i);
+        if (t == SQLITE_NULL) {
+            v->kind = HSQL_VAL_NULL;
+            v->s = NULL;
+            v->len = 0;
+            continue;
+        }
+        switch (m->conv[i]) {
+        case CONV_INT:
+        case CONV_UINT: {
+            int64_t x;
+            if (t == SQLITE_INTEGER)
+                x = sqlite3_column_int64(st, (int)i);
+            else if (t == SQLITE_FLOAT)
+                {
+                double dd = sqlite3_column_double(st, (int)i);
+                x = (int64_t)(dd < 0 ? dd - 0.5 : dd + 0.5);
+            }
+            else {
+                const char *tx = (const char *)sqlite3_column_text(st, (int)i);
+                if (t == SQLITE_TEXT && m->cols[i].type == HSQL_TYPE_LONGLONG && tx &&
+                    (tx[0] < '0' || tx[0] > '9') && tx[0] != '-') {
+                    /* an expression that became text: send it as text */
+                    v->kind = HSQL_VAL_TEXT;
+                    v->s = tx;
+                    v->len = (size_t)sqlite3_column_bytes(st, (int)i);
+                    continue;
+                }
+                x = tx ? strtoll(tx, NULL, 10) : 0;
+            }
+            v->i = x;
+            v->u = (uint64_t)x;
+            v->kind = m->conv[i] == CONV_UINT ? HSQL_VAL_UINT : HSQL_VAL_INT;
+            if (m->conv[i] == CONV_UINT) {
+                int k = snprintf(b, 40, "%llu", (unsigned long long)(uint64_t)x);
+                v->len = (size_t)k;
+            } else {
+                v->len = (size_t)fmt_i64(b, x);
+            }
+            v->s = b;
+            break;
+        }
+        case CONV_DOUBLE: {
+            double d = sqlite3_column_double(st, (int)i);
+            v->kind = HSQL_VAL_DOUBLE;
+            v->d = d;
+            v->i = (int64_t)d;
+            v->u = (uint64_t)v->i;
+            v->len = (size_t)fmt_double(b, 40, d);
+            v->s = b;
+            break;
+        }
+        case CONV_DECIMAL: {
+            double d = sqlite3_column_double(st, (int)i);
+            v->kind = HSQL_VAL_TEXT;
+            v->d = d;
+            int k = snprintf(b, 40, "%.*f", m->cols[i].decimals, d);
+            v->len = k < 40 ? (size_t)k : 39;
+            v->s = b;
+            break;
+        }
+        case CONV_BLOB:
+            v->kind = HSQL_VAL_TEXT;
+            v->s = (const char *)sqlite3_column_blob(st, (int)i);
+            v->len = (size_t)sqlite3_column_bytes(st, (int)i);
+            if (!v->s)
+                v->s = "";
+            break;
+        default:
+            v->kind = HSQL_VAL_TEXT;
+            v->s = (const char *)sqlite3_column_text(st, (int)i);
+            v->len = (size_t)sqlite3_column_bytes(st, (int)i);
+            if (!v->s)
+                v->s = "";
+            if (t == SQLITE_INTEGER) {
+                v->i = sqlite3_column_int64(st, (int)i);
+                v->u = (uint64_t)v->i;
+            }
+            break;
+        }
+    }
+    if (sink && sink->on_row)
+        return sink->on_row(sink->ctx, vals, n);
+    return 0;
+}
+
+int hsql_send_ok(hsql_session_t *s, const hsql_sink_t *sink, uint64_t affected, uint64_t id,
+                 uint16_t more, const char *info, hsql_error_t *err)
+{
+    hsql_ok_t ok = {affected, id, (uint16_t)(hsql_status(s) | more),
+                    (uint16_t)(s->nwarn_total > 65535 ? 65535 : s->nwarn_total), info ? info : ""};
+    if (sink && sink->on_ok && sink->on_ok(sink->ctx, &ok))
+        return hsql_err(err, 2013, "HY000", "Lost connection to MySQL server during query");
+    return 0;
+}
+
+static int sink_abort(hsql_error_t *err)
+{
+    return hsql_err(err, 2013, "HY000", "Lost connection to MySQL server during query");
+}
+
+/* Streams the rows of a bound statement. calc: SQL_CALC_FOUND_ROWS with limits applied here. */
+static int stream_select(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, const hsql_sink_t *sink,
+                         uint16_t more, bool calc, int64_t off, int64_t cnt, const hsql_xl_t *xl,
+                         hsql_error_t *err)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        hsql_err_sqlite(s, rc, err, xl);
+        sqlite3_reset(st);
+        return -1;
+    }
+    rmeta_build(s, st, m, rc == SQLITE_ROW);
+    if (send_cols(sink, m)) {
+        sqlite3_reset(st);
+        return sink_abort(err);
+    }
+    int64_t total = 0, sent = 0;
+    while (rc == SQLITE_ROW) {
+        bool emit_it = !calc || (total >= off && (cnt < 0 || sent < cnt));
+        total++;
+        if (emit_it) {
+            sent++;
+            if (send_row(s, st, m, sink)) {
+                sqlite3_reset(st);
+                return sink_abort(err);
+            }
+        }
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) {
+        hsql_err_sqlite(s, rc, err, xl);
+        sqlite3_reset(st);
+        return -1;
+    }
+    sqlite3_reset(st);
+    s->found_rows = calc ? total : sent;
+    s->row_count = -1;
+    if (sink && sink->on_eof &&
+        sink->on_eof(sink->ctx, (uint16_t)(hsql_status(s) | more),
+                     (uint16_t)(s->nwarn_total > 65535 ? 65535 : s->nwarn_total)))
+        return sink_abort(err);
+    return 0;
+}
+
+int hsql_run_sql_result(hsql_session_t *s, const char *sql, const hsql_sink_t *sink, uint16_t more,
+                        hsql_error_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->conn, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return hsql_err_sqlite(s, rc, err, NULL);
+    rmeta_t m = {0};
+    int r = stream_select(s, st, &m, sink, more, false, 0, -1, NULL, err);
+    sqlite3_finalize(st);
+    rmeta_free(&m);
+    return r;
+}
+
+/* ---- C-built result sets ----------------------------------------------------------------- */
+void hsql_rs_init(hsql_rs_t *rs, hsql_session_t *s, const hsql_sink_t *sink, uint16_t more)
+{
+    memset(rs, 0, sizeof *rs);
+    rs->s = s;
+    rs->sink = sink;
+    rs->more = more;
+}
+
+void hsql_rs_col(hsql_rs_t *rs, const char *name, uint8_t type, uint32_t length)
+{
+    if (rs->ncols >= BASE_ARRAY_LEN(rs->cols))
+        return;
+    hsql_col_t *c = &rs->cols[rs->ncols++];
+    memset(c, 0, sizeof *c);
+    c->db = c->table = c->org_table = c->org_name = "";
+    c->name = name;
+    c->type = type;
+    c->length = length;
+    bool num = type == HSQL_TYPE_LONGLONG || type == HSQL_TYPE_LONG || type == HSQL_TYPE_TINY;
+    c->charset = num ? 63 : rs->s->coll_id;
+    if (num)
+        c->flags = HSQL_FLAG_NUM | HSQL_FLAG_BINARY;
+}
+
+static void rs_send_cols(hsql_rs_t *rs)
+{
+    if (rs->sent_cols || rs->failed)
+        return;
+    rs->sent_cols = true;
+    if (rs->sink && rs->sink->on_columns && rs->sink->on_columns(rs->sink->ctx, rs->cols, rs->ncols))
+        rs->failed = 1;
+}
+
+void hsql_rs_row(hsql_rs_t *rs, const char *const *vals)
+{
+    rs_send_cols(rs);
+    if (rs->failed)
+        return;
+    hsql_value_t v[32];
+    for (unsigned i = 0; i < rs->ncols; i++) {
+        memset(&v[i], 0, sizeof v[i]);
+        if (!vals[i]) {
+            v[i].kind = HSQL_VAL_NULL;
+            continue;
+        }
+        v[i].s = vals[i];
+        v[i].len = strlen(vals[i]);
+        uint8_t t = rs->cols[i].type;
+        if (t == HSQL_TYPE_LONGLONG || t == HSQL_TYPE_LONG || t == HSQL_TYPE_TINY) {
+            v[i].kind = HSQL_VAL_INT;
+            v[i].i = strtoll(vals[i], NULL, 10);
+            v[i].u = (uint64_t)v[i].i;
+        } else {
+            v[i].kind = HSQL_VAL_TEXT;
+        }
+    }
+    if (rs->sink && rs->sink->on_row && rs->sink->on_row(rs->sink->ctx, v, rs->ncols))
+        rs->failed = 1;
+}
+
+int hsql_rs_end(hsql_rs_t *rs, hsql_error_t *err)
+{
+    rs_send_cols(rs);
+    if (!rs->failed && rs->sink && rs->sink->on_eof &&
+        rs->sink->on_eof(rs->sink->ctx, (uint16_t)(hsql_status(rs->s) | rs->more),
+                         (uint16_t)rs->s->nwarn_total))
+        rs->failed = 1;
+    if (rs->failed)
+        return sink_abort(err);
+    return 0;
+}
+
+/* ---- statement cache and DML execution --------------------------------------------------- */
+static uint64_t fnv(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static void ensure_pf(hsql_session_t *s, size_t n)
+{
+    if (s->cappf >= n)
+        return;
+    s->cappf = n + 64;
+    s->pflags = base_xrealloc(s->pflags, s->cappf);
+    s->pord = base_xrealloc(s->pord, s->cappf * sizeof(int));
+}
+
+static void ensure_bv(hsql_session_t *s, size_t n)
+{
+    if (s->capbv >= n)
+        return;
+    s->capbv = n + 16;
+    s->bv = base_xrealloc(s->bv, s->capbv * sizeof(hsql_bval_t));
+}
+
+/* The value of a literal token. Strings with escapes are decoded into s->sbuf, which the
+ * caller reserved large enough beforehand (so pointers stay valid). */
+static void tok_value(hsql_session_t *s, const char *src, const hsql_tok_t *t, hsql_bval_t *v)
+{
+    switch (t->type) {
+    case HSQL_TK_STR:
+        v->kind = HSQL_VAL_TEXT;
+        if (!(t->flags & HSQL_TKF_ESC)) {
+            v->s = src + t->off + 1;
+            v->len = t->len - 2;
+        } else {
+            char *o = s->sbuf.data + s->sbuf.len;
+            v->len = hsql_str_decode(src, t, o);
+            v->s = o;
+            s->sbuf.len += v->len;
+        }
+        return;
+    case HSQL_TK_INT: {
+        errno = 0;
+        char *end;
+        long long x = strtoll(src + t->off, &end, 10);
+        if (errno == ERANGE) {
+            v->kind = HSQL_VAL_DOUBLE;
+            v->d = strtod(src + t->off, NULL);
+        } else {
+            v->kind = HSQL_VAL_INT;
+            v->i = x;
+        }
+        return;
+    }
+    case HSQL_TK_DEC:
+        v->kind = HSQL_VAL_DOUBLE;
+        v->d = strtod(src + t->off, NULL);
+        return;
+    case HSQL_TK_HEX: {
+        const char *p = src + t->off;
+        size_t n = t->len;
+        if (p[0] == '0') {
+            p += 2;
+            n -= 2;
+        } else {
+            p += 2;
+            n -= 3;
+        }
+        char *o = s->sbuf.data + s->sbuf.len;
+        size_t k = 0, j = 0;
+        if (n % 2) {
+            o[k++] = (char)(p[0] <= '9' ? p[0] - '0' : (p[0] | 32) - 'a' + 10);
+            j = 1;
+        }
+        for (; j + 1 < n + 1 && j < n; j += 2) {
+            int hi = p[j] <= '9' ? p[j] - '0' : (p[j] | 32) - 'a' + 10;
+            int lo = p[j + 1] <= '9' ? p[j + 1] - '0' : (p[j + 1] | 32) - 'a' + 10;
+            o[k++] = (char)(hi * 16 + lo);
+        }
+        v->kind = HSQL_VAL_TEXT;
+        v->s = o;
+        v->len = k;
+        s->sbuf.len += k;
+        return;
+    }
+    default: v->kind = HSQL_VAL_NULL; return;
+    }
+}
+
+static int bind_all(sqlite3_stmt *st, const hsql_bval_t *bv, int n)
+{
+    int np = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < n && i < np; i++) {
+        const hsql_bval_t *v = &bv[i];
+        int rc;
+        switch (v->kind) {
+        case HSQL_VAL_INT: rc = sqlite3_bind_int64(st, i + 1, v->i); break;
+        case HSQL_VAL_UINT:
+            rc = v->i >= 0 ? sqlite3_bind_int64(st, i + 1, v->i)
+                           : sqlite3_bind_double(st, i + 1, (double)(uint64_t)v->i);
+            break;
+        case HSQL_VAL_DOUBLE: rc = sqlite3_bind_double(st, i + 1, v->d); break;
+        case HSQL_VAL_TEXT:
+            rc = sqlite3_bind_text(st, i + 1, v->s ? v->s : "", (int)v->len, SQLITE_STATIC);
+            break;
+        case HSQL_BV_BLOB: rc = sqlite3_bind_blob(st, i + 1, v->s, (int)v->len, SQLITE_STATIC); break;
+        default: rc = sqlite3_bind_null(st, i + 1); break;
+        }
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+static int64_t bv_int(const hsql_bval_t *bv, int n, int p, int64_t dflt)
+{
+    if (p <= 0 || p > n)
+        return dflt;
+    const hsql_bval_t *v = &bv[p - 1];
+    if (v->kind == HSQL_VAL_INT || v->kind == HSQL_VAL_UINT)
+        return v->i;
+    if (v->kind == HSQL_VAL_DOUBLE)
+        return (int64_t)v->d;
+    if (v->kind == HSQL_VAL_TEXT) {
+        char b[32];
+        size_t k = v->len < 31 ? v->len : 31;
+        memcpy(b, v->s, k);
+        b[k] = 0;
+        return strtoll(b, NULL, 10);
+    }
+    return dflt;
+}
+
+static int run_multi(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, const hsql_sink_t *sink,
+                     uint16_t more, hsql_error_t *err)
+{
+    int nt = xl->nsub, roww = 0;
+    for (int k = 0; k < nt; k++)
+        roww += 1 + xl->sub_nvals[k];
+    /* collect all rows first (the SELECT must finish before its tables change) */
+    typedef struct cell {
+        int t;
+        int64_t i;
+        double d;
+        char *s;
+        int n;
+    } cell_t;
+    cell_t *rows = NULL;
+    size_t nrows = 0, cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (nrows == cap) {
+            cap = cap ? cap * 2 : 16;
+            rows = base_xrealloc(rows, cap * (size_t)roww * sizeof(cell_t));
+        }
+        cell_t *r = rows + nrows * (size_t)roww;
+        for (int c = 0; c < roww; c++) {
+            r[c].t = sqlite3_column_type(st, c);
+            r[c].i = sqlite3_column_int64(st, c);
+            r[c].d = sqlite3_column_double(st, c);
+            r[c].s = NULL;
+            r[c].n = 0;
+            if (r[c].t == SQLITE_TEXT || r[c].t == SQLITE_BLOB) {
+                r[c].n = sqlite3_column_bytes(st, c);
+                r[c].s = base_xmalloc((size_t)r[c].n + 1);
+                memcpy(r[c].s, sqlite3_column_blob(st, c), (size_t)r[c].n);
+            }
+        }
+        nrows++;
+    }
+    sqlite3_reset(st);
+    int ret = 0;
+    uint64_t changed = 0, matched = 0;
+    if (rc != SQLITE_DONE) {
+        ret = hsql_err_sqlite(s, rc, err, xl);
+        goto out;
+    }
+    if (sqlite3_exec(s->conn, "SAVEPOINT hsql_multi", NULL, NULL, NULL) != SQLITE_OK) {
+        ret = hsql_err_sqlite(s, SQLITE_ERROR, err, xl);
+        goto out;
+    }
+    int col = 0;
+    for (int k = 0; k < nt && ret == 0; k++) {
+        sqlite3_stmt *ds = NULL;
+        rc = sqlite3_prepare_v2(s->conn, xl->sub[k], -1, &ds, NULL);
+        if (rc != SQLITE_OK) {
+            ret = hsql_err_sqlite(s, rc, err, xl);
+            break;
+        }
+        int nv = xl->sub_nvals[k];
+        for (size_t r = 0; r < nrows; r++) {
+            cell_t *row = rows + r * (size_t)roww + col;
+            if (row[0].t == SQLITE_NULL)
+                continue;
+            for (int v = 0; v < nv; v++) {
+                cell_t *c = &row[1 + v];
+                if (c->t == SQLITE_INTEGER)
+                    sqlite3_bind_int64(ds, v + 1, c->i);
+                else if (c->t == SQLITE_FLOAT)
+                    sqlite3_bind_double(ds, v + 1, c->d);
+                else if (c->t == SQLITE_TEXT)
+                    sqlite3_bind_text(ds, v + 1, c->s, c->n, SQLITE_STATIC);
+                else if (c->t == SQLITE_BLOB)
+                    sqlite3_bind_blob(ds, v + 1, c->s, c->n, SQLITE_STATIC);
+                else
+                    sqlite3_bind_null(ds, v + 1);
+            }
+            sqlite3_bind_int64(ds, nv ? nv + 1 : 1, row[0].i);
+            rc = sqlite3_step(ds);
+            sqlite3_reset(ds);
+            if (rc != SQLITE_DONE) {
+                ret = hsql_err_sqlite(s, rc, err, xl);
+                break;
+            }
+            matched++;
+            changed += (uint64_t)sqlite3_changes(s->conn);
+        }
+        sqlite3_finalize(ds);
+        col += 1 + nv;
+    }
+    if (ret == 0) {
+        sqlite3_exec(s->conn, "RELEASE hsql_multi", NULL, NULL, NULL);
+    } else {
+        sqlite3_exec(s->conn, "ROLLBACK TO hsql_multi; RELEASE hsql_multi", NULL, NULL, NULL);
+    }
+out:
+    for (size_t r = 0; r < nrows * (size_t)roww; r++)
+        free(rows[r].s);
+    free(rows);
+    if (ret)
+        return ret;
+    s->row_count = (int64_t)changed;
+    if (xl->kind == HSQL_XK_MULTI_UPDATE) {
+        char info[128];
+        snprintf(info, sizeof info, "Rows matched: %llu  Changed: %llu  Warnings: %d",
+                 (unsigned long long)matched, (unsigned long long)changed, s->nwarn_total);
+        return hsql_send_ok(s, sink, s->client_found_rows ? matched : changed, 0, more, info, err);
+    }
+    return hsql_send_ok(s, sink, changed, 0, more, "", err);
+}
+
+/* Runs a translated statement with bound values. */
+static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rmeta_t *m,
+                   const hsql_bval_t *bv, int nbv, const hsql_sink_t *sink, uint16_t more,
+                   hsql_error_t *err)
+{
+    int rc = bind_all(st, bv, nbv);
+    if (rc != SQLITE_OK)
+        return hsql_err_sqlite(s, rc, err, xl);
+    if (xl->infoschema && hsql_infoschema_prepare(s, err) < 0)
+        return -1;
+    if (xl->kind == HSQL_XK_SELECT) {
+        int64_t off = xl->lim_off, cnt = xl->lim_cnt;
+        if (xl->calc_found) {
+            off = bv_int(bv, nbv, xl->lim_off_p, off);
+            cnt = bv_int(bv, nbv, xl->lim_cnt_p, cnt);
+        }
+        return stream_select(s, st, m, sink, more, xl->calc_found, off, cnt, xl, err);
+    }
+    if (xl->kind == HSQL_XK_MULTI_DELETE || xl->kind == HSQL_XK_MULTI_UPDATE)
+        return run_multi(s, xl, st, sink, more, err);
+    s->cnt_chg = s->cnt_upd = 0;
+    rc = sqlite3_step(st);
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return hsql_err_sqlite(s, rc, err, xl);
+    uint64_t changes = (uint64_t)sqlite3_changes64(s->conn);
+    char info[128] = "";
+    uint64_t affected = changes, id = 0;
+    if (xl->kind == HSQL_XK_INSERT) {
+        uint64_t upd = xl->odku ? s->cnt_upd : 0;
+        uint64_t inserted = changes >= upd ? changes - upd : 0;
+        if (xl->odku)
+            affected = inserted + 2 * s->cnt_chg;
+        if (xl->has_insert_id && inserted > 0) {
+            int64_t last = sqlite3_last_insert_rowid(s->conn);
+            id = (uint64_t)(last - (int64_t)(inserted - 1));
+            s->last_insert_id = (int64_t)id;
+        }
+        if (xl->lim_off > 1) { /* lim_off carries the number of VALUES rows for INSERT */
+            snprintf(info, sizeof info, "Records: %lld  Duplicates: %llu  Warnings: %d",
+                     (long long)xl->lim_off,
+                     (unsigned long long)((uint64_t)xl->lim_off > inserted ? (uint64_t)xl->lim_off - inserted : 0),
+                     s->nwarn_total);
+        }
+    } else if (xl->kind == HSQL_XK_UPDATE) {
+        uint64_t changed = s->cnt_chg;
+        snprintf(info, sizeof info, "Rows matched: %llu  Changed: %llu  Warnings: %d",
+                 (unsigned long long)changes, (unsigned long long)changed, s->nwarn_total);
+        affected = s->client_found_rows ? changes : changed;
+    }
+    s->row_count = (int64_t)affected;
+    return hsql_send_ok(s, sink, affected, id, more, info, err);
+}
+
+static void centry_free(hsql_centry_t *c)
+{
+    sqlite3_finalize(c->st);
+    hsql_xl_free(c->xl);
+    free(c->key);
+    free(c->cols);
+    base_arena_fini(&c->colmem);
+    free(c);
+}
+
+/* Per-entry result metadata lives in a side table keyed by the entry pointer: kept simple by
+ * storing an rmeta_t in the entry's memory (see struct below). */
+typedef struct centry_ex {
+    hsql_centry_t c;
+    rmeta_t m;
+} centry_ex_t;
+
+static void cache_evict_all(hsql_session_t *s)
+{
+    for (int b = 0; b < HSQL_CACHE_BUCKETS; b++) {
+        hsql_centry_t *c = s->cache[b];
+        while (c) {
+            hsql_centry_t *n = c->next;
+            rmeta_free(&((centry_ex_t *)c)->m);
+            centry_free(c);
+            c = n;
+        }
+        s->cache[b] = NULL;
+    }
+    s->ncache = 0;
+}
+
+/* Counts the VALUES tuples of an INSERT (for the info text). */
+static int64_t count_tuples(const char *src, const hsql_tok_t *t, int b, int e)
+{
+    int d = 0;
+    int64_t n = 0;
+    bool in_values = false;
+    for (int i = b; i < e; i++) {
+        if (d == 0 && (hsql_tok_is(src, &t[i], "VALUES") || hsql_tok_is(src, &t[i], "VALUE")))
+            in_values = true;
+        else if (d == 0 && hsql_tok_is(src, &t[i], "ON"))
+            in_values = false;
+        if (hsql_tok_op(src, &t[i], "(")) {
+            if (d == 0 && in_values)
+                n++;
+            d++;
+        } else if (hsql_tok_op(src, &t[i], ")"))
+            d--;
+    }
+    return n;
+}
+
+static int run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                   const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    ensure_pf(s, (size_t)e + 1);
+    int np = hsql_mark_params(src, t, b, e, s->pflags, s->pord);
+    /* the shape key: the text with parameter literals replaced by markers */
+    base_buf_reset(&s->kbuf);
+    size_t start = t[b].off, end = t[e - 1].off + t[e - 1].len, pos = start, esc_total = 0;
+    for (int i = b; i < e; i++) {
+        if (!s->pflags[i])
+            continue;
+        base_buf_append(&s->kbuf, src + pos, t[i].off - pos);
+        char mk[2] = {'\001', (char)('a' + t[i].type)};
+        base_buf_append(&s->kbuf, mk, 2);
+        pos = t[i].off + t[i].len;
+        esc_total += t[i].len;
+    }
+    base_buf_append(&s->kbuf, src + pos, end - pos);
+    uint64_t h = fnv(s->kbuf.data, s->kbuf.len);
+    unsigned bucket = (unsigned)(h % HSQL_CACHE_BUCKETS);
+    hsql_centry_t *c = s->cache[bucket], *prev = NULL;
+    uint64_t gen = s->db ? __atomic_load_n(&s->db->gen, __ATOMIC_ACQUIRE) : 0;
+    for (; c; prev = c, c = c->next)
+        if (c->hash == h && c->klen == s->kbuf.len && memcmp(c->key, s->kbuf.data, c->klen) == 0)
+            break;
+    if (c && (c->xl->db != s->db || c->xl->gen != gen || c->xl->strict != s->strict)) {
+        /* stale: schema or mode changed */
+        if (prev)
+            prev->next = c->next;
+        else
+            s->cache[bucket] = c->next;
+        rmeta_free(&((centry_ex_t *)c)->m);
+        centry_free(c);
+        s->ncache--;
+        c = NULL;
+    }
+    if (!c) {
+        hsql_xl_t *xl = hsql_translate(s, src, t, b, e, s->pflags, s->pord, err);
+        if (!xl)
+            return -1;
+        if (xl->kind == HSQL_XK_INSERT)
+            xl->lim_off = count_tuples(src, t, b, e);
+        if (xl->infoschema && hsql_infoschema_prepare(s, err) < 0) {
+            hsql_xl_free(xl);
+            return -1;
+        }
+        sqlite3_stmt *st = NULL;
+        int rc = sqlite3_prepare_v3(s->conn, xl->sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        if (rc != SQLITE_OK) {
+            hsql_err_sqlite(s, rc, err, xl);
+            hsql_xl_free(xl);
+            return -1;
+        }
+        if (s->ncache >= HSQL_CACHE_MAX)
+            cache_evict_all(s);
+        centry_ex_t *ce = base_xcalloc(1, sizeof *ce);
+        c = &ce->c;
+        c->key = base_xmalloc(s->kbuf.len + 1);
+        memcpy(c->key, s->kbuf.data, s->kbuf.len);
+        c->klen = s->kbuf.len;
+        c->hash = h;
+        c->xl = xl;
+        c->st = st;
+        c->next = s->cache[bucket];
+        s->cache[bucket] = c;
+        s->ncache++;
+    }
+    /* bind values */
+    ensure_bv(s, (size_t)np + 1);
+    base_buf_reset(&s->sbuf);
+    if (esc_total)
+        base_buf_reserve(&s->sbuf, esc_total + 16, SIZE_MAX);
+    for (int i = b; i < e; i++) {
+        if (!s->pflags[i])
+            continue;
+        hsql_bval_t *v = &s->bv[s->pord[i] - 1];
+        if (t[i].type == HSQL_TK_PARAM)
+            v->kind = HSQL_VAL_NULL;
+        else
+            tok_value(s, src, &t[i], v);
+    }
+    return exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+}
+
+/* ---- the query loop ---------------------------------------------------------------------- */
+static int run_stmt(hsql_session_t *s, const char *src, size_t srclen, const hsql_tok_t *t, int b,
+                    int e, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    (void)srclen;
+    bool show_warn = hsql_tok_is(src, &t[b], "SHOW") &&
+                     (hsql_tok_is(src, &t[b + 1], "WARNINGS") || hsql_tok_is(src, &t[b + 1], "ERRORS") ||
+                      (hsql_tok_is(src, &t[b + 1], "COUNT")));
+    bool sel_warn = false;
+    if (hsql_tok_is(src, &t[b], "SELECT") && t[b + 1].type == HSQL_TK_SYSVAR) {
+        const char *p = src + t[b + 1].off;
+        sel_warn = t[b + 1].len >= 15 && (strncasecmp(p + t[b + 1].len - 13, "warning_count", 13) == 0 ||
+                                          strncasecmp(p + t[b + 1].len - 11, "error_count", 11) == 0);
+    }
+    if (!show_warn && !sel_warn) {
+        s->nwarn = 0;
+        s->nwarn_total = 0;
+    }
+    if (hsql_is_dml(src, t, b, e)) {
+        if (!s->autocommit && s->conn && sqlite3_get_autocommit(s->conn))
+            if (hsql_exec_simple(s, "BEGIN", err) < 0)
+                return -1;
+        return run_dml(s, src, t, b, e, sink, more, err);
+    }
+    int r = hsql_admin_exec(s, src, t, b, e, sink, more, err);
+    if (r <= 0)
+        return r;
+    return hsql_ddl_exec(s, src, t, b, e, sink, more, err);
+}
+
+int hsql_session_query(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
+                       hsql_error_t *err)
+{
+    __atomic_add_fetch(&s->eng->questions, 1, __ATOMIC_RELAXED);
+    hsql_lex_err_t le;
+    if (hsql_lex(sql, len, &s->toks, &le) < 0)
+        return hsql_err_syntax(err, sql, len, le.off);
+    const hsql_tok_t *t = s->toks.v;
+    int n = (int)s->toks.n - 1; /* without EOF */
+    /* statements: [b,e) split at ';' */
+    int starts[64], ends[64], ns = 0;
+    int b = 0;
+    for (int i = 0; i <= n; i++) {
+        if (i == n || t[i].type == HSQL_TK_SEMI) {
+            if (i > b) {
+                if (ns == 64)
+                    return hsql_err(err, 1064, "42000", "too many statements in one query");
+                starts[ns] = b;
+                ends[ns] = i;
+                ns++;
+            }
+            b = i + 1;
+        }
+    }
+    if (ns == 0)
+        return hsql_err(err, 1065, "42000", "Query was empty");
+    if (ns > 1 && !s->multi)
+        return hsql_err_syntax(err, sql, len, t[starts[1]].off);
+    for (int k = 0; k < ns; k++) {
+        uint16_t more = k + 1 < ns ? HSQL_STATUS_MORE_RESULTS : 0;
+        /* the text of this statement, NUL-terminated, for error messages and PROCESSLIST */
+        size_t so = t[starts[k]].off, eo = t[ends[k] - 1].off + t[ends[k] - 1].len;
+        base_arena_reset(&s->qarena);
+        char *cur = base_arena_strndup(&s->qarena, sql + so, eo - so);
+        s->cur_info = cur;
+        /* re-lex the statement alone so token offsets match `cur` */
+        int r;
+        if (ns == 1 && so == 0) {
+            r = run_stmt(s, sql, len, t, starts[k], ends[k], sink, more, err);
+        } else {
+            hsql_toks_t sub = {0};
+            hsql_lex(cur, eo - so, &sub, &le);
+            r = run_stmt(s, cur, eo - so, sub.v, 0, (int)sub.n - 1, sink, more, err);
+            hsql_toks_free(&sub);
+        }
+        s->cur_info = NULL;
+        if (r < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int hsql_session_field_list(hsql_session_t *s, const char *table, const char *wild,
+                            const hsql_sink_t *sink, hsql_error_t *err)
+{
+    hsql_table_t *tb = s->db ? hsql_table_get(s->db, table) : NULL;
+    if (!s->db)
+        return hsql_err(err, 1046, "3D000", "No database selected");
+    if (!tb)
+        return hsql_err(err, 1146, "42S02", "Table '%s.%s' doesn't exist", s->dbname, table);
+    hsql_col_t *cols = base_xcalloc((size_t)tb->ncols + 1, sizeof *cols);
+    unsigned n = 0;
+    for (int i = 0; i < tb->ncols; i++) {
+        const hsql_column_t *d = &tb->cols[i];
+        if (wild && *wild && !hsql_like_match(wild, strlen(wild), d->name, strlen(d->name), '\\'))
+            continue;
+        hsql_col_t *c = &cols[n++];
+        uint8_t conv;
+        col_from_def(s, c, &conv, d);
+        key_flags(tb, d->name, &c->flags);
+        c->db = s->dbname;
+        c->table = c->org_table = tb->name;
+        c->name = c->org_name = d->name;
+    }
+    int r = 0;
+    if (sink && sink->on_columns && sink->on_columns(sink->ctx, cols, n))
+        r = sink_abort(err);
+    free(cols);
+    if (r == 0 && sink && sink->on_eof && sink->on_eof(sink->ctx, hsql_status(s), 0))
+        r = sink_abort(err);
+    return r;
+}
+
+/* ---- prepared statements ----------------------------------------------------------------- */
+struct hsql_stmt {
+    hsql_session_t *s;
+    char *text;
+    size_t len;
+    hsql_toks_t toks;
+    unsigned nparams;
+    bool dml;
+    hsql_xl_t *xl;
+    sqlite3_stmt *st;
+    rmeta_t m;
+    int nord;          /* number of ?N values */
+    int *ph_ord;       /* placeholder k → ?N */
+    hsql_bval_t *lits; /* literal values by N-1 (placeholders unset) */
+    char *litmem;
+    uint64_t gen;
+    bool strict;
+};
+
+static int stmt_translate(hsql_stmt_t *p, hsql_error_t *err)
+{
+    hsql_session_t *s = p->s;
+    const hsql_tok_t *t = p->toks.v;
+    int e = (int)p->toks.n - 1;
+    while (e > 0 && t[e - 1].type == HSQL_TK_SEMI)
+        e--;
+    ensure_pf(s, (size_t)e + 1);
+    int np = hsql_mark_params(p->text, t, 0, e, s->pflags, s->pord);
+    hsql_xl_t *xl = hsql_translate(s, p->text, t, 0, e, s->pflags, s->pord, err);
+    if (!xl)
+        return -1;
+    if (xl->kind == HSQL_XK_INSERT)
+        xl->lim_off = count_tuples(p->text, t, 0, e);
+    if (xl->infoschema && hsql_infoschema_prepare(s, err) < 0) {
+        hsql_xl_free(xl);
+        return -1;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(s->conn, xl->sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        hsql_err_sqlite(s, rc, err, xl);
+        hsql_xl_free(xl);
+        return -1;
+    }
+    hsql_xl_free(p->xl);
+    sqlite3_finalize(p->st);
+    p->xl = xl;
+    p->st = st;
+    p->nord = np;
+    free(p->ph_ord);
+    free(p->lits);
+    free(p->litmem);
+    p->ph_ord = base_xcalloc(p->nparams + 1, sizeof(int));
+    p->lits = base_xcalloc((size_t)np + 1, sizeof(hsql_bval_t));
+    p->litmem = base_xmalloc(p->len + 1);
+    size_t lm = 0;
+    unsigned k = 0;
+    for (int i = 0; i < e; i++) {
+        if (!s->pflags[i])
+            continue;
+        if (t[i].type == HSQL_TK_PARAM) {
+            if (k < p->nparams)
+                p->ph_ord[k++] = s->pord[i];
+            continue;
+        }
+        hsql_bval_t *v = &p->lits[s->pord[i] - 1];
+        if (t[i].type == HSQL_TK_STR) {
+            v->kind = HSQL_VAL_TEXT;
+            v->len = hsql_str_decode(p->text, &t[i], p->litmem + lm);
+            v->s = p->litmem + lm;
+            lm += v->len;
+        } else {
+            base_buf_reset(&s->sbuf);
+            base_buf_reserve(&s->sbuf, t[i].len + 16, SIZE_MAX);
+            tok_value(s, p->text, &t[i], v);
+            if (v->kind == HSQL_VAL_TEXT) {
+                memcpy(p->litmem + lm, v->s, v->len);
+                v->s = p->litmem + lm;
+                lm += v->len;
+            }
+        }
+    }
+    p->gen = s->db ? __atomic_load_n(&s->db->gen, __ATOMIC_ACQUIRE) : 0;
+    p->strict = s->strict;
+    rmeta_free(&p->m);
+    if (sqlite3_column_count(st) > 0)
+        rmeta_build(s, st, &p->m, false);
+    return 0;
+}
+
+int hsql_stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_t **out,
+                      unsigned *nparams, const hsql_col_t **cols, unsigned *ncols,
+                      hsql_error_t *err)
+{
+    hsql_stmt_t *p = base_xcalloc(1, sizeof *p);
+    p->s = s;
+    p->text = base_xmalloc(len + 1);
+    memcpy(p->text, sql, len);
+    p->text[len] = 0;
+    p->len = len;
+    hsql_lex_err_t le;
+    if (hsql_lex(p->text, len, &p->toks, &le) < 0) {
+        hsql_err_syntax(err, p->text, len, le.off);
+        hsql_stmt_close(p);
+        return -1;
+    }
+    const hsql_tok_t *t = p->toks.v;
+    int e = (int)p->toks.n - 1;
+    while (e > 0 && t[e - 1].type == HSQL_TK_SEMI)
+        e--;
+    if (e == 0) {
+        hsql_err(err, 1065, "42000", "Query was empty");
+        hsql_stmt_close(p);
+        return -1;
+    }
+    for (int i = 0; i < e; i++) {
+        if (t[i].type == HSQL_TK_PARAM)
+            p->nparams++;
+        if (t[i].type == HSQL_TK_SEMI) {
+            hsql_err_syntax(err, p->text, len, t[i].off);
+            hsql_stmt_close(p);
+            return -1;
+        }
+    }
+    p->dml = hsql_is_dml(p->text, t, 0, e);
+    if (p->dml) {
+        s->cur_info = p->text;
+        int r = stmt_translate(p, err);
+        s->cur_info = NULL;
+        if (r < 0) {
+            hsql_stmt_close(p);
+            return -1;
+        }
+    }
+    *out = p;
+    if (nparams)
+        *nparams = p->nparams;
+    if (cols)
+        *cols = p->m.cols;
+    if (ncols)
+        *ncols = p->m.n;
+    return 0;
+}
+
+static void param_to_bval(const hsql_param_t *pp, hsql_bval_t *v)
+{
+    v->kind = pp->kind;
+    v->i = pp->kind == HSQL_VAL_UINT ? (int64_t)pp->u : pp->i;
+    v->d = pp->d;
+    v->s = pp->s;
+    v->len = pp->len;
+    if (pp->kind == HSQL_VAL_UINT && pp->u <= (uint64_t)INT64_MAX)
+        v->kind = HSQL_VAL_INT;
+    if (pp->kind == HSQL_VAL_TEXT && (pp->type == HSQL_TYPE_BLOB || pp->type == HSQL_TYPE_LONG_BLOB ||
+                                      pp->type == HSQL_TYPE_MEDIUM_BLOB || pp->type == HSQL_TYPE_TINY_BLOB))
+        v->kind = HSQL_VAL_TEXT; /* blobs compare as text against text columns */
+}
+
+/* Text of a parameter as a MySQL literal, for statements run through the text path. */
+static void param_literal(base_buf_t *b, const hsql_param_t *pp)
+{
+    switch (pp->kind) {
+    case HSQL_VAL_INT: base_buf_appendf(b, "%lld", (long long)pp->i); break;
+    case HSQL_VAL_UINT: base_buf_appendf(b, "%llu", (unsigned long long)pp->u); break;
+    case HSQL_VAL_DOUBLE: base_buf_appendf(b, "%.17g", pp->d); break;
+    case HSQL_VAL_TEXT:
+        base_buf_append(b, "'", 1);
+        for (size_t i = 0; i < pp->len; i++) {
+            char c = pp->s[i];
+            if (c == '\'' || c == '\\')
+                base_buf_append(b, "\\", 1);
+            if (c == 0) {
+                base_buf_append(b, "\\0", 2);
+                continue;
+            }
+            base_buf_append(b, &c, 1);
+        }
+        base_buf_append(b, "'", 1);
+        break;
+    default: base_buf_append(b, "NULL", 4); break;
+    }
+}
+
+int hsql_stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned nparams,
+                      const hsql_sink_t *sink, hsql_error_t *err)
+{
+    hsql_session_t *s = p->s;
+    __atomic_add_fetch(&s->eng->questions, 1, __ATOMIC_RELAXED);
+    if (nparams < p->nparams)
+        return hsql_err(err, 1210, "HY000", "Incorrect arguments to mysqld_stmt_execute");
+    if (!p->dml) {
+        /* not a translated statement: substitute the parameters and run it as text */
+        base_buf_t b;
+        base_buf_init(&b);
+        const hsql_tok_t *t = p->toks.v;
+        size_t pos = 0;
+        unsigned k = 0;
+        for (size_t i = 0; i + 1 < p->toks.n; i++) {
+            if (t[i].type != HSQL_TK_PARAM)
+                continue;
+            base_buf_append(&b, p->text + pos, t[i].off - pos);
+            param_literal(&b, &params[k++]);
+            pos = t[i].off + 1;
+        }
+        base_buf_append(&b, p->text + pos, p->len - pos);
+        bool multi = s->multi;
+        s->multi = false;
+        int r = hsql_session_query(s, b.data, b.len, sink, err);
+        s->multi = multi;
+        base_buf_fini(&b);
+        return r;
+    }
+    uint64_t gen = s->db ? __atomic_load_n(&s->db->gen, __ATOMIC_ACQUIRE) : 0;
+    if (gen != p->gen || s->strict != p->strict) {
+        if (stmt_translate(p, err) < 0)
+            return -1;
+    }
+    s->nwarn = s->nwarn_total = 0;
+    if (!s->autocommit && sqlite3_get_autocommit(s->conn))
+        if (hsql_exec_simple(s, "BEGIN", err) < 0)
+            return -1;
+    ensure_bv(s, (size_t)p->nord + 1);
+    memcpy(s->bv, p->lits, sizeof(hsql_bval_t) * (size_t)p->nord);
+    for (unsigned k = 0; k < p->nparams; k++)
+        param_to_bval(&params[k], &s->bv[p->ph_ord[k] - 1]);
+    s->cur_info = p->text;
+    int r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
+    s->cur_info = NULL;
+    return r;
+}
+
+void hsql_stmt_close(hsql_stmt_t *p)
+{
+    if (!p)
+        return;
+    sqlite3_finalize(p->st);
+    hsql_xl_free(p->xl);
+    rmeta_free(&p->m);
+    hsql_toks_free(&p->toks);
+    free(p->ph_ord);
+    free(p->lits);
+    free(p->litmem);
+    free(p->text);
+    free(p);
+}

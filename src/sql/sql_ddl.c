@@ -1,0 +1,2318 @@
+/* sql_ddl.c — MySQL DDL on SQLite (SQL side of HarvSQL): CREATE TABLE parsed into the catalog
+ * model (sql_int.h), which keeps the original MySQL definitions (types, lengths, unsigned,
+ * defaults incl. zero dates, collations, keys with prefix lengths, table options) so DESCRIBE,
+ * SHOW COLUMNS/CREATE/INDEX answer as MySQL does. The SQLite side gets INTEGER PRIMARY KEY for
+ * AUTO_INCREMENT keys, TEXT COLLATE HCI for _ci text columns, implicit defaults for NOT NULL
+ * columns (MySQL's non-strict behaviour) and one CREATE INDEX per KEY (prefixes dropped).
+ * ALTER TABLE rebuilds the table (create new, copy, drop, rename) inside one transaction.
+ * The catalog is stored per database in the table hsql_catalog as SHOW CREATE TABLE text. */
+#include "sql_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- collations -------------------------------------------------------------------------- */
+static const struct {
+    const char *name;
+    uint16_t id;
+} k_colls[] = {
+    {"utf8mb4_general_ci", 45}, {"utf8mb4_bin", 46}, {"utf8mb4_unicode_ci", 224},
+    {"utf8mb4_unicode_520_ci", 246}, {"utf8mb4_0900_ai_ci", 255}, {"utf8mb4_0900_as_cs", 278},
+    {"utf8mb4_0900_bin", 309}, {"utf8_general_ci", 33}, {"utf8mb3_general_ci", 33},
+    {"utf8_bin", 83}, {"utf8mb3_bin", 83}, {"utf8_unicode_ci", 192}, {"utf8mb3_unicode_ci", 192},
+    {"latin1_swedish_ci", 8}, {"latin1_bin", 47}, {"latin1_general_ci", 48},
+    {"ascii_general_ci", 11}, {"ascii_bin", 65}, {"binary", 63}, {"utf8mb4_unicode_520_bin", 46},
+};
+
+uint16_t hsql_collation_id(const char *name)
+{
+    for (size_t i = 0; i < BASE_ARRAY_LEN(k_colls); i++)
+        if (strcasecmp(k_colls[i].name, name) == 0)
+            return k_colls[i].id;
+    return 0;
+}
+
+const char *hsql_collation_name(uint16_t id)
+{
+    for (size_t i = 0; i < BASE_ARRAY_LEN(k_colls); i++)
+        if (k_colls[i].id == id)
+            return k_colls[i].name;
+    return "utf8mb4_0900_ai_ci";
+}
+
+static const char *charset_default_coll(const char *cs)
+{
+    if (!strcasecmp(cs, "utf8mb4"))
+        return "utf8mb4_0900_ai_ci";
+    if (!strcasecmp(cs, "utf8") || !strcasecmp(cs, "utf8mb3"))
+        return "utf8mb3_general_ci";
+    if (!strcasecmp(cs, "latin1"))
+        return "latin1_swedish_ci";
+    if (!strcasecmp(cs, "ascii"))
+        return "ascii_general_ci";
+    if (!strcasecmp(cs, "binary"))
+        return "binary";
+    return "utf8mb4_0900_ai_ci";
+}
+
+static void coll_charset(const char *coll, char *cs, size_t n)
+{
+    size_t k = strcspn(coll, "_");
+    if (k >= n)
+        k = n - 1;
+    memcpy(cs, coll, k);
+    cs[k] = 0;
+}
+
+bool hsql_col_is_text(const hsql_column_t *c) { return c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM; }
+
+int hsql_col_find(const hsql_table_t *tb, const char *name)
+{
+    for (int i = 0; i < tb->ncols; i++)
+        if (strcasecmp(tb->cols[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---- table model ------------------------------------------------------------------------- */
+static void col_fini(hsql_column_t *c)
+{
+    free(c->name);
+    free(c->type);
+    free(c->deflt);
+    free(c->collation);
+    free(c->comment);
+    free(c->enumvals);
+}
+
+static void idx_fini(hsql_index_t *ix)
+{
+    free(ix->name);
+    for (int k = 0; k < ix->ncols; k++)
+        free(ix->cols[k]);
+    free(ix->cols);
+    free(ix->sub);
+}
+
+void hsql_table_free(hsql_table_t *tb)
+{
+    if (!tb)
+        return;
+    for (int i = 0; i < tb->ncols; i++)
+        col_fini(&tb->cols[i]);
+    for (int i = 0; i < tb->nidx; i++)
+        idx_fini(&tb->idx[i]);
+    free(tb->cols);
+    free(tb->idx);
+    free(tb->name);
+    free(tb->engine);
+    free(tb->charset);
+    free(tb->collation);
+    free(tb->comment);
+    free(tb);
+}
+
+static char *dupn(const char *s) { return s ? base_xstrdup(s) : NULL; }
+
+static void col_copy(hsql_column_t *d, const hsql_column_t *s)
+{
+    *d = *s;
+    d->name = dupn(s->name);
+    d->type = dupn(s->type);
+    d->deflt = dupn(s->deflt);
+    d->collation = dupn(s->collation);
+    d->comment = dupn(s->comment);
+    d->enumvals = dupn(s->enumvals);
+}
+
+static void idx_copy(hsql_index_t *d, const hsql_index_t *s)
+{
+    d->name = dupn(s->name);
+    d->kind = s->kind;
+    d->ncols = s->ncols;
+    d->cols = base_xcalloc((size_t)s->ncols + 1, sizeof(char *));
+    d->sub = base_xcalloc((size_t)s->ncols + 1, sizeof(int));
+    for (int k = 0; k < s->ncols; k++) {
+        d->cols[k] = dupn(s->cols[k]);
+        d->sub[k] = s->sub[k];
+    }
+}
+
+hsql_table_t *hsql_table_clone(const hsql_table_t *tb)
+{
+    hsql_table_t *n = base_xcalloc(1, sizeof *n);
+    n->name = dupn(tb->name);
+    n->ncols = tb->ncols;
+    n->cols = base_xcalloc((size_t)tb->ncols + 1, sizeof(hsql_column_t));
+    for (int i = 0; i < tb->ncols; i++)
+        col_copy(&n->cols[i], &tb->cols[i]);
+    n->nidx = tb->nidx;
+    n->idx = base_xcalloc((size_t)tb->nidx + 1, sizeof(hsql_index_t));
+    for (int i = 0; i < tb->nidx; i++)
+        idx_copy(&n->idx[i], &tb->idx[i]);
+    n->engine = dupn(tb->engine);
+    n->charset = dupn(tb->charset);
+    n->collation = dupn(tb->collation);
+    n->comment = dupn(tb->comment);
+    n->autoinc_col = tb->autoinc_col;
+    n->create_time = tb->create_time;
+    return n;
+}
+
+/* ---- parser ------------------------------------------------------------------------------ */
+typedef struct pctx {
+    const char *src;
+    const hsql_tok_t *t;
+    int i, e;
+    hsql_error_t *err;
+    int failed;
+} pctx_t;
+
+static bool pk(pctx_t *p, const char *kw) { return p->i < p->e && hsql_tok_is(p->src, &p->t[p->i], kw); }
+static bool pk2(pctx_t *p, int off, const char *kw)
+{
+    return p->i + off < p->e && hsql_tok_is(p->src, &p->t[p->i + off], kw);
+}
+static bool pop(pctx_t *p, const char *op) { return p->i < p->e && hsql_tok_op(p->src, &p->t[p->i], op); }
+static bool accept(pctx_t *p, const char *kw)
+{
+    if (pk(p, kw)) {
+        p->i++;
+        return true;
+    }
+    return false;
+}
+static bool accept_op(pctx_t *p, const char *op)
+{
+    if (pop(p, op)) {
+        p->i++;
+        return true;
+    }
+    return false;
+}
+static int perr(pctx_t *p)
+{
+    if (!p->failed) {
+        size_t end = p->t[p->e].off;
+        size_t off = p->i < p->e ? p->t[p->i].off : end;
+        hsql_err_syntax(p->err, p->src, end, off);
+    }
+    p->failed = 1;
+    return -1;
+}
+
+static bool is_identt(const hsql_tok_t *t)
+{
+    return t->type == HSQL_TK_WORD || t->type == HSQL_TK_QIDENT;
+}
+
+static char *take_ident(pctx_t *p)
+{
+    if (p->i >= p->e || (!is_identt(&p->t[p->i]) && p->t[p->i].type != HSQL_TK_STR)) {
+        perr(p);
+        return NULL;
+    }
+    char *b = base_xmalloc(p->t[p->i].len + 1);
+    hsql_ident_decode(p->src, &p->t[p->i], b);
+    p->i++;
+    return b;
+}
+
+/* table name with optional db qualifier (dropped) */
+static char *take_table_name(pctx_t *p)
+{
+    char *n = take_ident(p);
+    if (n && pop(p, ".")) {
+        p->i++;
+        free(n);
+        n = take_ident(p);
+    }
+    return n;
+}
+
+static char *take_str(pctx_t *p)
+{
+    if (p->i >= p->e || p->t[p->i].type != HSQL_TK_STR) {
+        perr(p);
+        return NULL;
+    }
+    char *b = base_xmalloc(p->t[p->i].len + 1);
+    size_t n = hsql_str_decode(p->src, &p->t[p->i], b);
+    b[n] = 0;
+    p->i++;
+    return b;
+}
+
+static char *take_word_lower(pctx_t *p)
+{
+    char *s = take_ident(p);
+    if (s)
+        for (char *q = s; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+    return s;
+}
+
+/* skips a balanced group starting at "(" */
+static void skip_group(pctx_t *p)
+{
+    int d = 0;
+    while (p->i < p->e) {
+        if (pop(p, "("))
+            d++;
+        else if (pop(p, ")")) {
+            if (--d <= 0) {
+                p->i++;
+                return;
+            }
+        }
+        p->i++;
+    }
+}
+
+static long take_int(pctx_t *p)
+{
+    if (p->i >= p->e || p->t[p->i].type != HSQL_TK_INT) {
+        perr(p);
+        return 0;
+    }
+    long v = strtol(p->src + p->t[p->i].off, NULL, 10);
+    p->i++;
+    return v;
+}
+
+/* Parses a data type into c. */
+static int parse_type(pctx_t *p, hsql_column_t *c)
+{
+    char *w = take_word_lower(p);
+    if (!w)
+        return -1;
+    long len = -1, dec = -1;
+    char args[512] = "";
+    if (!strcmp(w, "enum") || !strcmp(w, "set")) {
+        if (!pop(p, "("))
+            return free(w), perr(p);
+        size_t st = p->t[p->i].off;
+        skip_group(p);
+        size_t en = p->t[p->i - 1].off + 1;
+        c->enumvals = base_xmalloc(en - st + 1);
+        memcpy(c->enumvals, p->src + st, en - st);
+        c->enumvals[en - st] = 0;
+    } else if (pop(p, "(")) {
+        p->i++;
+        len = take_int(p);
+        if (accept_op(p, ","))
+            dec = take_int(p);
+        if (!accept_op(p, ")"))
+            return free(w), perr(p);
+    }
+    if (p->failed)
+        return free(w), -1;
+    if (len >= 0 && dec >= 0)
+        snprintf(args, sizeof args, "(%ld,%ld)", len, dec);
+    else if (len >= 0)
+        snprintf(args, sizeof args, "(%ld)", len);
+    /* normalise names as MySQL does */
+    const char *name = w;
+    if (!strcmp(w, "integer"))
+        name = "int";
+    else if (!strcmp(w, "bool") || !strcmp(w, "boolean")) {
+        name = "tinyint";
+        snprintf(args, sizeof args, "(1)");
+        len = 1;
+    } else if (!strcmp(w, "numeric") || !strcmp(w, "dec") || !strcmp(w, "fixed"))
+        name = "decimal";
+    else if (!strcmp(w, "real"))
+        name = "double";
+    else if (!strcmp(w, "character"))
+        name = "char";
+    else if (!strcmp(w, "long") && pk(p, "VARCHAR")) {
+        p->i++;
+        name = "mediumtext";
+    }
+    bool is_unsigned = false, zerofill = false;
+    for (;;) {
+        if (accept(p, "UNSIGNED"))
+            is_unsigned = true;
+        else if (accept(p, "SIGNED"))
+            ;
+        else if (accept(p, "ZEROFILL")) {
+            zerofill = true;
+            is_unsigned = true;
+        } else if (pk(p, "PRECISION") && !strcmp(name, "double"))
+            p->i++;
+        else
+            break;
+    }
+    c->is_unsigned = is_unsigned;
+    c->zerofill = zerofill;
+    c->decimals = 0;
+    uint32_t mb = 4;
+    static const struct {
+        const char *n;
+        int cls;
+        uint8_t mt;
+        uint32_t slen, ulen;
+    } k_types[] = {
+        {"tinyint", HSQL_CLS_INT, HSQL_TYPE_TINY, 4, 3},
+        {"smallint", HSQL_CLS_INT, HSQL_TYPE_SHORT, 6, 5},
+        {"mediumint", HSQL_CLS_INT, HSQL_TYPE_INT24, 9, 8},
+        {"int", HSQL_CLS_INT, HSQL_TYPE_LONG, 11, 10},
+        {"bigint", HSQL_CLS_INT, HSQL_TYPE_LONGLONG, 20, 20},
+        {"float", HSQL_CLS_REAL, HSQL_TYPE_FLOAT, 12, 12},
+        {"double", HSQL_CLS_REAL, HSQL_TYPE_DOUBLE, 22, 22},
+        {"decimal", HSQL_CLS_DECIMAL, HSQL_TYPE_NEWDECIMAL, 11, 10},
+        {"bit", HSQL_CLS_BIT, HSQL_TYPE_BIT, 1, 1},
+        {"char", HSQL_CLS_TEXT, HSQL_TYPE_STRING, 1, 1},
+        {"varchar", HSQL_CLS_TEXT, HSQL_TYPE_VAR_STRING, 0, 0},
+        {"binary", HSQL_CLS_BLOB, HSQL_TYPE_STRING, 1, 1},
+        {"varbinary", HSQL_CLS_BLOB, HSQL_TYPE_VAR_STRING, 0, 0},
+        {"tinytext", HSQL_CLS_TEXT, HSQL_TYPE_BLOB, 255, 255},
+        {"text", HSQL_CLS_TEXT, HSQL_TYPE_BLOB, 65535, 65535},
+        {"mediumtext", HSQL_CLS_TEXT, HSQL_TYPE_BLOB, 16777215, 16777215},
+        {"longtext", HSQL_CLS_TEXT, HSQL_TYPE_BLOB, 4294967295u, 4294967295u},
+        {"tinyblob", HSQL_CLS_BLOB, HSQL_TYPE_BLOB, 255, 255},
+        {"blob", HSQL_CLS_BLOB, HSQL_TYPE_BLOB, 65535, 65535},
+        {"mediumblob", HSQL_CLS_BLOB, HSQL_TYPE_BLOB, 16777215, 16777215},
+        {"longblob", HSQL_CLS_BLOB, HSQL_TYPE_BLOB, 4294967295u, 4294967295u},
+        {"date", HSQL_CLS_DATE, HSQL_TYPE_DATE, 10, 10},
+        {"datetime", HSQL_CLS_DATETIME, HSQL_TYPE_DATETIME, 19, 19},
+        {"timestamp", HSQL_CLS_DATETIME, HSQL_TYPE_TIMESTAMP, 19, 19},
+        {"time", HSQL_CLS_TIME, HSQL_TYPE_TIME, 10, 10},
+        {"year", HSQL_CLS_YEAR, HSQL_TYPE_YEAR, 4, 4},
+        {"enum", HSQL_CLS_ENUM, HSQL_TYPE_STRING, 0, 0},
+        {"set", HSQL_CLS_ENUM, HSQL_TYPE_STRING, 0, 0},
+        {"json", HSQL_CLS_TEXT, HSQL_TYPE_JSON, 4294967295u, 4294967295u},
+    };
+    int found = -1;
+    for (size_t k = 0; k < BASE_ARRAY_LEN(k_types); k++)
+        if (!strcmp(k_types[k].n, name))
+            found = (int)k;
+    if (found < 0) {
+        hsql_err(p->err, 1064, "42000",
+                 "You have an error in your SQL syntax; check the manual that corresponds to your "
+                 "MySQL server version for the right syntax to use near '%s' at line 1", w);
+        p->failed = 1;
+        free(w);
+        return -1;
+    }
+    c->cls = k_types[found].cls;
+    c->mtype = k_types[found].mt;
+    uint32_t dl = is_unsigned ? k_types[found].ulen : k_types[found].slen;
+    if (!strcmp(name, "decimal")) {
+        long m = len >= 0 ? len : 10, d = dec >= 0 ? dec : 0;
+        if (len < 0)
+            snprintf(args, sizeof args, "(10,0)");
+        else if (dec < 0)
+            snprintf(args, sizeof args, "(%ld,0)", len);
+        dl = (uint32_t)(m + (d > 0 ? 1 : 0) + (is_unsigned ? 0 : 1));
+        c->decimals = (uint8_t)d;
+    } else if (c->cls == HSQL_CLS_REAL) {
+        c->decimals = dec >= 0 ? (uint8_t)dec : 31;
+        if (len >= 0)
+            dl = (uint32_t)len;
+    } else if (c->cls == HSQL_CLS_INT || c->cls == HSQL_CLS_BIT || c->cls == HSQL_CLS_YEAR) {
+        if (len >= 0)
+            dl = (uint32_t)len;
+    } else if (!strcmp(name, "char") || !strcmp(name, "varchar") || !strcmp(name, "binary") ||
+               !strcmp(name, "varbinary")) {
+        if (len < 0) {
+            if (!strcmp(name, "varchar") || !strcmp(name, "varbinary")) {
+                free(w);
+                return perr(p);
+            }
+            len = 1;
+            snprintf(args, sizeof args, "(1)");
+        }
+        c->maxlen = (uint32_t)len;
+        dl = (uint32_t)len * (c->cls == HSQL_CLS_TEXT ? mb : 1);
+    } else if (c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_BLOB) {
+        c->maxlen = k_types[found].slen;
+        if (c->cls == HSQL_CLS_TEXT && c->mtype != HSQL_TYPE_JSON) {
+            uint64_t x = (uint64_t)dl * mb;
+            dl = x > 4294967295u ? 4294967295u : (uint32_t)x;
+        }
+        if (c->mtype == HSQL_TYPE_JSON)
+            c->maxlen = 0;
+        if (len >= 0)
+            args[0] = 0; /* text(N): MySQL picks the type; keep it simple */
+    } else if (c->cls == HSQL_CLS_DATETIME || c->cls == HSQL_CLS_TIME) {
+        if (len > 0)
+            dl += (uint32_t)len + 1;
+    } else if (c->cls == HSQL_CLS_ENUM) {
+        /* longest value */
+        uint32_t mx = 1, cur = 0;
+        bool inq = false;
+        for (const char *q = c->enumvals; q && *q; q++) {
+            if (*q == '\'') {
+                if (inq && q[1] == '\'') {
+                    cur++;
+                    q++;
+                    continue;
+                }
+                inq = !inq;
+                if (!inq) {
+                    if (cur > mx)
+                        mx = cur;
+                    cur = 0;
+                }
+            } else if (inq)
+                cur++;
+        }
+        dl = mx * mb;
+        c->maxlen = 0;
+    }
+    c->length = dl;
+    char type[700];
+    snprintf(type, sizeof type, "%s%s%s%s%s", name, c->enumvals ? c->enumvals : args,
+             is_unsigned ? " unsigned" : "", zerofill ? " zerofill" : "", "");
+    free(c->type);
+    c->type = base_xstrdup(type);
+    free(w);
+    return 0;
+}
+
+static int parse_default(pctx_t *p, hsql_column_t *c)
+{
+    free(c->deflt);
+    c->deflt = NULL;
+    c->def_null = c->def_expr = false;
+    bool neg = false;
+    if (accept_op(p, "-"))
+        neg = true;
+    else
+        accept_op(p, "+");
+    if (p->i >= p->e)
+        return perr(p);
+    const hsql_tok_t *t = &p->t[p->i];
+    if (t->type == HSQL_TK_STR) {
+        c->deflt = take_str(p);
+        return 0;
+    }
+    if (t->type == HSQL_TK_INT || t->type == HSQL_TK_DEC) {
+        char b[80];
+        snprintf(b, sizeof b, "%s%.*s", neg ? "-" : "", (int)t->len, p->src + t->off);
+        c->deflt = base_xstrdup(b);
+        p->i++;
+        return 0;
+    }
+    if (t->type == HSQL_TK_BITS || t->type == HSQL_TK_HEX) {
+        c->deflt = base_xmalloc(t->len + 1);
+        memcpy(c->deflt, p->src + t->off, t->len);
+        c->deflt[t->len] = 0;
+        c->def_expr = true;
+        p->i++;
+        return 0;
+    }
+    if (accept(p, "NULL")) {
+        c->def_null = true;
+        return 0;
+    }
+    if (accept(p, "TRUE")) {
+        c->deflt = base_xstrdup("1");
+        return 0;
+    }
+    if (accept(p, "FALSE")) {
+        c->deflt = base_xstrdup("0");
+        return 0;
+    }
+    if (pk(p, "CURRENT_TIMESTAMP") || pk(p, "NOW") || pk(p, "LOCALTIMESTAMP") ||
+        pk(p, "LOCALTIME")) {
+        p->i++;
+        if (pop(p, "("))
+            skip_group(p);
+        c->deflt = base_xstrdup("CURRENT_TIMESTAMP");
+        c->def_expr = true;
+        return 0;
+    }
+    if (pop(p, "(")) {
+        size_t st = p->t[p->i].off;
+        skip_group(p);
+        size_t en = p->t[p->i - 1].off + 1;
+        c->deflt = base_xmalloc(en - st + 1);
+        memcpy(c->deflt, p->src + st, en - st);
+        c->deflt[en - st] = 0;
+        c->def_expr = true;
+        return 0;
+    }
+    return perr(p);
+}
+
+static void add_index(hsql_table_t *tb, hsql_index_t *ix)
+{
+    tb->idx = base_xrealloc(tb->idx, sizeof(hsql_index_t) * (size_t)(tb->nidx + 1));
+    if (ix->kind == HSQL_IDX_PRIMARY) {
+        /* primary key first, as MySQL lists it */
+        memmove(tb->idx + 1, tb->idx, sizeof(hsql_index_t) * (size_t)tb->nidx);
+        tb->idx[0] = *ix;
+    } else {
+        tb->idx[tb->nidx] = *ix;
+    }
+    tb->nidx++;
+}
+
+static bool idx_name_used(const hsql_table_t *tb, const char *n)
+{
+    for (int i = 0; i < tb->nidx; i++)
+        if (!strcasecmp(tb->idx[i].name, n))
+            return true;
+    return false;
+}
+
+/* (col[(len)] [ASC|DESC], ...) */
+static int parse_key_cols(pctx_t *p, hsql_index_t *ix)
+{
+    if (!accept_op(p, "("))
+        return perr(p);
+    for (;;) {
+        char *c = take_ident(p);
+        if (!c)
+            return -1;
+        int sub = 0;
+        if (accept_op(p, "(")) {
+            sub = (int)take_int(p);
+            if (!accept_op(p, ")"))
+                return free(c), perr(p);
+        }
+        (void)(accept(p, "ASC") || accept(p, "DESC"));
+        ix->cols = base_xrealloc(ix->cols, sizeof(char *) * (size_t)(ix->ncols + 1));
+        ix->sub = base_xrealloc(ix->sub, sizeof(int) * (size_t)(ix->ncols + 1));
+        ix->cols[ix->ncols] = c;
+        ix->sub[ix->ncols] = sub;
+        ix->ncols++;
+        if (accept_op(p, ","))
+            continue;
+        if (accept_op(p, ")"))
+            break;
+        return perr(p);
+    }
+    /* index options */
+    for (;;) {
+        if (accept(p, "USING")) {
+            p->i++;
+        } else if (accept(p, "COMMENT")) {
+            p->i++;
+        } else if (accept(p, "KEY_BLOCK_SIZE")) {
+            accept_op(p, "=");
+            p->i++;
+        } else if (accept(p, "VISIBLE") || accept(p, "INVISIBLE")) {
+        } else if (accept(p, "WITH") && accept(p, "PARSER")) {
+            p->i++;
+        } else
+            break;
+    }
+    return p->failed ? -1 : 0;
+}
+
+/* Parses a key definition at p (after ADD, or in the CREATE list). kind set from keywords. */
+static int parse_key(pctx_t *p, hsql_table_t *tb, hsql_index_t *out)
+{
+    memset(out, 0, sizeof *out);
+    char *cname = NULL;
+    if (accept(p, "CONSTRAINT")) {
+        if (!pk(p, "PRIMARY") && !pk(p, "UNIQUE") && !pk(p, "FOREIGN") && !pk(p, "CHECK"))
+            cname = take_ident(p);
+    }
+    if (accept(p, "PRIMARY")) {
+        if (!accept(p, "KEY"))
+            return free(cname), perr(p);
+        out->kind = HSQL_IDX_PRIMARY;
+        out->name = base_xstrdup("PRIMARY");
+        if (!pop(p, "(") && p->i < p->e && is_identt(&p->t[p->i]) && !pk(p, "USING"))
+            p->i++;
+        if (accept(p, "USING"))
+            p->i++;
+        free(cname);
+        return parse_key_cols(p, out);
+    }
+    if (accept(p, "UNIQUE"))
+        out->kind = HSQL_IDX_UNIQUE;
+    else if (accept(p, "FULLTEXT") || accept(p, "SPATIAL"))
+        out->kind = HSQL_IDX_FULLTEXT;
+    else
+        out->kind = HSQL_IDX_KEY;
+    if (!accept(p, "KEY"))
+        accept(p, "INDEX");
+    char *name = NULL;
+    if (!pop(p, "(") && !pk(p, "USING"))
+        name = take_ident(p);
+    if (accept(p, "USING"))
+        p->i++;
+    if (!name)
+        name = cname;
+    else
+        free(cname);
+    if (parse_key_cols(p, out) < 0) {
+        free(name);
+        return -1;
+    }
+    if (!name) {
+        /* MySQL names an unnamed key after its first column (_2, _3 on clashes) */
+        char b[200];
+        snprintf(b, sizeof b, "%s", out->cols[0]);
+        for (int k = 2; tb && idx_name_used(tb, b); k++)
+            snprintf(b, sizeof b, "%s_%d", out->cols[0], k);
+        name = base_xstrdup(b);
+    }
+    out->name = name;
+    return 0;
+}
+
+/* Column definition (name already consumed into c->name). Inline keys are added to tb. */
+static int parse_coldef(pctx_t *p, hsql_table_t *tb, hsql_column_t *c)
+{
+    if (parse_type(p, c) < 0)
+        return -1;
+    bool inline_pk = false, inline_uk = false;
+    while (p->i < p->e && !pop(p, ",") && !pop(p, ")") && !pk(p, "FIRST") && !pk(p, "AFTER") &&
+           !p->failed) {
+        if (accept(p, "NOT")) {
+            if (!accept(p, "NULL"))
+                return perr(p);
+            c->notnull = true;
+        } else if (accept(p, "NULL")) {
+            c->notnull = false;
+        } else if (accept(p, "DEFAULT")) {
+            if (parse_default(p, c) < 0)
+                return -1;
+        } else if (accept(p, "AUTO_INCREMENT")) {
+            c->autoinc = true;
+        } else if (accept(p, "ON")) {
+            if (!accept(p, "UPDATE"))
+                return perr(p);
+            p->i++;
+            if (pop(p, "("))
+                skip_group(p);
+            c->on_update_now = true;
+        } else if (accept(p, "PRIMARY")) {
+            accept(p, "KEY");
+            inline_pk = true;
+        } else if (accept(p, "KEY")) {
+            inline_pk = true;
+        } else if (accept(p, "UNIQUE")) {
+            accept(p, "KEY");
+            inline_uk = true;
+        } else if (accept(p, "COMMENT")) {
+            free(c->comment);
+            c->comment = take_str(p);
+        } else if (accept(p, "COLLATE")) {
+            accept_op(p, "=");
+            free(c->collation);
+            c->collation = take_word_lower(p);
+        } else if (accept(p, "CHARACTER") || accept(p, "CHARSET")) {
+            accept(p, "SET");
+            accept_op(p, "=");
+            char *cs = take_word_lower(p);
+            if (cs && !c->collation)
+                c->collation = base_xstrdup(charset_default_coll(cs));
+            free(cs);
+        } else if (accept(p, "BINARY")) {
+            if (c->cls == HSQL_CLS_TEXT) {
+                free(c->collation);
+                c->collation = base_xstrdup("utf8mb4_bin");
+            }
+        } else if (accept(p, "COLUMN_FORMAT") || accept(p, "STORAGE")) {
+            p->i++;
+        } else if (accept(p, "VISIBLE") || accept(p, "INVISIBLE")) {
+        } else if (accept(p, "CHECK")) {
+            if (pop(p, "("))
+                skip_group(p);
+        } else if (accept(p, "REFERENCES")) {
+            take_table_name(p);
+            if (pop(p, "("))
+                skip_group(p);
+            while (accept(p, "ON") || accept(p, "MATCH")) {
+                p->i++;
+                if (pk(p, "NULL") || pk(p, "ACTION") || pk(p, "DEFAULT"))
+                    p->i++;
+            }
+        } else if (accept(p, "GENERATED") || accept(p, "AS")) {
+            accept(p, "ALWAYS");
+            accept(p, "AS");
+            if (pop(p, "("))
+                skip_group(p);
+            (void)(accept(p, "VIRTUAL") || accept(p, "STORED"));
+        } else if (accept(p, "SRID")) {
+            p->i++;
+        } else {
+            return perr(p);
+        }
+    }
+    if (p->failed)
+        return -1;
+    if (inline_pk) {
+        hsql_index_t ix = {0};
+        ix.kind = HSQL_IDX_PRIMARY;
+        ix.name = base_xstrdup("PRIMARY");
+        ix.ncols = 1;
+        ix.cols = base_xcalloc(2, sizeof(char *));
+        ix.sub = base_xcalloc(2, sizeof(int));
+        ix.cols[0] = base_xstrdup(c->name);
+        add_index(tb, &ix);
+        c->notnull = true;
+    }
+    if (inline_uk) {
+        hsql_index_t ix = {0};
+        ix.kind = HSQL_IDX_UNIQUE;
+        char b[200];
+        snprintf(b, sizeof b, "%s", c->name);
+        for (int k = 2; idx_name_used(tb, b); k++)
+            snprintf(b, sizeof b, "%s_%d", c->name, k);
+        ix.name = base_xstrdup(b);
+        ix.ncols = 1;
+        ix.cols = base_xcalloc(2, sizeof(char *));
+        ix.sub = base_xcalloc(2, sizeof(int));
+        ix.cols[0] = base_xstrdup(c->name);
+        add_index(tb, &ix);
+    }
+    if (c->cls == HSQL_CLS_DATETIME && c->mtype == HSQL_TYPE_TIMESTAMP && !c->notnull) {
+        /* nothing: explicit_defaults_for_timestamp=ON, as MySQL 8 */
+    }
+    return 0;
+}
+
+static bool is_key_start(pctx_t *p)
+{
+    return pk(p, "PRIMARY") || pk(p, "UNIQUE") || pk(p, "KEY") || pk(p, "INDEX") ||
+           pk(p, "FULLTEXT") || pk(p, "SPATIAL") || pk(p, "CONSTRAINT") || pk(p, "FOREIGN") ||
+           pk(p, "CHECK");
+}
+
+static void finish_table(hsql_table_t *tb)
+{
+    if (!tb->collation)
+        tb->collation = base_xstrdup(tb->charset ? charset_default_coll(tb->charset)
+                                                  : "utf8mb4_0900_ai_ci");
+    if (!tb->charset) {
+        char cs[64];
+        coll_charset(tb->collation, cs, sizeof cs);
+        tb->charset = base_xstrdup(cs);
+    }
+    if (!tb->engine)
+        tb->engine = base_xstrdup("InnoDB");
+    tb->autoinc_col = -1;
+    for (int i = 0; i < tb->ncols; i++) {
+        hsql_column_t *c = &tb->cols[i];
+        if (c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM) {
+            if (!c->collation)
+                c->collation = base_xstrdup(tb->collation);
+        } else {
+            free(c->collation);
+            c->collation = NULL;
+        }
+        if (c->autoinc) {
+            tb->autoinc_col = i;
+            c->notnull = true;
+        }
+    }
+    for (int k = 0; k < tb->nidx; k++)
+        if (tb->idx[k].kind == HSQL_IDX_PRIMARY)
+            for (int j = 0; j < tb->idx[k].ncols; j++) {
+                int c = hsql_col_find(tb, tb->idx[k].cols[j]);
+                if (c >= 0)
+                    tb->cols[c].notnull = true;
+            }
+}
+
+static int parse_table_options(pctx_t *p, hsql_table_t *tb)
+{
+    while (p->i < p->e && !p->failed) {
+        if (accept_op(p, ","))
+            continue;
+        accept(p, "DEFAULT");
+        if (accept(p, "ENGINE") || accept(p, "TYPE")) {
+            accept_op(p, "=");
+            free(tb->engine);
+            tb->engine = take_ident(p);
+        } else if (accept(p, "CHARSET") || accept(p, "CHARACTER")) {
+            accept(p, "SET");
+            accept_op(p, "=");
+            char *cs = take_word_lower(p);
+            if (!cs)
+                return -1;
+            free(tb->charset);
+            tb->charset = cs;
+            if (!tb->collation)
+                tb->collation = base_xstrdup(charset_default_coll(cs));
+            else {
+                char cur[64];
+                coll_charset(tb->collation, cur, sizeof cur);
+                if (strcasecmp(cur, cs)) {
+                    free(tb->collation);
+                    tb->collation = base_xstrdup(charset_default_coll(cs));
+                }
+            }
+        } else if (accept(p, "COLLATE")) {
+            accept_op(p, "=");
+            free(tb->collation);
+            tb->collation = take_word_lower(p);
+        } else if (accept(p, "COMMENT")) {
+            accept_op(p, "=");
+            free(tb->comment);
+            tb->comment = take_str(p);
+        } else if (accept(p, "AUTO_INCREMENT")) {
+            accept_op(p, "=");
+            p->i++;
+        } else if (p->i < p->e && (is_identt(&p->t[p->i]))) {
+            /* ROW_FORMAT=x, KEY_BLOCK_SIZE=n, PACK_KEYS, ... : accepted and ignored */
+            p->i++;
+            if (accept_op(p, "="))
+                p->i++;
+            else if (p->i < p->e && !is_identt(&p->t[p->i]) && !pop(p, ","))
+                p->i++;
+        } else {
+            return perr(p);
+        }
+    }
+    return p->failed ? -1 : 0;
+}
+
+/* CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (defs) options */
+hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b, int e,
+                                    bool *if_not_exists, hsql_error_t *err)
+{
+    pctx_t P = {src, t, b, e, err, 0}, *p = &P;
+    if (!accept(p, "CREATE")) {
+        perr(p);
+        return NULL;
+    }
+    accept(p, "TEMPORARY");
+    if (!accept(p, "TABLE")) {
+        perr(p);
+        return NULL;
+    }
+    if (accept(p, "IF")) {
+        if (!accept(p, "NOT") || !accept(p, "EXISTS")) {
+            perr(p);
+            return NULL;
+        }
+        if (if_not_exists)
+            *if_not_exists = true;
+    }
+    hsql_table_t *tb = base_xcalloc(1, sizeof *tb);
+    tb->autoinc_col = -1;
+    tb->name = take_table_name(p);
+    if (!tb->name)
+        goto fail;
+    if (!accept_op(p, "(")) {
+        perr(p);
+        goto fail;
+    }
+    for (;;) {
+        if (is_key_start(p)) {
+            if (pk(p, "FOREIGN") || pk(p, "CHECK") ||
+                (pk(p, "CONSTRAINT") && (pk2(p, 1, "FOREIGN") || pk2(p, 1, "CHECK") ||
+                                         pk2(p, 2, "FOREIGN") || pk2(p, 2, "CHECK")))) {
+                /* foreign keys and checks: accepted, not enforced */
+                int d = 0;
+                while (p->i < p->e) {
+                    if (pop(p, "("))
+                        d++;
+                    else if (pop(p, ")")) {
+                        if (d == 0)
+                            break;
+                        d--;
+                    } else if (pop(p, ",") && d == 0)
+                        break;
+                    p->i++;
+                }
+            } else {
+                hsql_index_t ix;
+                if (parse_key(p, tb, &ix) < 0)
+                    goto fail;
+                if (ix.kind == HSQL_IDX_PRIMARY && idx_name_used(tb, "PRIMARY")) {
+                    idx_fini(&ix);
+                    hsql_err(err, 1068, "42000", "Multiple primary key defined");
+                    goto fail;
+                }
+                add_index(tb, &ix);
+            }
+        } else {
+            hsql_column_t c = {0};
+            c.name = take_ident(p);
+            if (!c.name)
+                goto fail;
+            if (hsql_col_find(tb, c.name) >= 0) {
+                hsql_err(err, 1060, "42S21", "Duplicate column name '%s'", c.name);
+                col_fini(&c);
+                goto fail;
+            }
+            tb->cols = base_xrealloc(tb->cols, sizeof(hsql_column_t) * (size_t)(tb->ncols + 1));
+            tb->cols[tb->ncols] = c;
+            tb->ncols++;
+            if (parse_coldef(p, tb, &tb->cols[tb->ncols - 1]) < 0)
+                goto fail;
+        }
+        if (accept_op(p, ","))
+            continue;
+        if (accept_op(p, ")"))
+            break;
+        perr(p);
+        goto fail;
+    }
+    if (parse_table_options(p, tb) < 0)
+        goto fail;
+    finish_table(tb);
+    for (int k = 0; k < tb->nidx; k++)
+        for (int j = 0; j < tb->idx[k].ncols; j++)
+            if (hsql_col_find(tb, tb->idx[k].cols[j]) < 0) {
+                hsql_err(err, 1072, "42000", "Key column '%s' doesn't exist in table",
+                         tb->idx[k].cols[j]);
+                goto fail;
+            }
+    if (tb->autoinc_col >= 0) {
+        bool keyed = false;
+        for (int k = 0; k < tb->nidx; k++)
+            if (tb->idx[k].ncols && !strcasecmp(tb->idx[k].cols[0], tb->cols[tb->autoinc_col].name))
+                keyed = true;
+        if (!keyed) {
+            hsql_err(err, 1075, "42000",
+                     "Incorrect table definition; there can be only one auto column and it must "
+                     "be defined as a key");
+            goto fail;
+        }
+    }
+    return tb;
+fail:
+    hsql_table_free(tb);
+    return NULL;
+}
+
+/* ---- rendering --------------------------------------------------------------------------- */
+static void q_ident(base_buf_t *b, const char *n)
+{
+    base_buf_append(b, "`", 1);
+    for (const char *p = n; *p; p++) {
+        if (*p == '`')
+            base_buf_append(b, "`", 1);
+        base_buf_append(b, p, 1);
+    }
+    base_buf_append(b, "`", 1);
+}
+
+static void q_str(base_buf_t *b, const char *s)
+{
+    base_buf_append(b, "'", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'' || *p == '\\')
+            base_buf_append(b, "\\", 1);
+        base_buf_append(b, p, 1);
+    }
+    base_buf_append(b, "'", 1);
+}
+
+static void render_table(const hsql_table_t *tb, base_buf_t *b, bool full, bool with_ai, uint64_t ai)
+{
+    base_buf_appendf(b, "CREATE TABLE ");
+    q_ident(b, tb->name);
+    base_buf_appendf(b, " (\n");
+    for (int i = 0; i < tb->ncols; i++) {
+        const hsql_column_t *c = &tb->cols[i];
+        base_buf_appendf(b, "  ");
+        q_ident(b, c->name);
+        base_buf_appendf(b, " %s", c->type);
+        if (c->collation && (full || strcasecmp(c->collation, tb->collation))) {
+            char cs[64], tcs[64];
+            coll_charset(c->collation, cs, sizeof cs);
+            coll_charset(tb->collation, tcs, sizeof tcs);
+            if (strcasecmp(cs, tcs) && !full)
+                base_buf_appendf(b, " CHARACTER SET %s", cs);
+            base_buf_appendf(b, " COLLATE %s", c->collation);
+        }
+        if (c->notnull)
+            base_buf_appendf(b, " NOT NULL");
+        if (c->deflt && c->def_expr)
+            base_buf_appendf(b, " DEFAULT %s", c->deflt);
+        else if (c->deflt) {
+            base_buf_appendf(b, " DEFAULT ");
+            q_str(b, c->deflt);
+        } else if (!c->notnull && c->cls != HSQL_CLS_TEXT && c->cls != HSQL_CLS_BLOB)
+            base_buf_appendf(b, " DEFAULT NULL");
+        else if (!c->notnull && c->mtype != HSQL_TYPE_BLOB && c->mtype != HSQL_TYPE_JSON)
+            base_buf_appendf(b, " DEFAULT NULL");
+        else if (full && c->def_null)
+            base_buf_appendf(b, " DEFAULT NULL");
+        if (c->on_update_now)
+            base_buf_appendf(b, " ON UPDATE CURRENT_TIMESTAMP");
+        if (c->autoinc)
+            base_buf_appendf(b, " AUTO_INCREMENT");
+        if (c->comment) {
+            base_buf_appendf(b, " COMMENT ");
+            q_str(b, c->comment);
+        }
+        base_buf_appendf(b, "%s\n", i + 1 < tb->ncols || tb->nidx ? "," : "");
+    }
+    for (int k = 0; k < tb->nidx; k++) {
+        const hsql_index_t *ix = &tb->idx[k];
+        if (ix->kind == HSQL_IDX_PRIMARY)
+            base_buf_appendf(b, "  PRIMARY KEY (");
+        else {
+            base_buf_appendf(b, "  %s", ix->kind == HSQL_IDX_UNIQUE     ? "UNIQUE KEY "
+                                        : ix->kind == HSQL_IDX_FULLTEXT ? "FULLTEXT KEY "
+                                                                        : "KEY ");
+            q_ident(b, ix->name);
+            base_buf_appendf(b, " (");
+        }
+        for (int j = 0; j < ix->ncols; j++) {
+            if (j)
+                base_buf_appendf(b, ",");
+            q_ident(b, ix->cols[j]);
+            if (ix->sub[j])
+                base_buf_appendf(b, "(%d)", ix->sub[j]);
+        }
+        base_buf_appendf(b, ")%s\n", k + 1 < tb->nidx ? "," : "");
+    }
+    base_buf_appendf(b, ") ENGINE=%s", tb->engine);
+    if (with_ai && ai > 1)
+        base_buf_appendf(b, " AUTO_INCREMENT=%llu", (unsigned long long)ai);
+    base_buf_appendf(b, " DEFAULT CHARSET=%s COLLATE=%s", tb->charset, tb->collation);
+    if (tb->comment) {
+        base_buf_appendf(b, " COMMENT=");
+        q_str(b, tb->comment);
+    }
+}
+
+void hsql_table_render(const hsql_table_t *tb, base_buf_t *b, bool with_autoinc, uint64_t ainc)
+{
+    render_table(tb, b, false, with_autoinc, ainc);
+}
+
+static void render_catalog(const hsql_table_t *tb, base_buf_t *b)
+{
+    render_table(tb, b, true, false, 0);
+    base_buf_append(b, "", 1);
+}
+
+static bool coll_is_ci(const char *coll)
+{
+    size_t n = strlen(coll);
+    if (!strcasecmp(coll, "binary"))
+        return false;
+    if (n > 4 && !strcasecmp(coll + n - 4, "_bin"))
+        return false;
+    if (n > 3 && !strcasecmp(coll + n - 3, "_cs"))
+        return false;
+    return true;
+}
+
+static void s_ident(base_buf_t *b, const char *n)
+{
+    base_buf_append(b, "\"", 1);
+    for (const char *p = n; *p; p++) {
+        if (*p == '"')
+            base_buf_append(b, "\"", 1);
+        base_buf_append(b, p, 1);
+    }
+    base_buf_append(b, "\"", 1);
+}
+
+static void s_str(base_buf_t *b, const char *s)
+{
+    base_buf_append(b, "'", 1);
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'')
+            base_buf_append(b, "'", 1);
+        base_buf_append(b, p, 1);
+    }
+    base_buf_append(b, "'", 1);
+}
+
+static const char *implicit_default(const hsql_column_t *c)
+{
+    switch (c->cls) {
+    case HSQL_CLS_INT:
+    case HSQL_CLS_REAL:
+    case HSQL_CLS_DECIMAL:
+    case HSQL_CLS_BIT:
+    case HSQL_CLS_YEAR: return "0";
+    case HSQL_CLS_DATE: return "'0000-00-00'";
+    case HSQL_CLS_DATETIME: return "'0000-00-00 00:00:00'";
+    case HSQL_CLS_TIME: return "'00:00:00'";
+    default: return "''";
+    }
+}
+
+static void index_ddl(const hsql_table_t *tb, const char *sqlname, const hsql_index_t *ix, base_buf_t *b)
+{
+    char iname[400];
+    snprintf(iname, sizeof iname, "%s__%s", tb->name, ix->name);
+    base_buf_appendf(b, "CREATE %sINDEX ", ix->kind == HSQL_IDX_UNIQUE ? "UNIQUE " : "");
+    s_ident(b, iname);
+    base_buf_appendf(b, " ON ");
+    s_ident(b, sqlname);
+    base_buf_appendf(b, " (");
+    for (int j = 0; j < ix->ncols; j++) {
+        if (j)
+            base_buf_appendf(b, ",");
+        s_ident(b, ix->cols[j]);
+    }
+    base_buf_appendf(b, ");");
+}
+
+void hsql_table_sqlite_ddl(const hsql_table_t *tb, const char *sqlname, base_buf_t *b)
+{
+    const hsql_index_t *pkx = NULL;
+    for (int k = 0; k < tb->nidx; k++)
+        if (tb->idx[k].kind == HSQL_IDX_PRIMARY)
+            pkx = &tb->idx[k];
+    int rowid_col = -1;
+    if (pkx && pkx->ncols == 1) {
+        int c = hsql_col_find(tb, pkx->cols[0]);
+        if (c >= 0 && tb->cols[c].cls == HSQL_CLS_INT)
+            rowid_col = c;
+    }
+    base_buf_appendf(b, "CREATE TABLE ");
+    s_ident(b, sqlname);
+    base_buf_appendf(b, " (");
+    for (int i = 0; i < tb->ncols; i++) {
+        const hsql_column_t *c = &tb->cols[i];
+        if (i)
+            base_buf_appendf(b, ", ");
+        s_ident(b, c->name);
+        const char *ty = "TEXT";
+        switch (c->cls) {
+        case HSQL_CLS_INT:
+        case HSQL_CLS_BIT:
+        case HSQL_CLS_YEAR: ty = "INTEGER"; break;
+        case HSQL_CLS_REAL:
+        case HSQL_CLS_DECIMAL: ty = "REAL"; break;
+        case HSQL_CLS_BLOB: ty = "BLOB"; break;
+        default: ty = c->mtype == HSQL_TYPE_BLOB && c->maxlen > 16777215u ? "LONGTEXT" : "TEXT"; break;
+        }
+        base_buf_appendf(b, " %s", ty);
+        if (i == rowid_col) {
+            base_buf_appendf(b, " PRIMARY KEY");
+        }
+        if (c->notnull && i != rowid_col)
+            base_buf_appendf(b, " NOT NULL");
+        if (c->deflt && c->def_expr) {
+            if (!strcmp(c->deflt, "CURRENT_TIMESTAMP"))
+                base_buf_appendf(b, " DEFAULT (datetime('now','localtime'))");
+        } else if (c->deflt) {
+            base_buf_appendf(b, " DEFAULT ");
+            s_str(b, c->deflt);
+        } else if (c->notnull && !c->autoinc) {
+            base_buf_appendf(b, " DEFAULT %s", implicit_default(c));
+        }
+        if ((c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM) && c->collation &&
+            coll_is_ci(c->collation))
+            base_buf_appendf(b, " COLLATE HCI");
+    }
+    if (pkx && rowid_col < 0) {
+        base_buf_appendf(b, ", PRIMARY KEY (");
+        for (int j = 0; j < pkx->ncols; j++) {
+            if (j)
+                base_buf_appendf(b, ",");
+            s_ident(b, pkx->cols[j]);
+        }
+        base_buf_appendf(b, ")");
+    }
+    base_buf_appendf(b, ");");
+    for (int k = 0; k < tb->nidx; k++) {
+        const hsql_index_t *ix = &tb->idx[k];
+        if (ix->kind == HSQL_IDX_PRIMARY)
+            continue;
+        index_ddl(tb, sqlname, ix, b);
+    }
+    for (int i = 0; i < tb->ncols; i++) {
+        const hsql_column_t *c = &tb->cols[i];
+        if (!c->on_update_now)
+            continue;
+        base_buf_appendf(b, "CREATE TRIGGER ");
+        char trg[400];
+        snprintf(trg, sizeof trg, "%s__onupd_%s", tb->name, c->name);
+        s_ident(b, trg);
+        base_buf_appendf(b, " AFTER UPDATE ON ");
+        s_ident(b, sqlname);
+        base_buf_appendf(b, " FOR EACH ROW WHEN NEW.");
+        s_ident(b, c->name);
+        base_buf_appendf(b, " IS OLD.");
+        s_ident(b, c->name);
+        base_buf_appendf(b, " BEGIN UPDATE ");
+        s_ident(b, sqlname);
+        base_buf_appendf(b, " SET ");
+        s_ident(b, c->name);
+        base_buf_appendf(b, " = datetime('now','localtime') WHERE rowid = NEW.rowid; END;");
+    }
+}
+
+/* ---- executing DDL ----------------------------------------------------------------------- */
+static int store_def(hsql_session_t *s, const hsql_table_t *tb, hsql_error_t *err)
+{
+    base_buf_t b;
+    base_buf_init(&b);
+    render_catalog(tb, &b);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->conn,
+                                "INSERT OR REPLACE INTO hsql_catalog(name, def, created) VALUES(?1, ?2, ?3)",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, tb->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, b.data, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)tb->create_time);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    base_buf_fini(&b);
+    if (rc != SQLITE_OK)
+        return hsql_err_sqlite(s, rc, err, NULL);
+    return 0;
+}
+
+static int del_def(hsql_session_t *s, const char *name, hsql_error_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->conn, "DELETE FROM hsql_catalog WHERE name = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return hsql_err_sqlite(s, rc, err, NULL);
+    return 0;
+}
+
+static int begin_ddl(hsql_session_t *s, hsql_error_t *err)
+{
+    if (hsql_txn_implicit_commit(s, err) < 0)
+        return -1;
+    return hsql_exec_simple(s, "BEGIN IMMEDIATE", err);
+}
+
+static int end_ddl(hsql_session_t *s, int ok, hsql_error_t *err)
+{
+    if (ok == 0)
+        return hsql_exec_simple(s, "COMMIT", err);
+    sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static int need_db(hsql_session_t *s, hsql_error_t *err)
+{
+    if (!s->db)
+        return hsql_err(err, 1046, "3D000", "No database selected");
+    return 0;
+}
+
+/* Runs SQLite DDL and maps a UNIQUE failure while building an index to 1062. */
+static int run_ddl_sql(hsql_session_t *s, const char *sql, const hsql_table_t *tb, hsql_error_t *err)
+{
+    char *emsg = NULL;
+    int rc = sqlite3_exec(s->conn, sql, NULL, NULL, &emsg);
+    sqlite3_free(emsg);
+    if (rc != SQLITE_OK) {
+        hsql_xl_t fake = {0};
+        fake.target = (hsql_table_t *)tb;
+        return hsql_err_sqlite(s, rc, err, &fake);
+    }
+    return 0;
+}
+
+static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                        const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    if (need_db(s, err) < 0)
+        return -1;
+    /* CREATE TABLE x LIKE y */
+    int like = -1;
+    for (int i = b; i < e && i < b + 8; i++)
+        if (hsql_tok_is(src, &t[i], "LIKE"))
+            like = i;
+    bool ine = false;
+    hsql_table_t *tb = NULL;
+    if (like >= 0) {
+        pctx_t P = {src, t, b + 2, e, err, 0};
+        if (accept(&P, "IF")) {
+            accept(&P, "NOT");
+            accept(&P, "EXISTS");
+            ine = true;
+        }
+        char *name = take_table_name(&P);
+        P.i = like + 1;
+        char *from = take_table_name(&P);
+        hsql_table_t *src_tb = from ? hsql_table_get(s->db, from) : NULL;
+        if (!name || !from) {
+            free(name);
+            free(from);
+            return -1;
+        }
+        if (!src_tb) {
+            hsql_err(err, 1146, "42S02", "Table '%s.%s' doesn't exist", s->dbname, from);
+            free(name);
+            free(from);
+            return -1;
+        }
+        tb = hsql_table_clone(src_tb);
+        free(tb->name);
+        tb->name = name;
+        free(from);
+    } else {
+        tb = hsql_ddl_parse_create(src, t, b, e, &ine, err);
+        if (!tb)
+            return -1;
+    }
+    if (hsql_table_get(s->db, tb->name)) {
+        if (ine) {
+            hsql_warn_add(s, "Note", 1050, "Table '%s' already exists", tb->name);
+            hsql_table_free(tb);
+            return hsql_send_ok(s, sink, 0, 0, more, "", err);
+        }
+        hsql_err(err, 1050, "42S01", "Table '%s' already exists", tb->name);
+        hsql_table_free(tb);
+        return -1;
+    }
+    tb->create_time = (uint64_t)time(NULL);
+    base_buf_t ddl;
+    base_buf_init(&ddl);
+    hsql_table_sqlite_ddl(tb, tb->name, &ddl);
+    base_buf_append(&ddl, "", 1);
+    int r = begin_ddl(s, err);
+    if (r == 0) {
+        r = run_ddl_sql(s, ddl.data, tb, err);
+        if (r == 0)
+            r = store_def(s, tb, err);
+        r = end_ddl(s, r, err);
+    }
+    base_buf_fini(&ddl);
+    if (r < 0) {
+        hsql_table_free(tb);
+        return -1;
+    }
+    hsql_catalog_put(s->eng, s->db, tb);
+    return hsql_send_ok(s, sink, 0, 0, more, "", err);
+}
+
+/* Rebuilds table old as nt (origin[i] = old column name feeding new column i, or NULL). */
+static int rebuild(hsql_session_t *s, const hsql_table_t *old, hsql_table_t *nt, char **origin,
+                   hsql_error_t *err)
+{
+    base_buf_t b;
+    base_buf_init(&b);
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "hsql_tmp_%s", nt->name);
+    /* drop the old table's triggers and indexes first: their names are reused */
+    base_buf_appendf(&b, "DROP TABLE IF EXISTS ");
+    s_ident(&b, tmp);
+    base_buf_appendf(&b, ";");
+    hsql_table_t tmpt = *nt;
+    tmpt.nidx = 0;
+    for (int i = 0; i < nt->nidx; i++)
+        if (nt->idx[i].kind == HSQL_IDX_PRIMARY) {
+            tmpt.idx = &nt->idx[i];
+            tmpt.nidx = 1;
+        }
+    hsql_column_t *cols = base_xcalloc((size_t)nt->ncols + 1, sizeof *cols);
+    memcpy(cols, nt->cols, sizeof *cols * (size_t)nt->ncols);
+    for (int i = 0; i < nt->ncols; i++)
+        cols[i].on_update_now = false;
+    tmpt.cols = cols;
+    hsql_table_sqlite_ddl(&tmpt, tmp, &b);
+    free(cols);
+    base_buf_appendf(&b, "INSERT INTO ");
+    s_ident(&b, tmp);
+    base_buf_appendf(&b, " (");
+    bool first = true;
+    for (int i = 0; i < nt->ncols; i++) {
+        if (!origin[i])
+            continue;
+        if (!first)
+            base_buf_appendf(&b, ",");
+        first = false;
+        s_ident(&b, nt->cols[i].name);
+    }
+    base_buf_appendf(&b, ") SELECT ");
+    first = true;
+    for (int i = 0; i < nt->ncols; i++) {
+        if (!origin[i])
+            continue;
+        if (!first)
+            base_buf_appendf(&b, ",");
+        first = false;
+        if (nt->cols[i].notnull && !nt->cols[i].autoinc) {
+            base_buf_appendf(&b, "coalesce(");
+            s_ident(&b, origin[i]);
+            base_buf_appendf(&b, ",%s)", implicit_default(&nt->cols[i]));
+        } else {
+            s_ident(&b, origin[i]);
+        }
+    }
+    if (first) {
+        /* no column survives: copy nothing */
+        b.len = 0;
+        base_buf_appendf(&b, "DROP TABLE IF EXISTS ");
+        s_ident(&b, tmp);
+        base_buf_appendf(&b, ";");
+        hsql_table_sqlite_ddl(&tmpt, tmp, &b);
+    } else {
+        base_buf_appendf(&b, " FROM ");
+        s_ident(&b, old->name);
+        base_buf_appendf(&b, ";");
+    }
+    base_buf_appendf(&b, "DROP TABLE ");
+    s_ident(&b, old->name);
+    base_buf_appendf(&b, ";ALTER TABLE ");
+    s_ident(&b, tmp);
+    base_buf_appendf(&b, " RENAME TO ");
+    s_ident(&b, nt->name);
+    base_buf_appendf(&b, ";");
+    for (int k = 0; k < nt->nidx; k++)
+        if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
+            index_ddl(nt, nt->name, &nt->idx[k], &b);
+    /* triggers */
+    for (int i = 0; i < nt->ncols; i++)
+        if (nt->cols[i].on_update_now) {
+            hsql_table_t one = *nt;
+            one.nidx = 0;
+            hsql_column_t *c1 = base_xcalloc((size_t)nt->ncols + 1, sizeof *c1);
+            memcpy(c1, nt->cols, sizeof *c1 * (size_t)nt->ncols);
+            one.cols = c1;
+            base_buf_t tb2;
+            base_buf_init(&tb2);
+            hsql_table_sqlite_ddl(&one, nt->name, &tb2);
+            base_buf_append(&tb2, "", 1);
+            char *trg = strstr(tb2.data, "CREATE TRIGGER");
+            if (trg)
+                base_buf_append(&b, trg, strlen(trg));
+            base_buf_fini(&tb2);
+            free(c1);
+            break;
+        }
+    base_buf_append(&b, "", 1);
+    int r = run_ddl_sql(s, b.data, nt, err);
+    base_buf_fini(&b);
+    return r;
+}
+
+static int col_pos_after(pctx_t *p, hsql_table_t *nt, int cur, int *dest)
+{
+    *dest = -1;
+    if (accept(p, "FIRST")) {
+        *dest = 0;
+    } else if (accept(p, "AFTER")) {
+        char *a = take_ident(p);
+        if (!a)
+            return -1;
+        int k = hsql_col_find(nt, a);
+        free(a);
+        if (k < 0)
+            return perr(p);
+        *dest = k + 1;
+        if (cur >= 0 && cur < k + 1)
+            (*dest)--;
+    }
+    return 0;
+}
+
+/* moves column at from to position to (after removal), keeping origins aligned */
+static void move_col(hsql_table_t *nt, char **origin, int from, int to)
+{
+    if (to < 0 || to == from)
+        return;
+    hsql_column_t c = nt->cols[from];
+    char *o = origin[from];
+    memmove(&nt->cols[from], &nt->cols[from + 1], sizeof c * (size_t)(nt->ncols - from - 1));
+    memmove(&origin[from], &origin[from + 1], sizeof o * (size_t)(nt->ncols - from - 1));
+    if (to > nt->ncols - 1)
+        to = nt->ncols - 1;
+    memmove(&nt->cols[to + 1], &nt->cols[to], sizeof c * (size_t)(nt->ncols - 1 - to));
+    memmove(&origin[to + 1], &origin[to], sizeof o * (size_t)(nt->ncols - 1 - to));
+    nt->cols[to] = c;
+    origin[to] = o;
+}
+
+static void rename_in_indexes(hsql_table_t *nt, const char *from, const char *to)
+{
+    for (int k = 0; k < nt->nidx; k++)
+        for (int j = 0; j < nt->idx[k].ncols; j++)
+            if (!strcasecmp(nt->idx[k].cols[j], from)) {
+                free(nt->idx[k].cols[j]);
+                nt->idx[k].cols[j] = base_xstrdup(to);
+            }
+}
+
+static void drop_col_from_indexes(hsql_table_t *nt, const char *name)
+{
+    for (int k = 0; k < nt->nidx; k++) {
+        hsql_index_t *ix = &nt->idx[k];
+        for (int j = 0; j < ix->ncols; j++)
+            if (!strcasecmp(ix->cols[j], name)) {
+                free(ix->cols[j]);
+                memmove(&ix->cols[j], &ix->cols[j + 1], sizeof(char *) * (size_t)(ix->ncols - j - 1));
+                memmove(&ix->sub[j], &ix->sub[j + 1], sizeof(int) * (size_t)(ix->ncols - j - 1));
+                ix->ncols--;
+                j--;
+            }
+        if (ix->ncols == 0) {
+            idx_fini(ix);
+            memmove(ix, ix + 1, sizeof *ix * (size_t)(nt->nidx - k - 1));
+            nt->nidx--;
+            k--;
+        }
+    }
+}
+
+static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                       const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    if (need_db(s, err) < 0)
+        return -1;
+    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    accept(p, "IGNORE");
+    accept(p, "ONLINE");
+    if (!accept(p, "TABLE"))
+        return perr(p);
+    char *name = take_table_name(p);
+    if (!name)
+        return -1;
+    hsql_table_t *old = hsql_table_get(s->db, name);
+    if (!old) {
+        hsql_err(err, 1146, "42S02", "Table '%s.%s' doesn't exist", s->dbname, name);
+        free(name);
+        return -1;
+    }
+    free(name);
+    hsql_table_t *nt = hsql_table_clone(old);
+    char **origin = base_xcalloc((size_t)nt->ncols + 256, sizeof(char *));
+    for (int i = 0; i < nt->ncols; i++)
+        origin[i] = nt->cols[i].name; /* points into nt; names may change, keep old copies */
+    char **oldnames = base_xcalloc((size_t)nt->ncols + 1, sizeof(char *));
+    for (int i = 0; i < nt->ncols; i++) {
+        oldnames[i] = base_xstrdup(old->cols[i].name);
+        origin[i] = oldnames[i];
+    }
+    int nold = nt->ncols;
+    bool need_rebuild = false, idx_changed = false;
+    char *newname = NULL;
+    hsql_index_t *added = NULL;
+    int nadded = 0;
+    char **dropped = NULL;
+    int ndropped = 0;
+    while (p->i < p->e && !p->failed) {
+        if (accept(p, "ADD")) {
+            if (is_key_start(p)) {
+                if (pk(p, "FOREIGN") || pk(p, "CHECK") ||
+                    (pk(p, "CONSTRAINT") && (pk2(p, 1, "FOREIGN") || pk2(p, 2, "FOREIGN") ||
+                                             pk2(p, 1, "CHECK") || pk2(p, 2, "CHECK")))) {
+                    int d = 0;
+                    while (p->i < p->e && !(pop(p, ",") && d == 0)) {
+                        if (pop(p, "("))
+                            d++;
+                        else if (pop(p, ")"))
+                            d--;
+                        p->i++;
+                    }
+                } else {
+                    hsql_index_t ix;
+                    if (parse_key(p, nt, &ix) < 0)
+                        break;
+                    if (idx_name_used(nt, ix.name)) {
+                        hsql_err(err, ix.kind == HSQL_IDX_PRIMARY ? 1068 : 1061, "42000",
+                                 ix.kind == HSQL_IDX_PRIMARY ? "Multiple primary key defined"
+                                                             : "Duplicate key name '%s'",
+                                 ix.name);
+                        idx_fini(&ix);
+                        p->failed = 1;
+                        break;
+                    }
+                    for (int j = 0; j < ix.ncols; j++)
+                        if (hsql_col_find(nt, ix.cols[j]) < 0) {
+                            hsql_err(err, 1072, "42000", "Key column '%s' doesn't exist in table",
+                                     ix.cols[j]);
+                            p->failed = 1;
+                        }
+                    if (p->failed) {
+                        idx_fini(&ix);
+                        break;
+                    }
+                    if (ix.kind == HSQL_IDX_PRIMARY)
+                        need_rebuild = true;
+                    hsql_index_t cp;
+                    idx_copy(&cp, &ix);
+                    added = base_xrealloc(added, sizeof(hsql_index_t) * (size_t)(nadded + 1));
+                    added[nadded++] = cp;
+                    add_index(nt, &ix);
+                    idx_changed = true;
+                }
+            } else {
+                accept(p, "COLUMN");
+                bool paren = accept_op(p, "(");
+                do {
+                    hsql_column_t c = {0};
+                    c.name = take_ident(p);
+                    if (!c.name)
+                        break;
+                    if (hsql_col_find(nt, c.name) >= 0) {
+                        hsql_err(err, 1060, "42S21", "Duplicate column name '%s'", c.name);
+                        col_fini(&c);
+                        p->failed = 1;
+                        break;
+                    }
+                    nt->cols = base_xrealloc(nt->cols, sizeof(hsql_column_t) * (size_t)(nt->ncols + 1));
+                    nt->cols[nt->ncols] = c;
+                    origin[nt->ncols] = NULL;
+                    nt->ncols++;
+                    if (parse_coldef(p, nt, &nt->cols[nt->ncols - 1]) < 0)
+                        break;
+                    int dest;
+                    if (col_pos_after(p, nt, nt->ncols - 1, &dest) < 0)
+                        break;
+                    move_col(nt, origin, nt->ncols - 1, dest);
+                    need_rebuild = true;
+                } while (paren && accept_op(p, ","));
+                if (paren && !accept_op(p, ")"))
+                    perr(p);
+            }
+        } else if (accept(p, "DROP")) {
+            if (accept(p, "PRIMARY")) {
+                accept(p, "KEY");
+                bool f = false;
+                for (int k = 0; k < nt->nidx; k++)
+                    if (nt->idx[k].kind == HSQL_IDX_PRIMARY) {
+                        idx_fini(&nt->idx[k]);
+                        memmove(&nt->idx[k], &nt->idx[k + 1], sizeof(hsql_index_t) * (size_t)(nt->nidx - k - 1));
+                        nt->nidx--;
+                        f = true;
+                        break;
+                    }
+                if (!f) {
+                    hsql_err(err, 1091, "42000", "Can't DROP 'PRIMARY'; check that column/key exists");
+                    p->failed = 1;
+                }
+                need_rebuild = true;
+            } else if (accept(p, "INDEX") || accept(p, "KEY")) {
+                char *n = take_ident(p);
+                if (!n)
+                    break;
+                bool f = false;
+                for (int k = 0; k < nt->nidx; k++)
+                    if (!strcasecmp(nt->idx[k].name, n)) {
+                        idx_fini(&nt->idx[k]);
+                        memmove(&nt->idx[k], &nt->idx[k + 1], sizeof(hsql_index_t) * (size_t)(nt->nidx - k - 1));
+                        nt->nidx--;
+                        f = true;
+                        break;
+                    }
+                if (!f) {
+                    hsql_err(err, 1091, "42000", "Can't DROP '%s'; check that column/key exists", n);
+                    p->failed = 1;
+                    free(n);
+                    break;
+                }
+                dropped = base_xrealloc(dropped, sizeof(char *) * (size_t)(ndropped + 1));
+                dropped[ndropped++] = n;
+                idx_changed = true;
+            } else if (accept(p, "FOREIGN") || accept(p, "CHECK") || accept(p, "CONSTRAINT")) {
+                accept(p, "KEY");
+                p->i++;
+            } else {
+                accept(p, "COLUMN");
+                char *n = take_ident(p);
+                if (!n)
+                    break;
+                int k = hsql_col_find(nt, n);
+                if (k < 0) {
+                    hsql_err(err, 1091, "42000", "Can't DROP '%s'; check that column/key exists", n);
+                    free(n);
+                    p->failed = 1;
+                    break;
+                }
+                drop_col_from_indexes(nt, nt->cols[k].name);
+                col_fini(&nt->cols[k]);
+                memmove(&nt->cols[k], &nt->cols[k + 1], sizeof(hsql_column_t) * (size_t)(nt->ncols - k - 1));
+                memmove(&origin[k], &origin[k + 1], sizeof(char *) * (size_t)(nt->ncols - k - 1));
+                nt->ncols--;
+                free(n);
+                need_rebuild = true;
+            }
+        } else if (accept(p, "CHANGE") || (pk(p, "MODIFY") && (p->i++, true))) {
+            bool change = hsql_tok_is(src, &t[p->i - 1], "CHANGE");
+            accept(p, "COLUMN");
+            char *oldn = take_ident(p);
+            if (!oldn)
+                break;
+            int k = hsql_col_find(nt, oldn);
+            if (k < 0) {
+                hsql_err(err, 1054, "42S22", "Unknown column '%s' in '%s'", oldn, nt->name);
+                free(oldn);
+                p->failed = 1;
+                break;
+            }
+            hsql_column_t c = {0};
+            c.name = change ? take_ident(p) : base_xstrdup(nt->cols[k].name);
+            if (!c.name) {
+                free(oldn);
+                break;
+            }
+            if (change && strcasecmp(c.name, oldn) && hsql_col_find(nt, c.name) >= 0) {
+                hsql_err(err, 1060, "42S21", "Duplicate column name '%s'", c.name);
+                col_fini(&c);
+                free(oldn);
+                p->failed = 1;
+                break;
+            }
+            if (parse_coldef(p, nt, &c) < 0) {
+                col_fini(&c);
+                free(oldn);
+                break;
+            }
+            rename_in_indexes(nt, oldn, c.name);
+            col_fini(&nt->cols[k]);
+            nt->cols[k] = c;
+            int dest;
+            if (col_pos_after(p, nt, k, &dest) == 0)
+                move_col(nt, origin, k, dest);
+            free(oldn);
+            need_rebuild = true;
+        } else if (accept(p, "ALTER")) {
+            accept(p, "COLUMN");
+            char *n = take_ident(p);
+            int k = n ? hsql_col_find(nt, n) : -1;
+            free(n);
+            if (k < 0) {
+                perr(p);
+                break;
+            }
+            if (accept(p, "SET")) {
+                if (!accept(p, "DEFAULT") || parse_default(p, &nt->cols[k]) < 0)
+                    break;
+            } else if (accept(p, "DROP")) {
+                accept(p, "DEFAULT");
+                free(nt->cols[k].deflt);
+                nt->cols[k].deflt = NULL;
+                nt->cols[k].def_expr = false;
+            } else {
+                perr(p);
+                break;
+            }
+            need_rebuild = true;
+        } else if (accept(p, "RENAME")) {
+            if (accept(p, "COLUMN")) {
+                char *a = take_ident(p);
+                if (!accept(p, "TO")) {
+                    free(a);
+                    perr(p);
+                    break;
+                }
+                char *bn = take_ident(p);
+                int k = a ? hsql_col_find(nt, a) : -1;
+                if (k < 0 || !bn) {
+                    hsql_err(err, 1054, "42S22", "Unknown column '%s' in '%s'", a ? a : "", nt->name);
+                    p->failed = 1;
+                    free(a);
+                    free(bn);
+                    break;
+                }
+                rename_in_indexes(nt, a, bn);
+                free(nt->cols[k].name);
+                nt->cols[k].name = bn;
+                free(a);
+                need_rebuild = true;
+            } else if (accept(p, "INDEX") || accept(p, "KEY")) {
+                char *a = take_ident(p);
+                accept(p, "TO");
+                char *bn = take_ident(p);
+                for (int k = 0; a && bn && k < nt->nidx; k++)
+                    if (!strcasecmp(nt->idx[k].name, a)) {
+                        free(nt->idx[k].name);
+                        nt->idx[k].name = base_xstrdup(bn);
+                    }
+                free(a);
+                free(bn);
+                need_rebuild = true;
+            } else {
+                (void)(accept(p, "TO") || accept(p, "AS"));
+                free(newname);
+                newname = take_table_name(p);
+            }
+        } else if (accept(p, "CONVERT")) {
+            accept(p, "TO");
+            (void)(accept(p, "CHARACTER") && accept(p, "SET"));
+            accept(p, "CHARSET");
+            char *cs = take_word_lower(p);
+            char *coll = NULL;
+            if (accept(p, "COLLATE"))
+                coll = take_word_lower(p);
+            if (!cs) {
+                free(coll);
+                break;
+            }
+            if (!coll)
+                coll = base_xstrdup(charset_default_coll(cs));
+            free(nt->charset);
+            nt->charset = cs;
+            free(nt->collation);
+            nt->collation = coll;
+            for (int k = 0; k < nt->ncols; k++)
+                if (nt->cols[k].collation) {
+                    free(nt->cols[k].collation);
+                    nt->cols[k].collation = base_xstrdup(coll);
+                }
+            need_rebuild = true;
+        } else if (accept(p, "ORDER")) {
+            accept(p, "BY");
+            while (p->i < p->e && !pop(p, ","))
+                p->i++;
+        } else if (accept(p, "FORCE") || accept(p, "ENABLE") || accept(p, "DISABLE")) {
+            accept(p, "KEYS");
+        } else if (accept(p, "LOCK") || accept(p, "ALGORITHM")) {
+            accept_op(p, "=");
+            p->i++;
+        } else {
+            /* table options */
+            int st = p->i;
+            hsql_table_t opt = {0};
+            opt.charset = nt->charset ? base_xstrdup(nt->charset) : NULL;
+            opt.collation = nt->collation ? base_xstrdup(nt->collation) : NULL;
+            opt.engine = nt->engine ? base_xstrdup(nt->engine) : NULL;
+            opt.comment = nt->comment ? base_xstrdup(nt->comment) : NULL;
+            int stop = p->e;
+            for (int k = p->i; k < p->e; k++)
+                if (hsql_tok_op(src, &t[k], ",")) {
+                    stop = k;
+                    break;
+                }
+            int saved_e = p->e;
+            p->e = stop;
+            parse_table_options(p, &opt);
+            p->e = saved_e;
+            free(nt->charset);
+            free(nt->collation);
+            free(nt->engine);
+            free(nt->comment);
+            nt->charset = opt.charset;
+            nt->collation = opt.collation;
+            nt->engine = opt.engine;
+            nt->comment = opt.comment;
+            if (p->i == st) {
+                perr(p);
+                break;
+            }
+        }
+        if (p->failed)
+            break;
+        if (!accept_op(p, ",") && p->i < p->e) {
+            perr(p);
+            break;
+        }
+    }
+    int r = p->failed ? -1 : 0;
+    if (r == 0) {
+        finish_table(nt);
+        if (nt->autoinc_col >= 0 && origin[nt->autoinc_col] == NULL)
+            need_rebuild = true;
+        r = begin_ddl(s, err);
+        if (r == 0) {
+            if (need_rebuild) {
+                r = rebuild(s, old, nt, origin, err);
+            } else if (idx_changed) {
+                base_buf_t bb;
+                base_buf_init(&bb);
+                for (int k = 0; k < ndropped; k++) {
+                    char iname[400];
+                    snprintf(iname, sizeof iname, "%s__%s", old->name, dropped[k]);
+                    base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
+                    s_ident(&bb, iname);
+                    base_buf_appendf(&bb, ";");
+                }
+                for (int k = 0; k < nadded; k++)
+                    index_ddl(nt, nt->name, &added[k], &bb);
+                base_buf_append(&bb, "", 1);
+                r = run_ddl_sql(s, bb.data, nt, err);
+                base_buf_fini(&bb);
+            }
+            if (r == 0 && newname) {
+                if (hsql_table_get(s->db, newname) && strcasecmp(newname, nt->name)) {
+                    r = hsql_err(err, 1050, "42S01", "Table '%s' already exists", newname);
+                } else {
+                    base_buf_t bb;
+                    base_buf_init(&bb);
+                    for (int k = 0; k < nt->nidx; k++) {
+                        if (nt->idx[k].kind == HSQL_IDX_PRIMARY)
+                            continue;
+                        char iname[400];
+                        snprintf(iname, sizeof iname, "%s__%s", nt->name, nt->idx[k].name);
+                        base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
+                        s_ident(&bb, iname);
+                        base_buf_appendf(&bb, ";");
+                    }
+                    base_buf_appendf(&bb, "ALTER TABLE ");
+                    s_ident(&bb, nt->name);
+                    base_buf_appendf(&bb, " RENAME TO ");
+                    s_ident(&bb, newname);
+                    base_buf_appendf(&bb, ";");
+                    char *oldn = nt->name;
+                    nt->name = newname;
+                    newname = NULL;
+                    for (int k = 0; k < nt->nidx; k++)
+                        if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
+                            index_ddl(nt, nt->name, &nt->idx[k], &bb);
+                    base_buf_append(&bb, "", 1);
+                    r = run_ddl_sql(s, bb.data, nt, err);
+                    base_buf_fini(&bb);
+                    if (r == 0)
+                        r = del_def(s, oldn, err);
+                    free(oldn);
+                }
+            }
+            if (r == 0)
+                r = store_def(s, nt, err);
+            r = end_ddl(s, r, err);
+        }
+    }
+    for (int i = 0; i < nold; i++)
+        free(oldnames[i]);
+    free(oldnames);
+    free(origin);
+    free(newname);
+    for (int k = 0; k < nadded; k++)
+        idx_fini(&added[k]);
+    free(added);
+    for (int k = 0; k < ndropped; k++)
+        free(dropped[k]);
+    free(dropped);
+    if (r < 0) {
+        hsql_table_free(nt);
+        return -1;
+    }
+    if (strcasecmp(nt->name, old->name))
+        hsql_catalog_del(s->eng, s->db, old->name);
+    hsql_catalog_put(s->eng, s->db, nt);
+    hsql_cache_clear(s);
+    return hsql_send_ok(s, sink, 0, 0, more, "Records: 0  Duplicates: 0  Warnings: 0", err);
+}
+
+static int drop_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                       const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    accept(p, "TEMPORARY");
+    accept(p, "TABLE");
+    bool ie = false;
+    if (accept(p, "IF")) {
+        if (!accept(p, "EXISTS"))
+            return perr(p);
+        ie = true;
+    }
+    if (need_db(s, err) < 0)
+        return -1;
+    char *names[64];
+    int n = 0;
+    base_buf_t missing;
+    base_buf_init(&missing);
+    while (p->i < p->e && n < 64) {
+        char *nm = take_table_name(p);
+        if (!nm)
+            break;
+        if (!hsql_table_get(s->db, nm)) {
+            if (ie)
+                hsql_warn_add(s, "Note", 1051, "Unknown table '%s.%s'", s->dbname, nm);
+            else
+                base_buf_appendf(&missing, "%s%s.%s", missing.len ? "," : "", s->dbname, nm);
+            free(nm);
+        } else {
+            names[n++] = nm;
+        }
+        if (!accept_op(p, ","))
+            break;
+    }
+    (void)(accept(p, "RESTRICT") || accept(p, "CASCADE"));
+    int r = p->failed ? -1 : 0;
+    if (r == 0 && missing.len) {
+        base_buf_append(&missing, "", 1);
+        r = hsql_err(err, 1051, "42S02", "Unknown table '%s'", missing.data);
+    }
+    base_buf_fini(&missing);
+    if (r == 0 && n) {
+        r = begin_ddl(s, err);
+        for (int k = 0; k < n && r == 0; k++) {
+            base_buf_t bb;
+            base_buf_init(&bb);
+            base_buf_appendf(&bb, "DROP TABLE ");
+            s_ident(&bb, names[k]);
+            base_buf_append(&bb, "", 1);
+            r = run_ddl_sql(s, bb.data, NULL, err);
+            base_buf_fini(&bb);
+            if (r == 0)
+                r = del_def(s, names[k], err);
+        }
+        if (r == 0 || n)
+            r = end_ddl(s, r, err);
+        if (r == 0)
+            for (int k = 0; k < n; k++)
+                hsql_catalog_del(s->eng, s->db, names[k]);
+    }
+    for (int k = 0; k < n; k++)
+        free(names[k]);
+    if (r < 0)
+        return -1;
+    hsql_cache_clear(s);
+    return hsql_send_ok(s, sink, 0, 0, more, "", err);
+}
+
+static int truncate_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                          const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    accept(p, "TABLE");
+    if (need_db(s, err) < 0)
+        return -1;
+    char *nm = take_table_name(p);
+    if (!nm)
+        return -1;
+    hsql_table_t *tb = hsql_table_get(s->db, nm);
+    if (!tb) {
+        hsql_err(err, 1146, "42S02", "Table '%s.%s' doesn't exist", s->dbname, nm);
+        free(nm);
+        return -1;
+    }
+    base_buf_t bb;
+    base_buf_init(&bb);
+    base_buf_appendf(&bb, "DELETE FROM ");
+    s_ident(&bb, tb->name);
+    base_buf_append(&bb, "", 1);
+    int r = begin_ddl(s, err);
+    if (r == 0)
+        r = end_ddl(s, run_ddl_sql(s, bb.data, tb, err), err);
+    base_buf_fini(&bb);
+    free(nm);
+    if (r < 0)
+        return -1;
+    return hsql_send_ok(s, sink, 0, 0, more, "", err);
+}
+
+static int rename_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                         const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    if (!accept(p, "TABLE") && !accept(p, "TABLES"))
+        return perr(p);
+    if (need_db(s, err) < 0)
+        return -1;
+    int r = begin_ddl(s, err);
+    while (r == 0 && p->i < p->e) {
+        char *a = take_table_name(p);
+        if (!a || !accept(p, "TO")) {
+            free(a);
+            r = perr(p);
+            break;
+        }
+        char *bn = take_table_name(p);
+        if (!bn) {
+            free(a);
+            r = -1;
+            break;
+        }
+        hsql_table_t *old = hsql_table_get(s->db, a);
+        if (!old) {
+            r = hsql_err(err, 1146, "42S02", "Table '%s.%s' doesn't exist", s->dbname, a);
+        } else if (hsql_table_get(s->db, bn)) {
+            r = hsql_err(err, 1050, "42S01", "Table '%s' already exists", bn);
+        } else {
+            hsql_table_t *nt = hsql_table_clone(old);
+            base_buf_t bb;
+            base_buf_init(&bb);
+            for (int k = 0; k < nt->nidx; k++) {
+                if (nt->idx[k].kind == HSQL_IDX_PRIMARY)
+                    continue;
+                char iname[400];
+                snprintf(iname, sizeof iname, "%s__%s", nt->name, nt->idx[k].name);
+                base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
+                s_ident(&bb, iname);
+                base_buf_appendf(&bb, ";");
+            }
+            base_buf_appendf(&bb, "ALTER TABLE ");
+            s_ident(&bb, old->name);
+            base_buf_appendf(&bb, " RENAME TO ");
+            s_ident(&bb, bn);
+            base_buf_appendf(&bb, ";");
+            free(nt->name);
+            nt->name = base_xstrdup(bn);
+            for (int k = 0; k < nt->nidx; k++)
+                if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
+                    index_ddl(nt, nt->name, &nt->idx[k], &bb);
+            base_buf_append(&bb, "", 1);
+            r = run_ddl_sql(s, bb.data, nt, err);
+            base_buf_fini(&bb);
+            if (r == 0)
+                r = del_def(s, old->name, err);
+            if (r == 0)
+                r = store_def(s, nt, err);
+            if (r == 0) {
+                hsql_catalog_del(s->eng, s->db, old->name);
+                hsql_catalog_put(s->eng, s->db, nt);
+            } else {
+                hsql_table_free(nt);
+            }
+        }
+        free(a);
+        free(bn);
+        if (!accept_op(p, ","))
+            break;
+    }
+    if (r == 0)
+        r = end_ddl(s, 0, err);
+    else
+        end_ddl(s, -1, err);
+    if (r < 0)
+        return -1;
+    hsql_cache_clear(s);
+    return hsql_send_ok(s, sink, 0, 0, more, "", err);
+}
+
+/* CREATE [UNIQUE|FULLTEXT] INDEX name ON t (cols) / DROP INDEX name ON t: as ALTER TABLE. */
+static int index_stmt(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                      bool create, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    const char *kind = "INDEX";
+    if (create) {
+        if (accept(p, "UNIQUE"))
+            kind = "UNIQUE INDEX";
+        else if (accept(p, "FULLTEXT") || accept(p, "SPATIAL"))
+            kind = "FULLTEXT INDEX";
+    }
+    if (!accept(p, "INDEX"))
+        return perr(p);
+    char *iname = take_ident(p);
+    if (!iname)
+        return -1;
+    if (accept(p, "USING"))
+        p->i++;
+    if (!accept(p, "ON")) {
+        free(iname);
+        return perr(p);
+    }
+    char *tname = take_table_name(p);
+    if (!tname) {
+        free(iname);
+        return -1;
+    }
+    base_buf_t q;
+    base_buf_init(&q);
+    base_buf_appendf(&q, "ALTER TABLE ");
+    q_ident(&q, tname);
+    if (create) {
+        base_buf_appendf(&q, " ADD %s ", kind);
+        q_ident(&q, iname);
+        size_t st = t[p->i].off, en = t[e - 1].off + t[e - 1].len;
+        base_buf_appendf(&q, " %.*s", (int)(en - st), src + st);
+    } else {
+        base_buf_appendf(&q, " DROP INDEX ");
+        q_ident(&q, iname);
+    }
+    free(iname);
+    free(tname);
+    hsql_toks_t toks = {0};
+    hsql_lex_err_t le;
+    int r;
+    if (hsql_lex(q.data, q.len, &toks, &le) < 0)
+        r = hsql_err_syntax(err, q.data, q.len, le.off);
+    else
+        r = alter_table(s, q.data, toks.v, 0, (int)toks.n - 1, sink, more, err);
+    hsql_toks_free(&toks);
+    base_buf_fini(&q);
+    return r;
+}
+
+static int database_stmt(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                         bool create, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    pctx_t P = {src, t, b + 2, e, err, 0}, *p = &P;
+    bool cond = false;
+    if (accept(p, "IF")) {
+        if (create && !accept(p, "NOT"))
+            return perr(p);
+        if (!accept(p, "EXISTS"))
+            return perr(p);
+        cond = true;
+    }
+    char *name = take_ident(p);
+    if (!name)
+        return -1;
+    bool exists = hsql_engine_db_exists(s->eng, name);
+    int r = 0;
+    uint64_t affected = 0;
+    if (create) {
+        if (exists) {
+            if (cond)
+                hsql_warn_add(s, "Note", 1007, "Can't create database '%s'; database exists", name);
+            else
+                r = hsql_err(err, 1007, "HY000", "Can't create database '%s'; database exists", name);
+        } else {
+            r = hsql_engine_create_db(s->eng, name, err);
+            affected = 1;
+        }
+    } else {
+        if (!exists) {
+            if (cond)
+                hsql_warn_add(s, "Note", 1008, "Can't drop database '%s'; database doesn't exist", name);
+            else
+                r = hsql_err(err, 1008, "HY000", "Can't drop database '%s'; database doesn't exist", name);
+        } else {
+            hsql_db_t *db = hsql_db_get(s->eng, name);
+            affected = (uint64_t)db->ntabs;
+            if (s->dbname && !strcmp(s->dbname, name))
+                hsql_session_switch_db(s, NULL, NULL);
+            char path[1200];
+            snprintf(path, sizeof path, "%s/%s.db", s->eng->dir, name);
+            unlink(path);
+            snprintf(path, sizeof path, "%s/%s.db-wal", s->eng->dir, name);
+            unlink(path);
+            snprintf(path, sizeof path, "%s/%s.db-shm", s->eng->dir, name);
+            unlink(path);
+            pthread_mutex_lock(&s->eng->mu);
+            db->loaded = false;
+            pthread_mutex_unlock(&s->eng->mu);
+            while (db->ntabs > 0)
+                hsql_catalog_del(s->eng, db, db->tabs[0]->name);
+        }
+    }
+    free(name);
+    if (r < 0)
+        return -1;
+    return hsql_send_ok(s, sink, affected, 0, more, "", err);
+}
+
+int hsql_ddl_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                  const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    const hsql_tok_t *k = &t[b];
+    if (hsql_tok_is(src, k, "CREATE")) {
+        int i = b + 1;
+        if (hsql_tok_is(src, &t[i], "OR") && hsql_tok_is(src, &t[i + 1], "REPLACE"))
+            i += 2;
+        if (hsql_tok_is(src, &t[i], "TEMPORARY"))
+            i++;
+        if (hsql_tok_is(src, &t[i], "TABLE"))
+            return create_table(s, src, t, b, e, sink, more, err);
+        if (hsql_tok_is(src, &t[i], "DATABASE") || hsql_tok_is(src, &t[i], "SCHEMA"))
+            return database_stmt(s, src, t, b, e, true, sink, more, err);
+        if (hsql_tok_is(src, &t[i], "INDEX") || hsql_tok_is(src, &t[i], "UNIQUE") ||
+            hsql_tok_is(src, &t[i], "FULLTEXT") || hsql_tok_is(src, &t[i], "SPATIAL"))
+            return index_stmt(s, src, t, b, e, true, sink, more, err);
+    } else if (hsql_tok_is(src, k, "DROP")) {
+        int i = b + 1;
+        if (hsql_tok_is(src, &t[i], "TEMPORARY"))
+            i++;
+        if (hsql_tok_is(src, &t[i], "TABLE") || hsql_tok_is(src, &t[i], "TABLES"))
+            return drop_tables(s, src, t, b, e, sink, more, err);
+        if (hsql_tok_is(src, &t[i], "DATABASE") || hsql_tok_is(src, &t[i], "SCHEMA"))
+            return database_stmt(s, src, t, b, e, false, sink, more, err);
+        if (hsql_tok_is(src, &t[i], "INDEX"))
+            return index_stmt(s, src, t, b, e, false, sink, more, err);
+    } else if (hsql_tok_is(src, k, "ALTER")) {
+        return alter_table(s, src, t, b, e, sink, more, err);
+    } else if (hsql_tok_is(src, k, "TRUNCATE")) {
+        return truncate_table(s, src, t, b, e, sink, more, err);
+    } else if (hsql_tok_is(src, k, "RENAME")) {
+        return rename_tables(s, src, t, b, e, sink, more, err);
+    }
+    return hsql_err_syntax(err, src, t[e].off, k->off);
+}

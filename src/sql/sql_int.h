@@ -1,0 +1,290 @@
+/* sql_int.h — shared inside the SQL side of HarvSQL (engine.c, sql_*.c): the catalog model
+ * (MySQL table definitions kept beside the SQLite tables), the engine and session structs,
+ * the translation of one MySQL statement into SQLite SQL, and helpers for result sets.
+ * Nothing here is seen by the protocol side, which uses hsql_engine.h only. */
+#ifndef HSQL_SQL_INT_H
+#define HSQL_SQL_INT_H
+
+#include "hsql_engine.h"
+#include "sql_lexer.h"
+
+#include <harv/base.h>
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+/* ---- catalog ----------------------------------------------------------------------------- */
+enum {
+    HSQL_CLS_INT, HSQL_CLS_REAL, HSQL_CLS_DECIMAL, HSQL_CLS_TEXT, HSQL_CLS_BLOB,
+    HSQL_CLS_DATE, HSQL_CLS_DATETIME, HSQL_CLS_TIME, HSQL_CLS_YEAR, HSQL_CLS_BIT, HSQL_CLS_ENUM,
+};
+
+typedef struct hsql_column {
+    char *name;
+    char *type;       /* MySQL type text as DESCRIBE shows it: "bigint(20) unsigned" */
+    int cls;          /* HSQL_CLS_* */
+    uint8_t mtype;    /* HSQL_TYPE_* on the wire */
+    uint32_t length;  /* wire display length */
+    uint8_t decimals;
+    uint32_t maxlen;  /* characters (text) / bytes (blob) that fit; 0 = no check */
+    bool is_unsigned, notnull, autoinc, on_update_now, zerofill;
+    char *deflt;      /* default as text (unquoted), NULL = none */
+    bool def_null;    /* DEFAULT NULL given */
+    bool def_expr;    /* default is an expression such as CURRENT_TIMESTAMP */
+    char *collation;  /* text types only */
+    char *comment;
+    char *enumvals;   /* enum/set: the raw "('a','b')" list */
+} hsql_column_t;
+
+enum { HSQL_IDX_KEY, HSQL_IDX_UNIQUE, HSQL_IDX_PRIMARY, HSQL_IDX_FULLTEXT };
+
+typedef struct hsql_index {
+    char *name; /* "PRIMARY" for the primary key */
+    int kind;
+    int ncols;
+    char **cols;
+    int *sub; /* prefix lengths, 0 = whole column */
+} hsql_index_t;
+
+typedef struct hsql_table {
+    char *name;
+    int ncols;
+    hsql_column_t *cols;
+    int nidx;
+    hsql_index_t *idx;
+    char *engine, *charset, *collation, *comment;
+    int autoinc_col; /* index into cols or -1 */
+    uint64_t create_time;
+} hsql_table_t;
+
+typedef struct hsql_db {
+    char *name;
+    uint64_t gen; /* bumped on every DDL; translations made under an older gen are stale */
+    hsql_table_t **tabs;
+    int ntabs, cap;
+    bool loaded;
+    struct hsql_db *next;
+} hsql_db_t;
+
+/* ---- variables --------------------------------------------------------------------------- */
+typedef struct hsql_var {
+    char *name; /* lower case */
+    char *val;
+    struct hsql_var *next;
+} hsql_var_t;
+
+/* ---- translation ------------------------------------------------------------------------- */
+enum {
+    HSQL_XK_SELECT, HSQL_XK_INSERT, HSQL_XK_UPDATE, HSQL_XK_DELETE, HSQL_XK_MULTI_DELETE,
+    HSQL_XK_MULTI_UPDATE, HSQL_XK_OTHER,
+};
+
+typedef struct hsql_xl {
+    int kind;
+    char *sql;          /* SQLite text; literals/placeholders appear as ?N */
+    int nparams;        /* highest N */
+    bool calc_found;    /* SQL_CALC_FOUND_ROWS: LIMIT applied in C */
+    int lim_off_p, lim_cnt_p;    /* param numbers of LIMIT offset/count, 0 = constant */
+    int64_t lim_off, lim_cnt;    /* constants (lim_cnt -1 = none) */
+    hsql_table_t *target;        /* INSERT/UPDATE/DELETE target */
+    bool odku, count_chg, is_replace;
+    bool has_insert_id;          /* target has AUTO_INCREMENT */
+    bool infoschema;             /* reads information_schema: refresh its temp tables */
+    /* multi-table DELETE/UPDATE: sql is the SELECT of rowids (+ new values); one sub-statement
+     * per target table: "DELETE FROM t WHERE rowid=?1" / "UPDATE t SET a=?1.. WHERE rowid=?k" */
+    int nsub;
+    char **sub;
+    int *sub_nvals;              /* UPDATE: values per target taken from the SELECT */
+    hsql_db_t *db;
+    uint64_t gen;
+    bool strict;
+} hsql_xl_t;
+
+void hsql_xl_free(hsql_xl_t *xl);
+
+typedef struct hsql_centry {
+    char *key;
+    size_t klen;
+    uint64_t hash;
+    hsql_xl_t *xl;
+    sqlite3_stmt *st;
+    hsql_col_t *cols;   /* fixed column definitions, or NULL when computed per run */
+    unsigned ncols;
+    base_arena_t colmem;
+    struct hsql_centry *next;
+} hsql_centry_t;
+
+#define HSQL_CACHE_BUCKETS 512
+#define HSQL_CACHE_MAX 400
+
+/* A bound value (literal of the text or a client parameter). */
+typedef struct hsql_bval {
+    int kind; /* HSQL_VAL_*, plus HSQL_BV_BLOB */
+    int64_t i;
+    double d;
+    const char *s;
+    size_t len;
+} hsql_bval_t;
+enum { HSQL_BV_BLOB = 100 };
+
+typedef struct hsql_warn {
+    uint16_t code;
+    char level[8];
+    char msg[200];
+} hsql_warn_t;
+#define HSQL_MAX_WARN 64
+
+struct hsql_engine {
+    char *dir;
+    char *version;
+    int synchronous, busy_ms;
+    pthread_mutex_t mu;
+    hsql_db_t *dbs;
+    hsql_table_t **retired; /* replaced definitions: kept until engine_free (translations may
+                               still point at them) */
+    int nretired, capretired;
+    uint32_t next_id;
+    uint64_t questions, start_ms;
+    hsql_var_t *globals;
+    struct hsql_session *sessions;
+    int nsessions;
+};
+
+struct hsql_session {
+    hsql_engine_t *eng;
+    uint32_t id;
+    char user[64], host[80];
+    bool client_found_rows, multi;
+    char *dbname;    /* current database or NULL */
+    hsql_db_t *db;
+    sqlite3 *conn;   /* opened on the current database (":memory:" without one) */
+    hsql_toks_t toks;
+    hsql_centry_t *cache[HSQL_CACHE_BUCKETS];
+    int ncache;
+    hsql_var_t *vars;
+    bool autocommit, strict;
+    uint16_t coll_id;
+    int64_t last_insert_id;
+    int64_t found_rows;
+    int64_t row_count;
+    hsql_warn_t warn[HSQL_MAX_WARN];
+    int nwarn, nwarn_total;
+    uint64_t cnt_chg, cnt_upd; /* counters bumped by hsql_chg()/hsql_odku() */
+    base_buf_t kbuf, sbuf, vbuf; /* scratch: cache key, decoded strings, value text */
+    base_arena_t qarena;         /* per-statement scratch */
+    hsql_bval_t *bv;
+    size_t nbv, capbv;
+    uint8_t *pflags;
+    int *pord;
+    size_t cappf;
+    const char *cur_info; /* text being run (for PROCESSLIST) */
+    char vtmp[4][256];    /* rotating buffers for computed variable values */
+    int vtmp_i;
+    uint64_t start_ms;
+    struct hsql_session *next, *prev;
+};
+
+/* ---- errors ------------------------------------------------------------------------------ */
+int hsql_err(hsql_error_t *err, uint16_t code, const char *state, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* 1064 with MySQL's "near '...' at line N" built from the text at offset off. */
+int hsql_err_syntax(hsql_error_t *err, const char *src, size_t len, size_t off);
+/* Maps the connection's last SQLite error to MySQL's code/SQLSTATE/wording. */
+int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_t *xl);
+void hsql_warn_add(hsql_session_t *s, const char *level, uint16_t code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- catalog (sql_ddl.c) ----------------------------------------------------------------- */
+/* Parses a CREATE TABLE statement (tokens [b,e) of src) into a new table (caller owns, free with
+ * hsql_table_free). Returns NULL with err filled. if_not_exists/like_table out-params may be
+ * NULL. */
+hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b, int e,
+                                    bool *if_not_exists, hsql_error_t *err);
+void hsql_table_free(hsql_table_t *tb);
+hsql_table_t *hsql_table_clone(const hsql_table_t *tb);
+/* SHOW CREATE TABLE text (also what the catalog stores). Appends to b. */
+void hsql_table_render(const hsql_table_t *tb, base_buf_t *b, bool with_autoinc, uint64_t ainc);
+/* The SQLite DDL for the table and its indexes ("CREATE TABLE ...;CREATE INDEX ...;"), table
+ * created under the name sqlname (usually tb->name). */
+void hsql_table_sqlite_ddl(const hsql_table_t *tb, const char *sqlname, base_buf_t *b);
+int hsql_col_find(const hsql_table_t *tb, const char *name);
+bool hsql_col_is_text(const hsql_column_t *c);
+/* Collation id for a collation name (246 for utf8mb4_unicode_520_ci, ...); 0 if unknown. */
+uint16_t hsql_collation_id(const char *name);
+const char *hsql_collation_name(uint16_t id);
+
+/* Runs DDL statements: CREATE/ALTER/DROP/TRUNCATE/RENAME TABLE, CREATE/DROP INDEX,
+ * CREATE/DROP DATABASE. Returns 0 (on_ok sent) or -1. */
+int hsql_ddl_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                  const hsql_sink_t *sink, uint16_t more, hsql_error_t *err);
+
+/* Engine catalog access (engine.c). Caller holds no lock; returned table pointers stay valid
+ * until the engine is freed. */
+hsql_db_t *hsql_db_get(hsql_engine_t *eng, const char *name);
+int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err);
+hsql_table_t *hsql_table_get(hsql_db_t *db, const char *name);
+void hsql_catalog_put(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t *tb); /* replace/add */
+void hsql_catalog_del(hsql_engine_t *eng, hsql_db_t *db, const char *name);
+int hsql_exec_simple(hsql_session_t *s, const char *sql, hsql_error_t *err);
+bool hsql_name_eq(const char *a, const char *b);
+
+/* ---- translation (sql_translate.c) ------------------------------------------------------- */
+/* Marks which tokens of [b,e) become parameters (flags[i] = 1) and numbers them
+ * (ord[i] = N of ?N). Only for DML statements; returns the number of parameters. */
+int hsql_mark_params(const char *src, const hsql_tok_t *t, int b, int e, uint8_t *flags,
+                     int *ord);
+/* Translates one DML statement. Returns NULL with err filled. */
+hsql_xl_t *hsql_translate(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                          const uint8_t *flags, const int *ord, hsql_error_t *err);
+/* Is this statement (first token) a DML statement for the translator? */
+bool hsql_is_dml(const char *src, const hsql_tok_t *t, int b, int e);
+
+/* ---- functions and collations (sql_func.c) ----------------------------------------------- */
+int hsql_func_register(hsql_session_t *s, sqlite3 *db);
+int hsql_ci_compare(const char *a, int na, const char *b, int nb);
+/* MySQL LIKE with `esc` as escape char, case/accent-insensitive. */
+bool hsql_like_match(const char *p, size_t np, const char *s, size_t ns, int esc);
+/* Current local time in MySQL text. */
+void hsql_fmt_now(char *buf, size_t len, bool utc, int what);
+
+/* ---- catalog statements (sql_catalog.c) -------------------------------------------------- */
+/* SHOW ..., DESCRIBE, SET, USE, transactions etc. Returns 0 (result sent), -1 error, or 1 when
+ * the statement is not one of them. */
+int hsql_admin_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                    const hsql_sink_t *sink, uint16_t more, hsql_error_t *err);
+const char *hsql_var_get(hsql_session_t *s, const char *name, bool global);
+int hsql_var_set(hsql_session_t *s, const char *name, const char *val, bool global,
+                 hsql_error_t *err);
+void hsql_vars_init(hsql_session_t *s);
+void hsql_vars_free(hsql_var_t **list);
+/* Fills the temp tables hsql_is_<name> for an information_schema query. */
+int hsql_infoschema_prepare(hsql_session_t *s, hsql_error_t *err);
+
+/* ---- result helpers (engine.c) ----------------------------------------------------------- */
+/* A result set of text columns, built in C (SHOW ...). */
+typedef struct hsql_rs {
+    hsql_session_t *s;
+    const hsql_sink_t *sink;
+    unsigned ncols;
+    hsql_col_t cols[32];
+    bool sent_cols;
+    uint16_t more;
+    int failed;
+} hsql_rs_t;
+void hsql_rs_init(hsql_rs_t *rs, hsql_session_t *s, const hsql_sink_t *sink, uint16_t more);
+void hsql_rs_col(hsql_rs_t *rs, const char *name, uint8_t type, uint32_t length);
+/* Row of ncols strings (NULL = SQL NULL). */
+void hsql_rs_row(hsql_rs_t *rs, const char *const *vals);
+int hsql_rs_end(hsql_rs_t *rs, hsql_error_t *err);
+int hsql_send_ok(hsql_session_t *s, const hsql_sink_t *sink, uint64_t affected, uint64_t id,
+                 uint16_t more, const char *info, hsql_error_t *err);
+/* Runs SQLite SQL (no params) and streams the result to the sink with the given column
+ * names override (NULL = SQLite's). */
+int hsql_run_sql_result(hsql_session_t *s, const char *sql, const hsql_sink_t *sink,
+                        uint16_t more, hsql_error_t *err);
+uint16_t hsql_status(hsql_session_t *s);
+int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err);
+int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err);
+void hsql_cache_clear(hsql_session_t *s);
+
+#endif

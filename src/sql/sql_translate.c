@@ -1,0 +1,1931 @@
+/* sql_translate.c — MySQL→SQLite translation of DML (SELECT, INSERT, REPLACE, UPDATE,
+ * DELETE), SQL side of HarvSQL. Works on the token stream of sql_lexer.c, one statement at a
+ * time, and rewrites what SQLite spells differently: backticks, backslash-escaped strings,
+ * LIMIT a,b, SQL_CALC_FOUND_ROWS, ON DUPLICATE KEY UPDATE → ON CONFLICT, VALUES(col),
+ * INSERT IGNORE, functions (NOW, DATE_ADD ... INTERVAL, CONCAT, IF, CAST ...), operators
+ * (||, &&, <=>), text-vs-number comparisons, multi-table DELETE/UPDATE (into a SELECT of
+ * rowids plus per-table statements) and expression column names (kept as MySQL names them:
+ * the original text). Literals outside the select list become ?N parameters so that one
+ * translation and one prepared sqlite3_stmt serve every query of the same shape. */
+#include "sql_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAXD 64
+
+typedef struct xscope {
+    char name[128];  /* table name */
+    char alias[128]; /* alias or the name */
+    hsql_table_t *tb;
+} xscope_t;
+
+typedef struct xctx {
+    hsql_session_t *s;
+    const char *src;
+    const hsql_tok_t *t;
+    int b, e;
+    const uint8_t *flags;
+    const int *ord;
+    base_buf_t *o;
+    hsql_error_t *err;
+    int failed;
+    hsql_xl_t *xl;
+    xscope_t scope[16];
+    int nscope;
+    int depth;
+    bool odku;       /* inside ON DUPLICATE KEY UPDATE: VALUES(c) -> excluded.c */
+    bool tblctx;     /* next identifier chain names a table */
+    int from_depth;  /* depth of the FROM list being emitted, -1 if none */
+    bool top_select; /* the statement is a SELECT (LIMIT handling at depth 0) */
+    bool is_select;
+} xctx_t;
+
+static inline const hsql_tok_t *T(xctx_t *x, int i) { return &x->t[i]; }
+static inline bool KW(xctx_t *x, int i, const char *kw) { return hsql_tok_is(x->src, &x->t[i], kw); }
+static inline bool OP(xctx_t *x, int i, const char *op) { return hsql_tok_op(x->src, &x->t[i], op); }
+static inline void out_s(xctx_t *x, const char *s) { base_buf_append(x->o, s, strlen(s)); }
+static inline void out_n(xctx_t *x, const char *s, size_t n) { base_buf_append(x->o, s, n); }
+static inline void out_raw(xctx_t *x, int i) { out_n(x, x->src + T(x, i)->off, T(x, i)->len); }
+
+static int fail_syntax(xctx_t *x, int i)
+{
+    if (!x->failed) {
+        size_t off = i < x->e ? T(x, i)->off : T(x, x->e)->off;
+        hsql_err_syntax(x->err, x->src, T(x, x->e)->off, off);
+    }
+    x->failed = 1;
+    return -1;
+}
+
+bool hsql_name_eq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+
+/* Matching close paren for the "(" at i, or e if unbalanced. */
+static int match_paren(xctx_t *x, int i)
+{
+    int d = 0;
+    for (int k = i; k < x->e; k++) {
+        if (OP(x, k, "("))
+            d++;
+        else if (OP(x, k, ")")) {
+            if (--d == 0)
+                return k;
+        }
+    }
+    return x->e;
+}
+
+static bool is_ident(const hsql_tok_t *t) { return t->type == HSQL_TK_WORD || t->type == HSQL_TK_QIDENT; }
+
+/* Copies the identifier name of token i into buf. */
+static void tok_name(xctx_t *x, int i, char *buf, size_t cap)
+{
+    const hsql_tok_t *t = T(x, i);
+    if (t->len + 1 > cap) {
+        buf[0] = 0;
+        return;
+    }
+    hsql_ident_decode(x->src, t, buf);
+}
+
+static void out_qident(xctx_t *x, const char *name)
+{
+    out_s(x, "\"");
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            out_s(x, "\"");
+        out_n(x, p, 1);
+    }
+    out_s(x, "\"");
+}
+
+static void out_ident_tok(xctx_t *x, int i)
+{
+    char buf[512];
+    if (T(x, i)->type == HSQL_TK_WORD && T(x, i)->len < 64) {
+        out_raw(x, i);
+        return;
+    }
+    tok_name(x, i, buf, sizeof buf);
+    out_qident(x, buf);
+}
+
+static void out_strlit(xctx_t *x, const char *p, size_t n)
+{
+    out_s(x, "'");
+    for (size_t k = 0; k < n; k++) {
+        if (p[k] == '\'')
+            out_s(x, "'");
+        out_n(x, p + k, 1);
+    }
+    out_s(x, "'");
+}
+
+/* ---- parameter marking ------------------------------------------------------------------- */
+static const char *const k_type_words[] = {"DECIMAL", "CHAR", "VARCHAR", "BINARY", "NUMERIC",
+                                           "DOUBLE", "FLOAT", "NCHAR", "DATETIME", "TIME", "DEC",
+                                           "VARBINARY", "SIGNED", "UNSIGNED", "INT", "INTEGER"};
+
+int hsql_mark_params(const char *src, const hsql_tok_t *t, int b, int e, uint8_t *flags, int *ord)
+{
+    int depth = 0, n = 0;
+    uint8_t sel[MAXD] = {0}, by[MAXD] = {0}, nop[MAXD] = {0};
+    bool pending_nop = false;
+    for (int i = b; i < e; i++) {
+        const hsql_tok_t *k = &t[i];
+        int d = depth < MAXD ? depth : MAXD - 1;
+        flags[i] = 0;
+        ord[i] = 0;
+        switch (k->type) {
+        case HSQL_TK_WORD:
+            if (hsql_tok_is(src, k, "SELECT")) {
+                sel[d] = 1;
+                by[d] = 0;
+            } else if (hsql_tok_is(src, k, "FROM") || hsql_tok_is(src, k, "WHERE") ||
+                       hsql_tok_is(src, k, "INTO") || hsql_tok_is(src, k, "UNION")) {
+                sel[d] = 0;
+                by[d] = 0;
+            } else if (hsql_tok_is(src, k, "BY")) {
+                by[d] = 1;
+            } else if (hsql_tok_is(src, k, "LIMIT") || hsql_tok_is(src, k, "HAVING")) {
+                by[d] = 0;
+                sel[d] = 0;
+            } else if (i + 1 < e && hsql_tok_op(src, &t[i + 1], "(")) {
+                for (size_t w = 0; w < BASE_ARRAY_LEN(k_type_words); w++)
+                    if (hsql_tok_is(src, k, k_type_words[w]) && i > b &&
+                        !hsql_tok_op(src, &t[i - 1], ",") && !hsql_tok_op(src, &t[i - 1], "("))
+                        pending_nop = true;
+            }
+            break;
+        case HSQL_TK_OP:
+            if (k->len == 1 && src[k->off] == '(') {
+                depth++;
+                d = depth < MAXD ? depth : MAXD - 1;
+                sel[d] = by[d] = 0;
+                nop[d] = pending_nop;
+                pending_nop = false;
+            } else if (k->len == 1 && src[k->off] == ')') {
+                if (depth > 0)
+                    depth--;
+            }
+            break;
+        case HSQL_TK_STR:
+        case HSQL_TK_INT:
+        case HSQL_TK_DEC:
+        case HSQL_TK_HEX: {
+            bool no = false;
+            for (int q = 0; q <= d; q++)
+                if (sel[q] || nop[q])
+                    no = true;
+            if (k->type == HSQL_TK_INT && by[d])
+                no = true;
+            /* an alias given as a string: AS 'name' */
+            if (i > b && hsql_tok_is(src, &t[i - 1], "AS"))
+                no = true;
+            if (!no) {
+                flags[i] = 1;
+                ord[i] = ++n;
+            }
+            break;
+        }
+        case HSQL_TK_PARAM:
+            flags[i] = 1;
+            ord[i] = ++n;
+            break;
+        default: break;
+        }
+    }
+    return n;
+}
+
+bool hsql_is_dml(const char *src, const hsql_tok_t *t, int b, int e)
+{
+    if (b >= e)
+        return false;
+    const hsql_tok_t *k = &t[b];
+    if (k->type == HSQL_TK_OP && hsql_tok_op(src, k, "("))
+        return true;
+    return hsql_tok_is(src, k, "SELECT") || hsql_tok_is(src, k, "INSERT") ||
+           hsql_tok_is(src, k, "REPLACE") || hsql_tok_is(src, k, "UPDATE") ||
+           hsql_tok_is(src, k, "DELETE") || hsql_tok_is(src, k, "WITH");
+}
+
+/* ---- scope: tables named in the statement ------------------------------------------------ */
+static bool is_clause_word(xctx_t *x, int i)
+{
+    static const char *const w[] = {"WHERE", "ON", "USING", "JOIN", "INNER", "LEFT", "RIGHT",
+                                    "CROSS", "NATURAL", "STRAIGHT_JOIN", "SET", "GROUP", "ORDER",
+                                    "LIMIT", "HAVING", "UNION", "FOR", "LOCK", "VALUES", "VALUE",
+                                    "SELECT", "USE", "FORCE", "IGNORE", "OUTER", "WINDOW",
+                                    "PARTITION", "INTO", "FROM", "AS", "DUPLICATE", "ON"};
+    if (T(x, i)->type != HSQL_TK_WORD)
+        return false;
+    for (size_t k = 0; k < BASE_ARRAY_LEN(w); k++)
+        if (KW(x, i, w[k]))
+            return true;
+    return false;
+}
+
+/* Reads a table reference at i: [db.]name [[AS] alias]. Returns the index after it. */
+static int scope_ref(xctx_t *x, int i)
+{
+    if (!is_ident(T(x, i)))
+        return i;
+    char db[128] = "", name[128];
+    tok_name(x, i, name, sizeof name);
+    int j = i + 1;
+    if (OP(x, j, ".") && is_ident(T(x, j + 1))) {
+        snprintf(db, sizeof db, "%s", name);
+        tok_name(x, j + 1, name, sizeof name);
+        j += 2;
+    }
+    char alias[128];
+    snprintf(alias, sizeof alias, "%s", name);
+    if (KW(x, j, "AS") && is_ident(T(x, j + 1))) {
+        tok_name(x, j + 1, alias, sizeof alias);
+        j += 2;
+    } else if (is_ident(T(x, j)) && !is_clause_word(x, j)) {
+        tok_name(x, j, alias, sizeof alias);
+        j++;
+    }
+    if (x->nscope < 16) {
+        xscope_t *sc = &x->scope[x->nscope++];
+        snprintf(sc->name, sizeof sc->name, "%s", name);
+        snprintf(sc->alias, sizeof sc->alias, "%s", alias);
+        sc->tb = NULL;
+        if (x->s->db && (!db[0] || (x->s->dbname && hsql_name_eq(db, x->s->dbname))))
+            sc->tb = hsql_table_get(x->s->db, name);
+    }
+    return j;
+}
+
+static void build_scope(xctx_t *x)
+{
+    int depth = 0, from_depth = -1;
+    for (int i = x->b; i < x->e; i++) {
+        if (OP(x, i, "(")) {
+            depth++;
+            continue;
+        }
+        if (OP(x, i, ")")) {
+            if (depth == from_depth)
+                from_depth = -1;
+            depth--;
+            continue;
+        }
+        if (KW(x, i, "FROM") || KW(x, i, "JOIN") || KW(x, i, "INTO") || KW(x, i, "STRAIGHT_JOIN") ||
+            (KW(x, i, "UPDATE") && (i == x->b || KW(x, i - 1, "LOW_PRIORITY") || KW(x, i - 1, "IGNORE")) ) ||
+            (i == x->b + 1 && KW(x, x->b, "UPDATE")) ) {
+            if (KW(x, i, "FROM"))
+                from_depth = depth;
+            int j = KW(x, i, "UPDATE") ? i + 1 : i + 1;
+            if (i == x->b + 1 && KW(x, x->b, "UPDATE"))
+                j = i;
+            while (KW(x, j, "LOW_PRIORITY") || KW(x, j, "IGNORE"))
+                j++;
+            int k = scope_ref(x, j);
+            if (k > j)
+                i = k - 1;
+            continue;
+        }
+        if (OP(x, i, ",") && depth == from_depth) {
+            int k = scope_ref(x, i + 1);
+            if (k > i + 1)
+                i = k - 1;
+            continue;
+        }
+        if (depth == from_depth && (KW(x, i, "WHERE") || KW(x, i, "GROUP") || KW(x, i, "ORDER") ||
+                                    KW(x, i, "LIMIT") || KW(x, i, "HAVING") || KW(x, i, "ON") ||
+                                    KW(x, i, "USING")))
+            from_depth = -1;
+    }
+}
+
+static hsql_column_t *resolve_col(xctx_t *x, const char *qual, const char *name)
+{
+    for (int k = 0; k < x->nscope; k++) {
+        xscope_t *sc = &x->scope[k];
+        if (!sc->tb)
+            continue;
+        if (qual && !hsql_name_eq(qual, sc->alias) && !hsql_name_eq(qual, sc->name))
+            continue;
+        int c = hsql_col_find(sc->tb, name);
+        if (c >= 0)
+            return &sc->tb->cols[c];
+    }
+    return NULL;
+}
+
+/* ---- expression emitter ------------------------------------------------------------------ */
+static int emit(xctx_t *x, int i, int end);
+
+typedef struct fmap {
+    const char *my, *lite;
+} fmap_t;
+
+static const fmap_t k_funcs[] = {
+    {"NOW", "hsql_now"}, {"SYSDATE", "hsql_now"}, {"LOCALTIME", "hsql_now"},
+    {"LOCALTIMESTAMP", "hsql_now"}, {"CURRENT_TIMESTAMP", "hsql_now"},
+    {"CURDATE", "hsql_curdate"}, {"CURRENT_DATE", "hsql_curdate"}, {"CURTIME", "hsql_curtime"},
+    {"CURRENT_TIME", "hsql_curtime"}, {"UTC_TIMESTAMP", "hsql_utc_timestamp"},
+    {"UTC_DATE", "hsql_utc_date"}, {"UTC_TIME", "hsql_utc_time"},
+    {"YEAR", "hsql_year"}, {"MONTH", "hsql_month"}, {"DAYOFMONTH", "hsql_dayofmonth"},
+    {"DAY", "hsql_dayofmonth"}, {"HOUR", "hsql_hour"}, {"MINUTE", "hsql_minute"},
+    {"SECOND", "hsql_second"}, {"WEEK", "hsql_week"}, {"DAYOFWEEK", "hsql_dayofweek"},
+    {"WEEKDAY", "hsql_weekday"}, {"DAYOFYEAR", "hsql_dayofyear"}, {"QUARTER", "hsql_quarter"},
+    {"DATE", "hsql_date"}, {"TIME", "hsql_time"}, {"TO_DAYS", "hsql_to_days"},
+    {"DATEDIFF", "hsql_datediff"}, {"LAST_DAY", "hsql_last_day"}, {"DAYNAME", "hsql_dayname"},
+    {"MONTHNAME", "hsql_monthname"},
+    {"DATE_FORMAT", "hsql_date_format"}, {"UNIX_TIMESTAMP", "hsql_unix_timestamp"},
+    {"FROM_UNIXTIME", "hsql_from_unixtime"}, {"CONCAT", "hsql_concat"},
+    {"CONCAT_WS", "hsql_concat_ws"}, {"LEFT", "hsql_left"}, {"RIGHT", "hsql_right"},
+    {"SUBSTRING", "hsql_substring"}, {"SUBSTR", "hsql_substring"}, {"MID", "hsql_substring"},
+    {"CHAR_LENGTH", "length"}, {"CHARACTER_LENGTH", "length"}, {"LENGTH", "hsql_octet_length"},
+    {"OCTET_LENGTH", "hsql_octet_length"}, {"LOCATE", "hsql_locate"}, {"LCASE", "lower"},
+    {"UCASE", "upper"}, {"REPEAT", "hsql_repeat"}, {"REVERSE", "hsql_reverse"},
+    {"LPAD", "hsql_lpad"}, {"RPAD", "hsql_rpad"}, {"SPACE", "hsql_space"},
+    {"FIELD", "hsql_field"}, {"FIND_IN_SET", "hsql_find_in_set"}, {"IF", "iif"},
+    {"GREATEST", "max"}, {"LEAST", "min"}, {"RAND", "hsql_rand"}, {"MD5", "hsql_md5"},
+    {"SHA1", "hsql_sha1"}, {"SHA", "hsql_sha1"}, {"FOUND_ROWS", "hsql_found_rows"},
+    {"LAST_INSERT_ID", "hsql_last_insert_id"}, {"ROW_COUNT", "hsql_row_count"},
+    {"DATABASE", "hsql_database"}, {"SCHEMA", "hsql_database"}, {"VERSION", "hsql_version"},
+    {"USER", "hsql_user"}, {"CURRENT_USER", "hsql_user"}, {"SESSION_USER", "hsql_user"},
+    {"SYSTEM_USER", "hsql_user"}, {"CONNECTION_ID", "hsql_connection_id"},
+    {"ISNULL", "hsql_isnull"}, {"STRCMP", "hsql_strcmp"}, {"TRUNCATE", "hsql_truncate"},
+    {"REGEXP_LIKE", "hsql_regexp_like"}, {"UUID", "hsql_uuid"}, {"FORMAT", "hsql_format"},
+    {"POW", "pow"}, {"POWER", "pow"}, {"CEILING", "ceil"}, {"MOD", "mod"},
+    {"ROUND", "hsql_round"}, {"FLOOR", "hsql_floor"}, {"CEIL", "hsql_ceil"},
+    {"UNHEX", "hsql_unhex"}, {"HEX", "hsql_hex"}, {"ASCII", "hsql_ascii"}, {"ORD", "hsql_ascii"},
+    {"SLEEP", "hsql_sleep"}, {"GET_LOCK", "hsql_get_lock"}, {"RELEASE_LOCK", "hsql_release_lock"},
+    {"IS_FREE_LOCK", "hsql_get_lock"}, {"INET_ATON", "hsql_inet_aton"},
+    {"TIMESTAMP", "hsql_datetime"}, {"STR_TO_DATE", "hsql_str_to_date"},
+    {"CHAR", "hsql_char"}, {"BIT_LENGTH", "hsql_bit_length"}, {"BENCHMARK", "hsql_benchmark"},
+};
+
+static const char *func_map(xctx_t *x, int i)
+{
+    const hsql_tok_t *t = T(x, i);
+    if (t->type != HSQL_TK_WORD || t->len > 24)
+        return NULL;
+    for (size_t k = 0; k < BASE_ARRAY_LEN(k_funcs); k++)
+        if (KW(x, i, k_funcs[k].my))
+            return k_funcs[k].lite;
+    return NULL;
+}
+
+static bool is_cmp_op(xctx_t *x, int i)
+{
+    const hsql_tok_t *t = T(x, i);
+    if (t->type != HSQL_TK_OP)
+        return false;
+    return OP(x, i, "=") || OP(x, i, "<") || OP(x, i, ">") || OP(x, i, "<=") || OP(x, i, ">=") ||
+           OP(x, i, "<>") || OP(x, i, "!=");
+}
+
+static bool is_num_tok(xctx_t *x, int i)
+{
+    return T(x, i)->type == HSQL_TK_INT || T(x, i)->type == HSQL_TK_DEC;
+}
+
+static void emit_param(xctx_t *x, int i)
+{
+    char b[16];
+    int n = x->ord[i];
+    snprintf(b, sizeof b, "?%d", n);
+    out_s(x, b);
+    if (n > x->xl->nparams)
+        x->xl->nparams = n;
+}
+
+/* One literal/operator/identifier token without context. */
+static void emit_tok(xctx_t *x, int i)
+{
+    const hsql_tok_t *t = T(x, i);
+    out_s(x, " ");
+    switch (t->type) {
+    case HSQL_TK_WORD:
+        if (KW(x, i, "TRUE"))
+            out_s(x, "1");
+        else if (KW(x, i, "FALSE"))
+            out_s(x, "0");
+        else
+            out_raw(x, i);
+        return;
+    case HSQL_TK_QIDENT: out_ident_tok(x, i); return;
+    case HSQL_TK_STR:
+        if (x->flags[i]) {
+            emit_param(x, i);
+        } else {
+            char *tmp = base_xmalloc(t->len + 1);
+            size_t n = hsql_str_decode(x->src, t, tmp);
+            out_strlit(x, tmp, n);
+            free(tmp);
+        }
+        return;
+    case HSQL_TK_INT:
+    case HSQL_TK_DEC:
+        if (x->flags[i])
+            emit_param(x, i);
+        else
+            out_raw(x, i);
+        return;
+    case HSQL_TK_HEX:
+        if (x->flags[i]) {
+            emit_param(x, i);
+        } else {
+            const char *p = x->src + t->off;
+            size_t n = t->len;
+            if (p[0] == '0') {
+                p += 2;
+                n -= 2;
+            } else {
+                p += 2;
+                n -= 3;
+            }
+            out_s(x, "CAST(X'");
+            if (n % 2)
+                out_s(x, "0");
+            out_n(x, p, n);
+            out_s(x, "' AS TEXT)");
+        }
+        return;
+    case HSQL_TK_BITS: {
+        const char *p = x->src + t->off;
+        size_t n = t->len, st = 2;
+        if (p[0] != '0') {
+            st = 2;
+            n--;
+        }
+        uint64_t v = 0;
+        for (size_t k = st; k < n; k++)
+            v = v * 2 + (uint64_t)(p[k] - '0');
+        char b[32];
+        snprintf(b, sizeof b, "%llu", (unsigned long long)v);
+        out_s(x, b);
+        return;
+    }
+    case HSQL_TK_PARAM: emit_param(x, i); return;
+    case HSQL_TK_UVAR: {
+        char name[256];
+        const char *p = x->src + t->off + 1;
+        size_t n = t->len - 1;
+        if (n >= sizeof name)
+            n = sizeof name - 1;
+        size_t o = 0;
+        for (size_t k = 0; k < n; k++)
+            if (p[k] != '`' && p[k] != '\'' && p[k] != '"')
+                name[o++] = (char)tolower((unsigned char)p[k]);
+        name[o] = 0;
+        out_s(x, "hsql_uvar(");
+        out_strlit(x, name, o);
+        out_s(x, ")");
+        return;
+    }
+    case HSQL_TK_SYSVAR: {
+        const char *p = x->src + t->off + 2;
+        size_t n = t->len - 2;
+        bool global = false;
+        if (n > 7 && strncasecmp(p, "global.", 7) == 0) {
+            p += 7;
+            n -= 7;
+            global = true;
+        } else if (n > 8 && strncasecmp(p, "session.", 8) == 0) {
+            p += 8;
+            n -= 8;
+        } else if (n > 6 && strncasecmp(p, "local.", 6) == 0) {
+            p += 6;
+            n -= 6;
+        }
+        char name[128];
+        if (n >= sizeof name)
+            n = sizeof name - 1;
+        for (size_t k = 0; k < n; k++)
+            name[k] = (char)tolower((unsigned char)p[k]);
+        name[n] = 0;
+        if (!hsql_var_get(x->s, name, global)) {
+            if (!x->failed)
+                hsql_err(x->err, 1193, "HY000", "Unknown system variable '%s'", name);
+            x->failed = 1;
+            return;
+        }
+        out_s(x, global ? "hsql_gvar(" : "hsql_sysvar(");
+        out_strlit(x, name, n);
+        out_s(x, ")");
+        return;
+    }
+    case HSQL_TK_OP:
+        if (OP(x, i, "||"))
+            out_s(x, "OR");
+        else if (OP(x, i, "&&"))
+            out_s(x, "AND");
+        else if (OP(x, i, "<=>"))
+            out_s(x, "IS");
+        else if (OP(x, i, "!"))
+            out_s(x, "NOT");
+        else if (OP(x, i, ":="))
+            out_s(x, "=");
+        else {
+            if (OP(x, i, "("))
+                x->depth++;
+            else if (OP(x, i, ")"))
+                x->depth--;
+            out_raw(x, i);
+        }
+        return;
+    default: out_raw(x, i); return;
+    }
+}
+
+/* Splits the arguments of the call whose "(" is at i: fills starts/ends; returns count. */
+static int split_args(xctx_t *x, int open, int close, int *st, int *en, int max)
+{
+    int n = 0, d = 0, a = open + 1;
+    if (a == close)
+        return 0;
+    for (int k = open + 1; k <= close; k++) {
+        if (OP(x, k, "(")) {
+            d++;
+            continue;
+        }
+        if (OP(x, k, ")") && k != close) {
+            d--;
+            continue;
+        }
+        if ((OP(x, k, ",") && d == 0) || k == close) {
+            if (n < max) {
+                st[n] = a;
+                en[n] = k;
+                n++;
+            }
+            a = k + 1;
+        }
+    }
+    return n;
+}
+
+static void emit_unit(xctx_t *x, int i)
+{
+    char u[64];
+    tok_name(x, i, u, sizeof u);
+    for (char *p = u; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    out_s(x, ", '");
+    out_s(x, u);
+    out_s(x, "'");
+}
+
+/* CAST(expr AS type) / CONVERT(expr, type): emits the SQLite form of casting [a,z) to the
+ * type tokens [ty,tz). */
+static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
+{
+    if (ty >= tz) {
+        emit(x, a, z);
+        return;
+    }
+    if (KW(x, ty, "SIGNED") || KW(x, ty, "UNSIGNED") || KW(x, ty, "INT") || KW(x, ty, "INTEGER") ||
+        KW(x, ty, "BIGINT")) {
+        out_s(x, " CAST((");
+        emit(x, a, z);
+        out_s(x, ") AS INTEGER)");
+    } else if (KW(x, ty, "BINARY") || KW(x, ty, "VARBINARY")) {
+        out_s(x, " (CAST((");
+        emit(x, a, z);
+        out_s(x, ") AS TEXT) COLLATE BINARY)");
+    } else if (KW(x, ty, "CHAR") || KW(x, ty, "NCHAR") || KW(x, ty, "VARCHAR") ||
+               KW(x, ty, "TEXT")) {
+        out_s(x, " CAST((");
+        emit(x, a, z);
+        out_s(x, ") AS TEXT)");
+    } else if (KW(x, ty, "DECIMAL") || KW(x, ty, "DEC") || KW(x, ty, "NUMERIC") ||
+               KW(x, ty, "DOUBLE") || KW(x, ty, "FLOAT") || KW(x, ty, "REAL")) {
+        out_s(x, " CAST((");
+        emit(x, a, z);
+        out_s(x, ") AS REAL)");
+    } else if (KW(x, ty, "DATE")) {
+        out_s(x, " hsql_date(");
+        emit(x, a, z);
+        out_s(x, ")");
+    } else if (KW(x, ty, "DATETIME")) {
+        out_s(x, " hsql_datetime(");
+        emit(x, a, z);
+        out_s(x, ")");
+    } else if (KW(x, ty, "TIME")) {
+        out_s(x, " hsql_time(");
+        emit(x, a, z);
+        out_s(x, ")");
+    } else {
+        out_s(x, " (");
+        emit(x, a, z);
+        out_s(x, ")");
+    }
+}
+
+/* Function call at i (name) with "(" at i+1. Returns the index after ")". */
+static int emit_call(xctx_t *x, int i)
+{
+    int open = i + 1, close = match_paren(x, open);
+    if (close >= x->e)
+        return fail_syntax(x, open), x->e;
+    int st[128], en[128];
+    if (KW(x, i, "CAST")) {
+        int as = -1, d = 0;
+        for (int k = open + 1; k < close; k++) {
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")"))
+                d--;
+            else if (d == 0 && KW(x, k, "AS")) {
+                as = k;
+                break;
+            }
+        }
+        if (as < 0)
+            return fail_syntax(x, close), x->e;
+        emit_cast(x, open + 1, as, as + 1, close);
+        return close + 1;
+    }
+    if (KW(x, i, "CONVERT")) {
+        int n = split_args(x, open, close, st, en, 2);
+        if (n == 2) {
+            emit_cast(x, st[0], en[0], st[1], en[1]);
+            return close + 1;
+        }
+        int d = 0;
+        for (int k = open + 1; k < close; k++) {
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")"))
+                d--;
+            else if (d == 0 && KW(x, k, "USING")) {
+                out_s(x, " (");
+                emit(x, open + 1, k);
+                out_s(x, ")");
+                return close + 1;
+            }
+        }
+        return fail_syntax(x, close), x->e;
+    }
+    if (KW(x, i, "DATE_ADD") || KW(x, i, "DATE_SUB") || KW(x, i, "ADDDATE") ||
+        KW(x, i, "SUBDATE")) {
+        bool sub = KW(x, i, "DATE_SUB") || KW(x, i, "SUBDATE");
+        int n = split_args(x, open, close, st, en, 2);
+        if (n != 2)
+            return fail_syntax(x, close), x->e;
+        out_s(x, sub ? " hsql_date_sub(" : " hsql_date_add(");
+        emit(x, st[0], en[0]);
+        out_s(x, ",");
+        if (KW(x, st[1], "INTERVAL") && en[1] - st[1] >= 3) {
+            emit(x, st[1] + 1, en[1] - 1);
+            emit_unit(x, en[1] - 1);
+        } else {
+            emit(x, st[1], en[1]);
+            out_s(x, ", 'DAY'");
+        }
+        out_s(x, ")");
+        return close + 1;
+    }
+    if (KW(x, i, "TIMESTAMPDIFF") || KW(x, i, "TIMESTAMPADD")) {
+        int n = split_args(x, open, close, st, en, 3);
+        if (n != 3)
+            return fail_syntax(x, close), x->e;
+        out_s(x, KW(x, i, "TIMESTAMPDIFF") ? " hsql_timestampdiff(" : " hsql_timestampadd(");
+        char u[64];
+        tok_name(x, st[0], u, sizeof u);
+        out_strlit(x, u, strlen(u));
+        out_s(x, ",");
+        emit(x, st[1], en[1]);
+        out_s(x, ",");
+        emit(x, st[2], en[2]);
+        out_s(x, ")");
+        return close + 1;
+    }
+    if (KW(x, i, "EXTRACT")) {
+        if (close - open < 4 || !KW(x, open + 2, "FROM"))
+            return fail_syntax(x, open), x->e;
+        out_s(x, " hsql_extract(");
+        char u[64];
+        tok_name(x, open + 1, u, sizeof u);
+        out_strlit(x, u, strlen(u));
+        out_s(x, ",");
+        emit(x, open + 3, close);
+        out_s(x, ")");
+        return close + 1;
+    }
+    if (KW(x, i, "POSITION")) {
+        int d = 0;
+        for (int k = open + 1; k < close; k++) {
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")"))
+                d--;
+            else if (d == 0 && KW(x, k, "IN")) {
+                out_s(x, " instr(");
+                emit(x, k + 1, close);
+                out_s(x, ",");
+                emit(x, open + 1, k);
+                out_s(x, ")");
+                return close + 1;
+            }
+        }
+    }
+    if (KW(x, i, "TRIM")) {
+        int a = open + 1;
+        const char *fn = "trim";
+        if (KW(x, a, "BOTH"))
+            a++;
+        else if (KW(x, a, "LEADING")) {
+            fn = "ltrim";
+            a++;
+        } else if (KW(x, a, "TRAILING")) {
+            fn = "rtrim";
+            a++;
+        }
+        int from = -1, d = 0;
+        for (int k = a; k < close; k++) {
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")"))
+                d--;
+            else if (d == 0 && KW(x, k, "FROM")) {
+                from = k;
+                break;
+            }
+        }
+        out_s(x, " ");
+        out_s(x, fn);
+        out_s(x, "(");
+        if (from >= 0) {
+            emit(x, from + 1, close);
+            if (from > a) {
+                out_s(x, ",");
+                emit(x, a, from);
+            }
+        } else {
+            emit(x, a, close);
+        }
+        out_s(x, ")");
+        return close + 1;
+    }
+    if (KW(x, i, "SUBSTRING") || KW(x, i, "SUBSTR") || KW(x, i, "MID")) {
+        out_s(x, " hsql_substring(");
+        int d = 0;
+        for (int k = open + 1; k < close;) {
+            if (d == 0 && (KW(x, k, "FROM") || KW(x, k, "FOR"))) {
+                out_s(x, ",");
+                k++;
+                continue;
+            }
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")"))
+                d--;
+            int nk = emit(x, k, k + 1);
+            k = nk > k ? nk : k + 1;
+        }
+        out_s(x, ")");
+        return close + 1;
+    }
+    if (KW(x, i, "GROUP_CONCAT")) {
+        int a = open + 1, sep = -1, ob = -1, d = 0;
+        bool distinct = false;
+        if (KW(x, a, "DISTINCT")) {
+            distinct = true;
+            a++;
+        }
+        for (int k = a; k < close; k++) {
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")"))
+                d--;
+            else if (d == 0 && KW(x, k, "SEPARATOR"))
+                sep = k;
+            else if (d == 0 && KW(x, k, "ORDER") && ob < 0)
+                ob = k;
+        }
+        int z = ob >= 0 ? ob : (sep >= 0 ? sep : close);
+        int na = split_args(x, a - 1, z, st, en, 2);
+        bool multi = na > 1;
+        if (distinct && sep >= 0)
+            out_s(x, " replace(group_concat(DISTINCT ");
+        else
+            out_s(x, distinct ? " group_concat(DISTINCT " : " group_concat(");
+        if (multi) {
+            out_s(x, "hsql_concat(");
+            emit(x, a, z);
+            out_s(x, ")");
+        } else {
+            emit(x, a, z);
+        }
+        if (sep >= 0 && !distinct) {
+            out_s(x, ",");
+            emit(x, sep + 1, close);
+        }
+        out_s(x, ")");
+        if (distinct && sep >= 0) {
+            out_s(x, ", ',', ");
+            emit(x, sep + 1, close);
+            out_s(x, ")");
+        }
+        return close + 1;
+    }
+    if (KW(x, i, "VALUES") && x->odku && close == open + 2 && is_ident(T(x, open + 1))) {
+        out_s(x, " excluded.");
+        out_ident_tok(x, open + 1);
+        return close + 1;
+    }
+    if (KW(x, i, "COUNT") && KW(x, open + 1, "DISTINCT")) {
+        int n = split_args(x, open + 1, close, st, en, 8);
+        (void)n;
+        int d = 0, commas = 0;
+        for (int k = open + 2; k < close; k++) {
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")"))
+                d--;
+            else if (d == 0 && OP(x, k, ","))
+                commas++;
+        }
+        if (commas) {
+            out_s(x, " count(DISTINCT hsql_concat_ws(char(1),");
+            emit(x, open + 2, close);
+            out_s(x, "))");
+            return close + 1;
+        }
+    }
+    const char *m = func_map(x, i);
+    out_s(x, " ");
+    if (m)
+        out_s(x, m);
+    else
+        out_raw(x, i);
+    out_s(x, "(");
+    emit(x, open + 1, close);
+    out_s(x, ")");
+    return close + 1;
+}
+
+/* Identifier chain at i (a, a.b, a.b.c, a.*). Returns the index after it. */
+static int chain_end(xctx_t *x, int i)
+{
+    int j = i + 1;
+    while (OP(x, j, ".") && (is_ident(T(x, j + 1)) || OP(x, j + 1, "*")))
+        j += 2;
+    return j;
+}
+
+static int emit_chain(xctx_t *x, int i)
+{
+    int j = chain_end(x, i);
+    int n = (j - i + 1) / 2; /* parts */
+    char p0[128];
+    tok_name(x, i, p0, sizeof p0);
+    if (x->tblctx) {
+        x->tblctx = false;
+        if (n == 1 && !x->s->db && !hsql_name_eq(p0, "DUAL")) {
+            if (!x->failed)
+                hsql_err(x->err, 1046, "3D000", "No database selected");
+            x->failed = 1;
+            return j;
+        }
+        if (n == 2) {
+            char p1[128];
+            tok_name(x, i + 2, p1, sizeof p1);
+            if (hsql_name_eq(p0, "information_schema")) {
+                for (char *p = p1; *p; p++)
+                    *p = (char)tolower((unsigned char)*p);
+                x->xl->infoschema = true; /* the engine refreshes the temp tables per run */
+                out_s(x, " temp.\"is_");
+                out_s(x, p1);
+                out_s(x, "\"");
+                return j;
+            }
+            if (x->s->dbname && hsql_name_eq(p0, x->s->dbname)) {
+                out_s(x, " ");
+                out_ident_tok(x, i + 2);
+                return j;
+            }
+            out_s(x, " ");
+            out_qident(x, p0);
+            out_s(x, ".");
+            out_ident_tok(x, i + 2);
+            return j;
+        }
+    }
+    int k = i;
+    if (n == 3 && x->s->dbname && hsql_name_eq(p0, x->s->dbname))
+        k = i + 2; /* db.table.column: drop the current db */
+    out_s(x, " ");
+    for (; k < j; k++) {
+        if (OP(x, k, "."))
+            out_s(x, ".");
+        else if (OP(x, k, "*"))
+            out_s(x, "*");
+        else
+            out_ident_tok(x, k);
+    }
+    return j;
+}
+
+static bool starts_predicate(xctx_t *x, int i)
+{
+    if (i <= x->b)
+        return false;
+    return KW(x, i - 1, "WHERE") || KW(x, i - 1, "AND") || KW(x, i - 1, "OR") ||
+           KW(x, i - 1, "ON") || KW(x, i - 1, "HAVING") || OP(x, i - 1, "(") ||
+           KW(x, i - 1, "NOT") || KW(x, i - 1, "WHEN") || OP(x, i - 1, "&&") ||
+           OP(x, i - 1, "||");
+}
+
+/* A column compared with a number: MySQL compares text columns numerically then. */
+static bool needs_numwrap(xctx_t *x, int i, int j)
+{
+    if (!starts_predicate(x, i) || !is_cmp_op(x, j))
+        return false;
+    int v = j + 1;
+    if (OP(x, v, "-") || OP(x, v, "+"))
+        v++;
+    if (!is_num_tok(x, v))
+        return false;
+    char q[128] = "", name[128];
+    int n = (j - i + 1) / 2;
+    if (n == 1) {
+        tok_name(x, i, name, sizeof name);
+    } else {
+        tok_name(x, j - 3, q, sizeof q);
+        tok_name(x, j - 1, name, sizeof name);
+    }
+    hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
+    return c && (c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM);
+}
+
+static int emit_limit(xctx_t *x, int i, int end)
+{
+    int a = i + 1;
+    int off = -1, cnt = -1, nxt;
+    if (a < end && OP(x, a + 1, ",")) {
+        off = a;
+        cnt = a + 2;
+        nxt = a + 3;
+    } else if (a < end && KW(x, a + 1, "OFFSET")) {
+        cnt = a;
+        off = a + 2;
+        nxt = a + 3;
+    } else {
+        cnt = a;
+        nxt = a + 1;
+    }
+    if (cnt >= end || (T(x, cnt)->type != HSQL_TK_INT && T(x, cnt)->type != HSQL_TK_PARAM) ||
+        (off >= 0 && (off >= end || (T(x, off)->type != HSQL_TK_INT &&
+                                     T(x, off)->type != HSQL_TK_PARAM))))
+        return fail_syntax(x, a), end;
+    if (x->top_select && x->depth == 0 && x->xl->calc_found) {
+        hsql_xl_t *xl = x->xl;
+        if (x->flags[cnt])
+            xl->lim_cnt_p = x->ord[cnt];
+        else
+            xl->lim_cnt = strtoll(x->src + T(x, cnt)->off, NULL, 10);
+        if (off >= 0) {
+            if (x->flags[off])
+                xl->lim_off_p = x->ord[off];
+            else
+                xl->lim_off = strtoll(x->src + T(x, off)->off, NULL, 10);
+        }
+        if (x->flags[cnt] && x->ord[cnt] > xl->nparams)
+            xl->nparams = x->ord[cnt];
+        if (off >= 0 && x->flags[off] && x->ord[off] > xl->nparams)
+            xl->nparams = x->ord[off];
+        return nxt;
+    }
+    out_s(x, " LIMIT");
+    emit_tok(x, cnt);
+    if (off >= 0) {
+        out_s(x, " OFFSET");
+        emit_tok(x, off);
+    }
+    return nxt;
+}
+
+static bool is_item_end(xctx_t *x, int k)
+{
+    static const char *const w[] = {"FROM", "INTO", "WHERE", "GROUP", "HAVING", "ORDER",
+                                    "LIMIT", "UNION", "FOR", "LOCK", "WINDOW"};
+    if (T(x, k)->type != HSQL_TK_WORD)
+        return false;
+    for (size_t q = 0; q < BASE_ARRAY_LEN(w); q++)
+        if (KW(x, k, w[q]))
+            return true;
+    return false;
+}
+
+static bool is_noalias_word(xctx_t *x, int k)
+{
+    static const char *const w[] = {"NULL", "TRUE", "FALSE", "UNKNOWN", "DESC", "ASC", "IS",
+                                    "NOT", "AND", "OR", "LIKE", "IN", "BETWEEN", "THEN", "ELSE",
+                                    "WHEN", "DISTINCT", "BINARY", "INTERVAL", "XOR", "DIV", "MOD",
+                                    "REGEXP", "RLIKE", "CASE", "ESCAPE", "COLLATE"};
+    for (size_t q = 0; q < BASE_ARRAY_LEN(w); q++)
+        if (KW(x, k, w[q]))
+            return true;
+    return false;
+}
+
+static bool is_special_word(xctx_t *x, int k)
+{
+    static const char *const w[] = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
+                                    "LOCALTIME", "LOCALTIMESTAMP", "UTC_TIMESTAMP", "UTC_DATE",
+                                    "UTC_TIME", "CURRENT_USER", "TRUE", "FALSE", "NULL"};
+    for (size_t q = 0; q < BASE_ARRAY_LEN(w); q++)
+        if (KW(x, k, w[q]))
+            return true;
+    return false;
+}
+
+/* The select list starting at i (after SELECT and its modifiers) up to end. */
+static int emit_select_list(xctx_t *x, int i, int end)
+{
+    int d = 0, a = i;
+    bool first = true;
+    for (int k = i; k <= end; k++) {
+        bool stop = k == end;
+        if (!stop) {
+            if (OP(x, k, "("))
+                d++;
+            else if (OP(x, k, ")")) {
+                if (d == 0)
+                    stop = true;
+                else
+                    d--;
+            } else if (d == 0 && (is_item_end(x, k) || T(x, k)->type == HSQL_TK_SEMI))
+                stop = true;
+        }
+        if (!(stop || (d == 0 && OP(x, k, ","))))
+            continue;
+        int z = k;
+        if (z > a) {
+            if (!first)
+                out_s(x, ",");
+            first = false;
+            /* does the item need an alias (an expression, named by its text)? */
+            bool has_alias = false, colref = false;
+            const hsql_tok_t *lt = T(x, z - 1);
+            if (z - a >= 2 && (is_ident(lt) || lt->type == HSQL_TK_STR) &&
+                !(lt->type == HSQL_TK_WORD && is_noalias_word(x, z - 1))) {
+                if (KW(x, z - 2, "AS"))
+                    has_alias = true;
+                else if (!OP(x, z - 2, ".") &&
+                         (OP(x, z - 2, ")") || is_ident(T(x, z - 2)) ||
+                          T(x, z - 2)->type == HSQL_TK_STR || is_num_tok(x, z - 2) ||
+                          OP(x, z - 2, "*")) &&
+                         !(T(x, z - 2)->type == HSQL_TK_WORD && is_noalias_word(x, z - 2) &&
+                           !KW(x, z - 2, "END")))
+                    has_alias = true;
+            }
+            if (!has_alias && is_ident(T(x, a)) &&
+                !(T(x, a)->type == HSQL_TK_WORD && is_special_word(x, a)) &&
+                !OP(x, a + 1, "(") && chain_end(x, a) == z)
+                colref = true;
+            if (!has_alias && z == a + 1 && OP(x, a, "*"))
+                colref = true;
+            emit(x, a, z);
+            if (!has_alias && !colref) {
+                out_s(x, " AS ");
+                if (z == a + 1 && T(x, a)->type == HSQL_TK_STR) {
+                    char *tmp = base_xmalloc(T(x, a)->len + 1);
+                    size_t n = hsql_str_decode(x->src, T(x, a), tmp);
+                    tmp[n] = 0;
+                    out_qident(x, tmp);
+                    free(tmp);
+                } else {
+                    size_t o = T(x, a)->off, n = T(x, z - 1)->off + T(x, z - 1)->len - o;
+                    char *tmp = base_xmalloc(n + 1);
+                    memcpy(tmp, x->src + o, n);
+                    tmp[n] = 0;
+                    out_qident(x, tmp);
+                    free(tmp);
+                }
+            }
+        }
+        a = k + 1;
+        if (stop)
+            return k;
+    }
+    return end;
+}
+
+static int emit_select(xctx_t *x, int i, int end)
+{
+    out_s(x, " SELECT");
+    int k = i + 1;
+    for (;;) {
+        if (KW(x, k, "DISTINCT") || KW(x, k, "DISTINCTROW")) {
+            out_s(x, " DISTINCT");
+            k++;
+        } else if (KW(x, k, "ALL")) {
+            k++;
+        } else if (KW(x, k, "SQL_CALC_FOUND_ROWS")) {
+            if (x->top_select && x->depth == 0)
+                x->xl->calc_found = true;
+            k++;
+        } else if (KW(x, k, "SQL_NO_CACHE") || KW(x, k, "SQL_CACHE") ||
+                   KW(x, k, "HIGH_PRIORITY") || KW(x, k, "STRAIGHT_JOIN") ||
+                   KW(x, k, "SQL_SMALL_RESULT") || KW(x, k, "SQL_BIG_RESULT") ||
+                   KW(x, k, "SQL_BUFFER_RESULT")) {
+            k++;
+        } else {
+            break;
+        }
+    }
+    return emit_select_list(x, k, end);
+}
+
+/* Generic emitter for tokens [i, end). Returns end (or x->e on failure). */
+static int emit(xctx_t *x, int i, int end)
+{
+    while (i < end && !x->failed) {
+        const hsql_tok_t *t = T(x, i);
+        if (t->type == HSQL_TK_SEMI || t->type == HSQL_TK_EOF)
+            return end;
+        if (t->type == HSQL_TK_WORD) {
+            if (KW(x, i, "SELECT")) {
+                i = emit_select(x, i, end);
+                continue;
+            }
+            if (KW(x, i, "FROM") || KW(x, i, "JOIN") || KW(x, i, "STRAIGHT_JOIN")) {
+                if (KW(x, i, "FROM"))
+                    x->from_depth = x->depth;
+                out_s(x, KW(x, i, "FROM") ? " FROM" : " JOIN");
+                x->tblctx = true;
+                i++;
+                continue;
+            }
+            if (x->from_depth == x->depth &&
+                (KW(x, i, "WHERE") || KW(x, i, "GROUP") || KW(x, i, "ORDER") ||
+                 KW(x, i, "LIMIT") || KW(x, i, "HAVING") || KW(x, i, "UNION")))
+                x->from_depth = -1;
+            if (KW(x, i, "LIMIT")) {
+                i = emit_limit(x, i, end);
+                continue;
+            }
+            if ((KW(x, i, "USE") || KW(x, i, "FORCE") || KW(x, i, "IGNORE")) &&
+                (KW(x, i + 1, "INDEX") || KW(x, i + 1, "KEY"))) {
+                int k = i + 2;
+                if (KW(x, k, "FOR")) {
+                    k++;
+                    if (KW(x, k, "JOIN"))
+                        k++;
+                    else if (KW(x, k, "ORDER") || KW(x, k, "GROUP"))
+                        k += 2;
+                }
+                if (OP(x, k, "("))
+                    k = match_paren(x, k) + 1;
+                i = k;
+                continue;
+            }
+            if (KW(x, i, "FOR") && KW(x, i + 1, "UPDATE")) {
+                i += 2;
+                if (KW(x, i, "NOWAIT"))
+                    i++;
+                else if (KW(x, i, "SKIP") && KW(x, i + 1, "LOCKED"))
+                    i += 2;
+                continue;
+            }
+            if (KW(x, i, "FOR") && KW(x, i + 1, "SHARE")) {
+                i += 2;
+                continue;
+            }
+            if (KW(x, i, "LOCK") && KW(x, i + 1, "IN") && KW(x, i + 2, "SHARE") &&
+                KW(x, i + 3, "MODE")) {
+                i += 4;
+                continue;
+            }
+            if (KW(x, i, "REGEXP") || KW(x, i, "RLIKE")) {
+                out_s(x, " REGEXP");
+                i++;
+                continue;
+            }
+            if (KW(x, i, "DIV")) {
+                out_s(x, " /");
+                i++;
+                continue;
+            }
+            if (KW(x, i, "MOD") && !OP(x, i + 1, "(")) {
+                out_s(x, " %");
+                i++;
+                continue;
+            }
+            if (KW(x, i, "XOR")) {
+                out_s(x, " <>");
+                i++;
+                continue;
+            }
+            if (KW(x, i, "COLLATE") && i + 1 < end) {
+                char c[96];
+                tok_name(x, i + 1, c, sizeof c);
+                size_t n = strlen(c);
+                bool bin = strcasecmp(c, "binary") == 0 || (n > 4 && strcasecmp(c + n - 4, "_bin") == 0) ||
+                           (n > 3 && strcasecmp(c + n - 3, "_cs") == 0);
+                out_s(x, bin ? " COLLATE BINARY" : " COLLATE HCI");
+                i += 2;
+                continue;
+            }
+            if (KW(x, i, "BINARY") && !OP(x, i + 1, "(") && i + 1 < end) {
+                int j = i + 1;
+                if (is_ident(T(x, j))) {
+                    j = emit_chain(x, j);
+                } else {
+                    emit_tok(x, j);
+                    j++;
+                }
+                out_s(x, " COLLATE BINARY");
+                i = j;
+                continue;
+            }
+            if (KW(x, i, "INTERVAL") && !OP(x, i + 1, "(")) {
+                /* d + INTERVAL n unit outside DATE_ADD: not supported by SQLite */
+                return fail_syntax(x, i), x->e;
+            }
+            if (is_special_word(x, i) && !KW(x, i, "TRUE") && !KW(x, i, "FALSE") &&
+                !KW(x, i, "NULL")) {
+                const char *m = func_map(x, i);
+                out_s(x, " ");
+                out_s(x, m ? m : "hsql_user");
+                out_s(x, "()");
+                i++;
+                if (OP(x, i, "(") && OP(x, i + 1, ")"))
+                    i += 2;
+                continue;
+            }
+            if (OP(x, i + 1, "(") && !x->tblctx) {
+                /* a function call, or a keyword followed by a parenthesis */
+                if (KW(x, i, "IN") || KW(x, i, "AND") || KW(x, i, "OR") || KW(x, i, "NOT") ||
+                    KW(x, i, "EXISTS") || KW(x, i, "ON") || KW(x, i, "USING") ||
+                    KW(x, i, "WHERE") || KW(x, i, "AS") || (KW(x, i, "VALUES") && !x->odku) ||
+                    KW(x, i, "SET") || KW(x, i, "WHEN") || KW(x, i, "THEN") ||
+                    KW(x, i, "ELSE") || KW(x, i, "BY") || KW(x, i, "HAVING") ||
+                    KW(x, i, "ANY") || KW(x, i, "ALL") || KW(x, i, "SOME") ||
+                    KW(x, i, "IS") || KW(x, i, "LIKE") || KW(x, i, "BETWEEN") ||
+                    KW(x, i, "UNION") || KW(x, i, "JOIN") || KW(x, i, "DISTINCT") ||
+                    KW(x, i, "CASE") || KW(x, i, "REGEXP") || KW(x, i, "INTO") ||
+                    KW(x, i, "FROM") || KW(x, i, "SELECT") || KW(x, i, "LIMIT") ||
+                    KW(x, i, "OFFSET") || KW(x, i, "OVER") || KW(x, i, "ESCAPE") ||
+                    KW(x, i, "WITH") || KW(x, i, "RECURSIVE")) {
+                    emit_tok(x, i);
+                    i++;
+                    continue;
+                }
+                i = emit_call(x, i);
+                continue;
+            }
+        }
+        if (is_ident(t)) {
+            int j = chain_end(x, i);
+            if (!x->tblctx && needs_numwrap(x, i, j)) {
+                out_s(x, " (");
+                emit_chain(x, i);
+                out_s(x, "+0)");
+                i = j;
+                continue;
+            }
+            bool was_tbl = x->tblctx;
+            i = emit_chain(x, i);
+            if (was_tbl) {
+                /* optional alias after a table name */
+                if (KW(x, i, "AS") && is_ident(T(x, i + 1))) {
+                    out_s(x, " AS");
+                    emit_tok(x, i + 1);
+                    i += 2;
+                } else if (is_ident(T(x, i)) && !is_clause_word(x, i) && i < end) {
+                    out_s(x, " AS");
+                    emit_tok(x, i);
+                    i++;
+                }
+            }
+            continue;
+        }
+        if (OP(x, i, ",") && x->from_depth == x->depth && x->from_depth >= 0)
+            x->tblctx = true;
+        else if (OP(x, i, "(") && x->tblctx)
+            x->tblctx = false;
+        if (is_num_tok(x, i) && i + 1 < end && is_cmp_op(x, i + 1) && starts_predicate(x, i) &&
+            is_ident(T(x, i + 2))) {
+            /* number op column: wrap the column when it is text */
+            int j = chain_end(x, i + 2);
+            char q[128] = "", name[128];
+            if (j - (i + 2) == 1)
+                tok_name(x, i + 2, name, sizeof name);
+            else {
+                tok_name(x, j - 3, q, sizeof q);
+                tok_name(x, j - 1, name, sizeof name);
+            }
+            hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
+            if (c && c->cls == HSQL_CLS_TEXT && !OP(x, j, "(") && !OP(x, j, ".")) {
+                emit_tok(x, i);
+                emit_tok(x, i + 1);
+                out_s(x, " (");
+                emit_chain(x, i + 2);
+                out_s(x, "+0)");
+                i = j;
+                continue;
+            }
+        }
+        emit_tok(x, i);
+        i++;
+    }
+    return end;
+}
+
+/* ---- statements -------------------------------------------------------------------------- */
+static hsql_table_t *target_table(xctx_t *x, int i, int *next)
+{
+    char db[128] = "", name[128];
+    if (!is_ident(T(x, i))) {
+        fail_syntax(x, i);
+        return NULL;
+    }
+    tok_name(x, i, name, sizeof name);
+    int j = i + 1;
+    if (OP(x, j, ".") && is_ident(T(x, j + 1))) {
+        snprintf(db, sizeof db, "%s", name);
+        tok_name(x, j + 1, name, sizeof name);
+        j += 2;
+    }
+    *next = j;
+    if (!x->s->db) {
+        hsql_err(x->err, 1046, "3D000", "No database selected");
+        x->failed = 1;
+        return NULL;
+    }
+    if (db[0] && !(x->s->dbname && hsql_name_eq(db, x->s->dbname))) {
+        hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist", db, name);
+        x->failed = 1;
+        return NULL;
+    }
+    hsql_table_t *tb = hsql_table_get(x->s->db, name);
+    if (!tb) {
+        hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist", x->s->dbname, name);
+        x->failed = 1;
+        return NULL;
+    }
+    return tb;
+}
+
+/* Emits assignments [i,end) of "col = expr, ..." (qualifiers dropped). When wrap is set the
+ * first assignment is wrapped in fn(expr, <any column changes>) so that the engine can count
+ * changed rows. */
+static void emit_assignments(xctx_t *x, int i, int end, const char *wrapfn)
+{
+    int st[256], en[256], n = 0, d = 0, a = i;
+    for (int k = i; k <= end; k++) {
+        if (k < end && OP(x, k, "("))
+            d++;
+        else if (k < end && OP(x, k, ")"))
+            d--;
+        if (k == end || (d == 0 && OP(x, k, ","))) {
+            if (n < 256) {
+                st[n] = a;
+                en[n] = k;
+                n++;
+            }
+            a = k + 1;
+        }
+    }
+    int lhs_end[256];
+    for (int q = 0; q < n; q++) {
+        int k = st[q];
+        int j = chain_end(x, k);
+        if (!is_ident(T(x, k)) || !(OP(x, j, "=") || OP(x, j, ":="))) {
+            fail_syntax(x, k);
+            return;
+        }
+        lhs_end[q] = j;
+    }
+    for (int q = 0; q < n; q++) {
+        if (q)
+            out_s(x, ",");
+        int colt = lhs_end[q] - 1;
+        out_s(x, " ");
+        out_ident_tok(x, colt);
+        out_s(x, " =");
+        if (q == 0 && wrapfn) {
+            out_s(x, " ");
+            out_s(x, wrapfn);
+            out_s(x, "((");
+            emit(x, lhs_end[q] + 1, en[q]);
+            out_s(x, "),");
+            for (int r = 0; r < n; r++) {
+                if (r)
+                    out_s(x, " OR");
+                out_s(x, " (");
+                out_ident_tok(x, lhs_end[r] - 1);
+                out_s(x, " IS NOT (");
+                emit(x, lhs_end[r] + 1, en[r]);
+                out_s(x, ") COLLATE BINARY)");
+            }
+            out_s(x, ")");
+        } else {
+            emit(x, lhs_end[q] + 1, en[q]);
+        }
+    }
+}
+
+static void xl_insert(xctx_t *x)
+{
+    hsql_xl_t *xl = x->xl;
+    int i = x->b;
+    bool replace = KW(x, i, "REPLACE"), ignore = false;
+    xl->kind = HSQL_XK_INSERT;
+    xl->is_replace = replace;
+    i++;
+    while (KW(x, i, "LOW_PRIORITY") || KW(x, i, "DELAYED") || KW(x, i, "HIGH_PRIORITY") ||
+           KW(x, i, "IGNORE")) {
+        if (KW(x, i, "IGNORE"))
+            ignore = true;
+        i++;
+    }
+    if (KW(x, i, "INTO"))
+        i++;
+    int nx;
+    hsql_table_t *tb = target_table(x, i, &nx);
+    if (!tb)
+        return;
+    xl->target = tb;
+    xl->has_insert_id = tb->autoinc_col >= 0;
+    i = nx;
+    for (int k = 0; k < 1; k++) {
+        xscope_t *sc = &x->scope[x->nscope++];
+        snprintf(sc->name, sizeof sc->name, "%s", tb->name);
+        snprintf(sc->alias, sizeof sc->alias, "%s", tb->name);
+        sc->tb = tb;
+    }
+    out_s(x, replace ? "REPLACE INTO " : ignore ? "INSERT OR IGNORE INTO " : "INSERT INTO ");
+    out_qident(x, tb->name);
+    /* find ON DUPLICATE KEY UPDATE at depth 0 */
+    int odku = -1, d = 0;
+    for (int k = i; k < x->e; k++) {
+        if (OP(x, k, "("))
+            d++;
+        else if (OP(x, k, ")"))
+            d--;
+        else if (d == 0 && KW(x, k, "ON") && KW(x, k + 1, "DUPLICATE") && KW(x, k + 2, "KEY") &&
+                 KW(x, k + 3, "UPDATE")) {
+            odku = k;
+            break;
+        }
+    }
+    int body_end = odku >= 0 ? odku : x->e;
+    if (KW(x, i, "SET")) {
+        /* INSERT ... SET a=1, b=2 → (a,b) VALUES (1,2) */
+        int st[256], en[256], n = 0;
+        d = 0;
+        int a = i + 1;
+        for (int k = i + 1; k <= body_end; k++) {
+            if (k < body_end && OP(x, k, "("))
+                d++;
+            else if (k < body_end && OP(x, k, ")"))
+                d--;
+            if (k == body_end || (d == 0 && OP(x, k, ","))) {
+                if (n < 256) {
+                    st[n] = a;
+                    en[n] = k;
+                    n++;
+                }
+                a = k + 1;
+            }
+        }
+        out_s(x, " (");
+        for (int q = 0; q < n; q++) {
+            int j = chain_end(x, st[q]);
+            if (!OP(x, j, "=")) {
+                fail_syntax(x, j);
+                return;
+            }
+            if (q)
+                out_s(x, ",");
+            out_ident_tok(x, j - 1);
+        }
+        out_s(x, ") VALUES (");
+        for (int q = 0; q < n; q++) {
+            int j = chain_end(x, st[q]);
+            if (q)
+                out_s(x, ",");
+            emit(x, j + 1, en[q]);
+        }
+        out_s(x, ")");
+    } else {
+        if (OP(x, i, "(") && !KW(x, i + 1, "SELECT")) {
+            int c = match_paren(x, i);
+            out_s(x, " (");
+            bool first = true;
+            for (int k = i + 1; k < c; k++) {
+                if (OP(x, k, ","))
+                    continue;
+                if (!is_ident(T(x, k))) {
+                    fail_syntax(x, k);
+                    return;
+                }
+                int j = chain_end(x, k);
+                if (!first)
+                    out_s(x, ",");
+                first = false;
+                out_ident_tok(x, j - 1);
+                k = j - 1;
+            }
+            out_s(x, ")");
+            i = c + 1;
+        }
+        if (KW(x, i, "VALUES") || KW(x, i, "VALUE")) {
+            out_s(x, " VALUES");
+            emit(x, i + 1, body_end);
+        } else if (KW(x, i, "SELECT") || OP(x, i, "(")) {
+            emit(x, i, body_end);
+            if (odku >= 0) {
+                /* SQLite's parser needs a WHERE before ON CONFLICT after a SELECT */
+                bool has_where = false;
+                d = 0;
+                for (int k = i; k < body_end; k++) {
+                    if (OP(x, k, "("))
+                        d++;
+                    else if (OP(x, k, ")"))
+                        d--;
+                    else if (d == 0 && KW(x, k, "WHERE"))
+                        has_where = true;
+                }
+                if (!has_where)
+                    out_s(x, " WHERE true");
+            }
+        } else {
+            fail_syntax(x, i);
+            return;
+        }
+    }
+    if (odku >= 0 && !x->failed) {
+        xl->odku = true;
+        x->odku = true;
+        bool any = false;
+        for (int q = 0; q < tb->nidx; q++) {
+            hsql_index_t *ix = &tb->idx[q];
+            if (ix->kind != HSQL_IDX_PRIMARY && ix->kind != HSQL_IDX_UNIQUE)
+                continue;
+            any = true;
+            out_s(x, " ON CONFLICT (");
+            for (int c = 0; c < ix->ncols; c++) {
+                if (c)
+                    out_s(x, ",");
+                out_qident(x, ix->cols[c]);
+            }
+            out_s(x, ") DO UPDATE SET");
+            emit_assignments(x, odku + 4, x->e, "hsql_odku");
+        }
+        if (!any)
+            xl->odku = false;
+        x->odku = false;
+    }
+}
+
+static bool is_multi_table(xctx_t *x, int i, int stop_kw_end)
+{
+    int d = 0;
+    for (int k = i; k < stop_kw_end; k++) {
+        if (OP(x, k, "("))
+            d++;
+        else if (OP(x, k, ")"))
+            d--;
+        else if (d == 0 && (OP(x, k, ",") || KW(x, k, "JOIN") || KW(x, k, "STRAIGHT_JOIN")))
+            return true;
+    }
+    return false;
+}
+
+static int find_kw0(xctx_t *x, int i, const char *kw)
+{
+    int d = 0;
+    for (int k = i; k < x->e; k++) {
+        if (OP(x, k, "("))
+            d++;
+        else if (OP(x, k, ")"))
+            d--;
+        else if (d == 0 && KW(x, k, kw))
+            return k;
+    }
+    return -1;
+}
+
+static hsql_table_t *scope_table(xctx_t *x, const char *alias_or_name, char *real)
+{
+    for (int k = 0; k < x->nscope; k++)
+        if (hsql_name_eq(x->scope[k].alias, alias_or_name)) {
+            snprintf(real, 128, "%s", x->scope[k].name);
+            return x->scope[k].tb;
+        }
+    for (int k = 0; k < x->nscope; k++)
+        if (hsql_name_eq(x->scope[k].name, alias_or_name)) {
+            snprintf(real, 128, "%s", x->scope[k].name);
+            return x->scope[k].tb;
+        }
+    return NULL;
+}
+
+static void add_sub(hsql_xl_t *xl, const char *sql, int nvals)
+{
+    xl->sub = base_xrealloc(xl->sub, sizeof(char *) * (size_t)(xl->nsub + 1));
+    xl->sub_nvals = base_xrealloc(xl->sub_nvals, sizeof(int) * (size_t)(xl->nsub + 1));
+    xl->sub[xl->nsub] = base_xstrdup(sql);
+    xl->sub_nvals[xl->nsub] = nvals;
+    xl->nsub++;
+}
+
+static void xl_update(xctx_t *x)
+{
+    hsql_xl_t *xl = x->xl;
+    int i = x->b + 1;
+    bool ignore = false;
+    while (KW(x, i, "LOW_PRIORITY") || KW(x, i, "IGNORE")) {
+        if (KW(x, i, "IGNORE"))
+            ignore = true;
+        i++;
+    }
+    int set = find_kw0(x, i, "SET");
+    if (set < 0) {
+        fail_syntax(x, x->e);
+        return;
+    }
+    int where = find_kw0(x, set, "WHERE");
+    int order = find_kw0(x, set, "ORDER");
+    int limit = find_kw0(x, set, "LIMIT");
+    int asg_end = where >= 0 ? where : order >= 0 ? order : limit >= 0 ? limit : x->e;
+    if (!x->s->db) {
+        hsql_err(x->err, 1046, "3D000", "No database selected");
+        x->failed = 1;
+        return;
+    }
+    if (!is_multi_table(x, i, set)) {
+        int nx;
+        hsql_table_t *tb = target_table(x, i, &nx);
+        if (!tb)
+            return;
+        xl->kind = HSQL_XK_UPDATE;
+        xl->target = tb;
+        xl->count_chg = true;
+        out_s(x, ignore ? "UPDATE OR IGNORE " : "UPDATE ");
+        out_qident(x, tb->name);
+        if (nx < set) {
+            out_s(x, " AS");
+            emit_tok(x, KW(x, nx, "AS") ? nx + 1 : nx);
+        }
+        out_s(x, " SET");
+        emit_assignments(x, set + 1, asg_end, "hsql_chg");
+        emit(x, asg_end, x->e);
+        return;
+    }
+    /* multi-table: SELECT t1.rowid, <values for t1>, t2.rowid, <values for t2> FROM ... */
+    xl->kind = HSQL_XK_MULTI_UPDATE;
+    int st[128], en[128], n = 0, d = 0, a = set + 1;
+    for (int k = set + 1; k <= asg_end; k++) {
+        if (k < asg_end && OP(x, k, "("))
+            d++;
+        else if (k < asg_end && OP(x, k, ")"))
+            d--;
+        if (k == asg_end || (d == 0 && OP(x, k, ","))) {
+            if (n < 128) {
+                st[n] = a;
+                en[n] = k;
+                n++;
+            }
+            a = k + 1;
+        }
+    }
+    char tabs[8][128];
+    int ntab = 0, tab_of[128];
+    for (int q = 0; q < n; q++) {
+        int j = chain_end(x, st[q]);
+        if (!OP(x, j, "=")) {
+            fail_syntax(x, j);
+            return;
+        }
+        char qual[128] = "";
+        if (j - st[q] == 3)
+            tok_name(x, st[q], qual, sizeof qual);
+        else if (x->nscope > 0)
+            snprintf(qual, sizeof qual, "%s", x->scope[0].alias);
+        int f = -1;
+        for (int r = 0; r < ntab; r++)
+            if (hsql_name_eq(tabs[r], qual))
+                f = r;
+        if (f < 0 && ntab < 8) {
+            snprintf(tabs[ntab], 128, "%s", qual);
+            f = ntab++;
+        }
+        tab_of[q] = f;
+    }
+    out_s(x, "SELECT");
+    bool first = true;
+    base_buf_t sub;
+    base_buf_init(&sub);
+    for (int r = 0; r < ntab; r++) {
+        if (!first)
+            out_s(x, ",");
+        first = false;
+        out_s(x, " ");
+        out_qident(x, tabs[r]);
+        out_s(x, ".rowid");
+        char real[128];
+        hsql_table_t *tb = scope_table(x, tabs[r], real);
+        if (!tb) {
+            hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist",
+                     x->s->dbname ? x->s->dbname : "", tabs[r]);
+            x->failed = 1;
+            base_buf_fini(&sub);
+            return;
+        }
+        base_buf_reset(&sub);
+        base_buf_appendf(&sub, "UPDATE \"%s\" SET", real);
+        int nv = 0;
+        for (int q = 0; q < n; q++) {
+            if (tab_of[q] != r)
+                continue;
+            int j = chain_end(x, st[q]);
+            out_s(x, ", (");
+            emit(x, j + 1, en[q]);
+            out_s(x, ")");
+            nv++;
+            char cname[128];
+            tok_name(x, j - 1, cname, sizeof cname);
+            base_buf_appendf(&sub, "%s \"%s\" = ?%d", nv > 1 ? "," : "", cname, nv);
+        }
+        base_buf_appendf(&sub, " WHERE rowid = ?%d AND (", nv + 1);
+        int cnt = 0;
+        for (int q = 0; q < n; q++) {
+            if (tab_of[q] != r)
+                continue;
+            int j = chain_end(x, st[q]);
+            char cname[128];
+            tok_name(x, j - 1, cname, sizeof cname);
+            cnt++;
+            base_buf_appendf(&sub, "%s\"%s\" IS NOT ?%d COLLATE BINARY", cnt > 1 ? " OR " : "",
+                             cname, cnt);
+        }
+        base_buf_append(&sub, ")", 2);
+        add_sub(xl, sub.data, nv);
+    }
+    base_buf_fini(&sub);
+    out_s(x, " FROM");
+    x->tblctx = true;
+    x->from_depth = 0;
+    emit(x, i, set);
+    x->from_depth = -1;
+    if (where >= 0)
+        emit(x, where, x->e);
+}
+
+static void xl_delete(xctx_t *x)
+{
+    hsql_xl_t *xl = x->xl;
+    int i = x->b + 1;
+    while (KW(x, i, "LOW_PRIORITY") || KW(x, i, "QUICK") || KW(x, i, "IGNORE"))
+        i++;
+    if (!x->s->db) {
+        hsql_err(x->err, 1046, "3D000", "No database selected");
+        x->failed = 1;
+        return;
+    }
+    if (KW(x, i, "FROM")) {
+        int using = find_kw0(x, i, "USING");
+        int where = find_kw0(x, i, "WHERE");
+        int stop = using >= 0 ? using : where >= 0 ? where : x->e;
+        if (using < 0 && !is_multi_table(x, i + 1, stop)) {
+            int nx;
+            hsql_table_t *tb = target_table(x, i + 1, &nx);
+            if (!tb)
+                return;
+            xl->kind = HSQL_XK_DELETE;
+            xl->target = tb;
+            out_s(x, "DELETE FROM ");
+            out_qident(x, tb->name);
+            if (nx < x->e && !is_clause_word(x, nx) && is_ident(T(x, nx))) {
+                out_s(x, " AS");
+                emit_tok(x, nx);
+                nx++;
+            } else if (KW(x, nx, "AS")) {
+                out_s(x, " AS");
+                emit_tok(x, nx + 1);
+                nx += 2;
+            }
+            emit(x, nx, x->e);
+            return;
+        }
+        if (using < 0) {
+            fail_syntax(x, i);
+            return;
+        }
+        /* DELETE FROM a, b USING refs WHERE ... */
+        xl->kind = HSQL_XK_MULTI_DELETE;
+        out_s(x, "SELECT");
+        bool first = true;
+        for (int k = i + 1; k < using; k++) {
+            if (OP(x, k, ",") || OP(x, k, ".") || OP(x, k, "*"))
+                continue;
+            char nm[128], real[128];
+            tok_name(x, k, nm, sizeof nm);
+            if (OP(x, k + 1, ".") && OP(x, k + 2, "*"))
+                k += 2;
+            hsql_table_t *tb = scope_table(x, nm, real);
+            if (!tb) {
+                hsql_err(x->err, 1109, "42S02", "Unknown table '%s' in MULTI DELETE", nm);
+                x->failed = 1;
+                return;
+            }
+            out_s(x, first ? " " : ", ");
+            first = false;
+            out_qident(x, nm);
+            out_s(x, ".rowid");
+            char sql[300];
+            snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE rowid = ?1", real);
+            add_sub(xl, sql, 0);
+        }
+        out_s(x, " FROM");
+        x->tblctx = true;
+        x->from_depth = 0;
+        emit(x, using + 1, x->e);
+        return;
+    }
+    /* DELETE a, b FROM refs WHERE ... */
+    int from = find_kw0(x, i, "FROM");
+    if (from < 0) {
+        fail_syntax(x, i);
+        return;
+    }
+    xl->kind = HSQL_XK_MULTI_DELETE;
+    out_s(x, "SELECT");
+    bool first = true;
+    for (int k = i; k < from; k++) {
+        if (OP(x, k, ",") || OP(x, k, ".") || OP(x, k, "*"))
+            continue;
+        char nm[128], real[128];
+        tok_name(x, k, nm, sizeof nm);
+        if (OP(x, k + 1, ".") && OP(x, k + 2, "*"))
+            k += 2;
+        hsql_table_t *tb = scope_table(x, nm, real);
+        if (!tb) {
+            hsql_err(x->err, 1109, "42S02", "Unknown table '%s' in MULTI DELETE", nm);
+            x->failed = 1;
+            return;
+        }
+        out_s(x, first ? " " : ", ");
+        first = false;
+        out_qident(x, nm);
+        out_s(x, ".rowid");
+        char sql[300];
+        snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE rowid = ?1", real);
+        add_sub(xl, sql, 0);
+    }
+    emit(x, from, x->e);
+}
+
+void hsql_xl_free(hsql_xl_t *xl)
+{
+    if (!xl)
+        return;
+    free(xl->sql);
+    for (int k = 0; k < xl->nsub; k++)
+        free(xl->sub[k]);
+    free(xl->sub);
+    free(xl->sub_nvals);
+    free(xl);
+}
+
+hsql_xl_t *hsql_translate(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                          const uint8_t *flags, const int *ord, hsql_error_t *err)
+{
+    base_buf_t o;
+    base_buf_init(&o);
+    hsql_xl_t *xl = base_xcalloc(1, sizeof *xl);
+    xl->lim_cnt = -1;
+    xl->db = s->db;
+    xl->gen = s->db ? __atomic_load_n(&s->db->gen, __ATOMIC_ACQUIRE) : 0;
+    xl->strict = s->strict;
+    xctx_t x = {.s = s, .src = src, .t = t, .b = b, .e = e, .flags = flags, .ord = ord, .o = &o,
+                .err = err, .xl = xl, .from_depth = -1};
+    build_scope(&x);
+    if (hsql_tok_is(src, &t[b], "INSERT") || hsql_tok_is(src, &t[b], "REPLACE")) {
+        xl_insert(&x);
+    } else if (hsql_tok_is(src, &t[b], "UPDATE")) {
+        xl_update(&x);
+    } else if (hsql_tok_is(src, &t[b], "DELETE")) {
+        xl_delete(&x);
+    } else {
+        xl->kind = HSQL_XK_SELECT;
+        x.top_select = true;
+        emit(&x, b, e);
+    }
+    if (x.failed) {
+        base_buf_fini(&o);
+        hsql_xl_free(xl);
+        return NULL;
+    }
+    base_buf_append(&o, "", 1);
+    xl->sql = o.data;
+    return xl;
+}

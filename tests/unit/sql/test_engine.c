@@ -1,0 +1,320 @@
+/* test_engine.c — SQL-side engine tests: DDL, DML with MySQL's OK semantics, result metadata,
+ * prepared statements, catalog statements, variables, transactions and MySQL errors, all
+ * through hsql_session_query on a temporary state directory. */
+#include "sqltest.h"
+
+static void test_basic_dml(void **state)
+{
+    (void)state;
+    env_t *e = env_new("t1");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE sbtest1(id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL,"
+                 " c CHAR(120) DEFAULT '' NOT NULL, pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id))"
+                 " /*! ENGINE = innodb */");
+    assert_true(r->is_ok);
+    QOK(e->s, r, "INSERT INTO sbtest1(k, c, pad) VALUES (1,'a','x'),(2,'b','y'),(3,'c','z')");
+    assert_int_equal(r->ok.affected_rows, 3);
+    assert_int_equal(r->ok.insert_id, 1);
+    assert_string_equal(r->info, "Records: 3  Duplicates: 0  Warnings: 0");
+    QOK(e->s, r, "CREATE INDEX k_1 ON sbtest1(k)");
+    QOK(e->s, r, "SELECT c FROM sbtest1 WHERE id=2");
+    assert_int_equal(r->nrows, 1);
+    assert_string_equal(V(r, 0, 0), "b");
+    assert_string_equal(r->cols[0].name, "c");
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_STRING);
+    assert_int_equal(r->cols[0].length, 480);
+    QOK(e->s, r, "SELECT id, k FROM sbtest1 WHERE id BETWEEN 1 AND 3 ORDER BY id DESC");
+    assert_int_equal(r->nrows, 3);
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_LONG);
+    assert_true(r->cols[0].flags & HSQL_FLAG_PRI_KEY);
+    assert_true(r->cols[0].flags & HSQL_FLAG_AUTO_INCREMENT);
+    assert_int_equal(r->kind[0][0], HSQL_VAL_INT);
+    assert_string_equal(V(r, 0, 0), "3");
+    QOK(e->s, r, "SELECT SUM(k), COUNT( 1 ), COUNT(*) AS n FROM sbtest1");
+    assert_string_equal(V(r, 0, 0), "6");
+    assert_string_equal(r->cols[0].name, "SUM(k)");
+    assert_string_equal(r->cols[1].name, "COUNT( 1 )");
+    assert_string_equal(r->cols[2].name, "n");
+    assert_int_equal(r->cols[1].type, HSQL_TYPE_LONGLONG);
+    QOK(e->s, r, "SELECT DISTINCT c FROM sbtest1 WHERE id BETWEEN 1 AND 3 ORDER BY c");
+    assert_int_equal(r->nrows, 3);
+    /* UPDATE: affected = changed rows */
+    QOK(e->s, r, "UPDATE sbtest1 SET k = 1 WHERE id = 1");
+    assert_int_equal(r->ok.affected_rows, 0);
+    assert_string_equal(r->info, "Rows matched: 1  Changed: 0  Warnings: 0");
+    QOK(e->s, r, "UPDATE sbtest1 SET k = k + 10 WHERE id <= 2");
+    assert_int_equal(r->ok.affected_rows, 2);
+    QOK(e->s, r, "DELETE FROM sbtest1 WHERE id = 3");
+    assert_int_equal(r->ok.affected_rows, 1);
+    QOK(e->s, r, "SELECT COUNT(*) FROM sbtest1");
+    assert_string_equal(V(r, 0, 0), "2");
+    QOK(e->s, r, "DROP TABLE IF EXISTS sbtest1");
+    QERR(e->s, r, "SELECT * FROM sbtest1", 1146);
+    env_free(e);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    env_t *e = env_new(NULL);
+    rs_t *r = &e->r;
+    hsql_error_t er = QERR(e->s, r, "SELECT * FROM t", 1046);
+    assert_string_equal(er.sqlstate, "3D000");
+    er = QERR(e->s, r, "USE nope", 1049);
+    assert_string_equal(er.msg, "Unknown database 'nope'");
+    QOK(e->s, r, "CREATE DATABASE wp");
+    QERR(e->s, r, "CREATE DATABASE wp", 1007);
+    QOK(e->s, r, "CREATE DATABASE IF NOT EXISTS wp");
+    QOK(e->s, r, "USE wp");
+    er = QERR(e->s, r, "SELECT * FROM wp_posts", 1146);
+    assert_string_equal(er.msg, "Table 'wp.wp_posts' doesn't exist");
+    assert_string_equal(er.sqlstate, "42S02");
+    er = QERR(e->s, r, "SELEC 1", 1064);
+    assert_string_equal(er.sqlstate, "42000");
+    assert_non_null(strstr(er.msg, "near 'SELEC 1' at line 1"));
+    QOK(e->s, r, "CREATE TABLE t (id int primary key auto_increment, name varchar(20) unique)");
+    er = QERR(e->s, r, "SELECT nope FROM t", 1054);
+    assert_string_equal(er.msg, "Unknown column 'nope' in 'field list'");
+    QOK(e->s, r, "INSERT INTO t (name) VALUES ('a')");
+    er = QERR(e->s, r, "INSERT INTO t (name) VALUES ('A')", 1062);
+    assert_string_equal(er.sqlstate, "23000");
+    assert_non_null(strstr(er.msg, "for key 't.name'"));
+    QERR(e->s, r, "CREATE TABLE t (a int)", 1050);
+    QERR(e->s, r, "SELECT @@nonexistent_var", 1193);
+    QERR(e->s, r, "SELECT 'unterminated", 1064);
+    env_free(e);
+}
+
+static void test_odku_ignore_replace(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE o (id bigint(20) unsigned NOT NULL auto_increment, name varchar(191) NOT NULL"
+                 " default '', val longtext NOT NULL, PRIMARY KEY (id), UNIQUE KEY name (name))");
+    const char *odku = "INSERT INTO `o` (`name`, `val`) VALUES ('%s', '%s') ON DUPLICATE KEY UPDATE "
+                       "`name` = VALUES (`name`), `val` = VALUES (`val`)";
+    char sql[512];
+    snprintf(sql, sizeof sql, odku, "a", "1");
+    QOK(e->s, r, sql);
+    assert_int_equal(r->ok.affected_rows, 1);
+    assert_int_equal(r->ok.insert_id, 1);
+    snprintf(sql, sizeof sql, odku, "a", "2");
+    QOK(e->s, r, sql);
+    assert_int_equal(r->ok.affected_rows, 2);
+    snprintf(sql, sizeof sql, odku, "A", "2"); /* same key under _ci, same values */
+    QOK(e->s, r, sql);
+    assert_int_equal(r->ok.affected_rows, 2); /* name changes case: the row changes */
+    snprintf(sql, sizeof sql, odku, "A", "2");
+    QOK(e->s, r, sql);
+    assert_int_equal(r->ok.affected_rows, 0);
+    assert_string_equal(Q1(e->s, "SELECT val FROM o WHERE name = 'a'"), "2");
+    QOK(e->s, r, "INSERT IGNORE INTO o (name, val) VALUES ('a', 'x') /* LOCK */");
+    assert_int_equal(r->ok.affected_rows, 0);
+    assert_int_equal(r->ok.insert_id, 0);
+    QOK(e->s, r, "INSERT IGNORE INTO o (name, val) VALUES ('b', 'x')");
+    assert_int_equal(r->ok.affected_rows, 1);
+    QOK(e->s, r, "REPLACE INTO o (name, val) VALUES ('b', 'y')");
+    assert_string_equal(Q1(e->s, "SELECT val FROM o WHERE name = 'B'"), "y");
+    QOK(e->s, r, "SELECT LAST_INSERT_ID()");
+    assert_string_equal(V(r, 0, 0), r->v[0][0]);
+    env_free(e);
+}
+
+static void test_found_rows_limit(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE p (ID bigint unsigned NOT NULL auto_increment PRIMARY KEY, t varchar(20))");
+    QOK(e->s, r, "INSERT INTO p (t) VALUES ('a'),('b'),('c'),('d'),('e')");
+    QOK(e->s, r, "SELECT SQL_CALC_FOUND_ROWS p.ID FROM p WHERE 1=1 ORDER BY p.ID DESC LIMIT 1, 2");
+    assert_int_equal(r->nrows, 2);
+    assert_string_equal(V(r, 0, 0), "4");
+    QOK(e->s, r, "SELECT FOUND_ROWS()");
+    assert_string_equal(r->cols[0].name, "FOUND_ROWS()");
+    assert_string_equal(V(r, 0, 0), "5");
+    QOK(e->s, r, "SELECT ID FROM p LIMIT 2");
+    assert_string_equal(Q1(e->s, "SELECT FOUND_ROWS()"), "2");
+    QOK(e->s, r, "SELECT ID FROM p LIMIT 3 OFFSET 1");
+    assert_string_equal(V(r, 0, 0), "2");
+    env_free(e);
+}
+
+static void test_variables(void **state)
+{
+    (void)state;
+    env_t *e = env_new(NULL);
+    rs_t *r = &e->r;
+    QOK(e->s, r, "SET NAMES utf8mb4");
+    QOK(e->s, r, "SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_520_ci'");
+    QOK(e->s, r, "SELECT @@SESSION.sql_mode");
+    assert_string_equal(r->cols[0].name, "@@SESSION.sql_mode");
+    assert_non_null(strstr(V(r, 0, 0), "STRICT_TRANS_TABLES"));
+    QOK(e->s, r, "SET SESSION sql_mode='ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'");
+    assert_string_equal(Q1(e->s, "SELECT @@sql_mode"),
+                        "ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION");
+    assert_string_equal(Q1(e->s, "SELECT @@collation_connection"), "utf8mb4_unicode_520_ci");
+    assert_string_equal(Q1(e->s, "SELECT @@autocommit"), "1");
+    assert_string_equal(Q1(e->s, "SELECT VERSION()"), "8.0.35-HarvSQL");
+    assert_string_equal(Q1(e->s, "SELECT DATABASE()"), "NULL");
+    QOK(e->s, r, "SET @x = 5, @y := 'abc'");
+    assert_string_equal(Q1(e->s, "SELECT @x + 1"), "6");
+    QOK(e->s, r, "SHOW VARIABLES LIKE 'max_allowed%'");
+    assert_int_equal(r->nrows, 1);
+    assert_string_equal(V(r, 0, 0), "max_allowed_packet");
+    QOK(e->s, r, "SET autocommit=0");
+    assert_false(hsql_session_status(e->s) & HSQL_STATUS_AUTOCOMMIT);
+    QOK(e->s, r, "SET autocommit=1");
+    QOK(e->s, r, "SHOW DATABASES");
+    assert_string_equal(r->cols[0].name, "Database");
+    QOK(e->s, r, "SHOW COLLATION LIKE 'utf8mb4_unicode%'");
+    assert_int_equal(r->nrows, 2);
+    QOK(e->s, r, "SHOW CHARACTER SET");
+    QOK(e->s, r, "SHOW ENGINES");
+    QOK(e->s, r, "SHOW PROCESSLIST");
+    QOK(e->s, r, "SHOW STATUS LIKE 'Uptime'");
+    QOK(e->s, r, "SHOW WARNINGS");
+    env_free(e);
+}
+
+static void test_transactions(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v int)");
+    QOK(e->s, r, "BEGIN");
+    assert_true(r->ok.status & HSQL_STATUS_IN_TRANS);
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 1)");
+    QOK(e->s, r, "SAVEPOINT a");
+    QOK(e->s, r, "INSERT INTO t VALUES (2, 2)");
+    QOK(e->s, r, "ROLLBACK TO SAVEPOINT a");
+    QOK(e->s, r, "COMMIT");
+    assert_false(r->ok.status & HSQL_STATUS_IN_TRANS);
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t"), "1");
+    QOK(e->s, r, "START TRANSACTION");
+    QOK(e->s, r, "DELETE FROM t");
+    QOK(e->s, r, "ROLLBACK");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t"), "1");
+    QOK(e->s, r, "SET autocommit = 0");
+    QOK(e->s, r, "INSERT INTO t VALUES (3, 3)");
+    assert_true(r->ok.status & HSQL_STATUS_IN_TRANS);
+    QOK(e->s, r, "ROLLBACK");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t"), "1");
+    QOK(e->s, r, "SET autocommit = 1");
+    QOK(e->s, r, "LOCK TABLES t WRITE");
+    QOK(e->s, r, "UNLOCK TABLES");
+    env_free(e);
+}
+
+static void test_prepared(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE sbtest1(id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL,"
+                 " c CHAR(120) DEFAULT '' NOT NULL, pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id))");
+    QOK(e->s, r, "INSERT INTO sbtest1(k, c, pad) VALUES (10,'aa','x'),(20,'bb','y')");
+    hsql_stmt_t *st;
+    unsigned np, nc;
+    const hsql_col_t *cols;
+    hsql_error_t err;
+    const char *q = "SELECT c FROM sbtest1 WHERE id=?";
+    assert_int_equal(hsql_stmt_prepare(e->s, q, strlen(q), &st, &np, &cols, &nc, &err), 0);
+    assert_int_equal(np, 1);
+    assert_int_equal(nc, 1);
+    assert_string_equal(cols[0].name, "c");
+    hsql_param_t p = {HSQL_VAL_INT, HSQL_TYPE_LONG, 2, 2, 0, NULL, 0};
+    hsql_sink_t k = rs_sink(r);
+    for (int i = 0; i < 3; i++) {
+        rs_clear(r);
+        assert_int_equal(hsql_stmt_execute(st, &p, 1, &k, &err), 0);
+        assert_int_equal(r->nrows, 1);
+        assert_string_equal(V(r, 0, 0), "bb");
+    }
+    hsql_stmt_close(st);
+    q = "BEGIN";
+    assert_int_equal(hsql_stmt_prepare(e->s, q, strlen(q), &st, &np, &cols, &nc, &err), 0);
+    rs_clear(r);
+    assert_int_equal(hsql_stmt_execute(st, NULL, 0, &k, &err), 0);
+    assert_true(r->is_ok);
+    hsql_stmt_close(st);
+    q = "INSERT INTO sbtest1 (k, c, pad) VALUES (?, ?, 'lit')";
+    assert_int_equal(hsql_stmt_prepare(e->s, q, strlen(q), &st, &np, &cols, &nc, &err), 0);
+    assert_int_equal(np, 2);
+    hsql_param_t ps[2] = {{HSQL_VAL_INT, HSQL_TYPE_LONG, 5, 5, 0, NULL, 0},
+                          {HSQL_VAL_TEXT, HSQL_TYPE_VAR_STRING, 0, 0, 0, "hello", 5}};
+    rs_clear(r);
+    assert_int_equal(hsql_stmt_execute(st, ps, 2, &k, &err), 0);
+    assert_int_equal(r->ok.insert_id, 3);
+    hsql_stmt_close(st);
+    QOK(e->s, r, "COMMIT");
+    assert_string_equal(Q1(e->s, "SELECT pad FROM sbtest1 WHERE c = 'hello'"), "lit");
+    env_free(e);
+}
+
+static void test_alter_show(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (id bigint(20) unsigned NOT NULL auto_increment, a varchar(10) NOT NULL default '',"
+                 " PRIMARY KEY (id)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci");
+    QOK(e->s, r, "INSERT INTO t (a) VALUES ('x'),('y')");
+    QOK(e->s, r, "ALTER TABLE t ADD COLUMN b int(11) NOT NULL default 7 AFTER id, ADD INDEX a_idx (a(5))");
+    QOK(e->s, r, "DESCRIBE t;");
+    assert_int_equal(r->nrows, 3);
+    assert_string_equal(V(r, 1, 0), "b");
+    assert_string_equal(V(r, 1, 1), "int(11)");
+    assert_string_equal(V(r, 1, 4), "7");
+    assert_string_equal(V(r, 2, 3), "MUL");
+    assert_string_equal(Q1(e->s, "SELECT b FROM t WHERE id = 2"), "7");
+    QOK(e->s, r, "ALTER TABLE t CHANGE COLUMN a a2 varchar(40) NOT NULL default 'q'");
+    QOK(e->s, r, "ALTER TABLE t MODIFY b bigint(20) NOT NULL default 0");
+    QOK(e->s, r, "ALTER TABLE t DROP INDEX a_idx");
+    QOK(e->s, r, "ALTER TABLE t DROP COLUMN b");
+    QOK(e->s, r, "SHOW INDEX FROM t");
+    assert_int_equal(r->nrows, 1);
+    assert_string_equal(V(r, 0, 2), "PRIMARY");
+    QOK(e->s, r, "SHOW CREATE TABLE t");
+    assert_non_null(strstr(V(r, 0, 1), "`a2` varchar(40) NOT NULL DEFAULT 'q'"));
+    QOK(e->s, r, "RENAME TABLE t TO t2");
+    assert_string_equal(Q1(e->s, "SELECT a2 FROM t2 WHERE id = 1"), "x");
+    QOK(e->s, r, "TRUNCATE TABLE t2");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t2"), "0");
+    QOK(e->s, r, "SHOW TABLE STATUS");
+    assert_int_equal(r->nrows, 1);
+    QOK(e->s, r, "SELECT TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'd'");
+    assert_int_equal(r->nrows, 1);
+    assert_string_equal(V(r, 0, 0), "t2");
+    QOK(e->s, r, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_NAME = 't2' ORDER BY ORDINAL_POSITION");
+    assert_int_equal(r->nrows, 2);
+    QOK(e->s, r, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_NAME = 't2'");
+    QOK(e->s, r, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA");
+    assert_true(r->nrows >= 2);
+    env_free(e);
+}
+
+static void test_multi_statement(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (a int); INSERT INTO t VALUES (1),(2); SELECT COUNT(*) FROM t;");
+    assert_int_equal(r->nresults, 3);
+    assert_string_equal(V(r, 0, 0), "2");
+    env_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_basic_dml),       cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_odku_ignore_replace), cmocka_unit_test(test_found_rows_limit),
+        cmocka_unit_test(test_variables),       cmocka_unit_test(test_transactions),
+        cmocka_unit_test(test_prepared),        cmocka_unit_test(test_alter_show),
+        cmocka_unit_test(test_multi_statement),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

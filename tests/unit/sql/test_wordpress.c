@@ -1,0 +1,3 @@
+/* test_wordpress.c — placeholder */
+#include "sqltest.h"
+int main(void) { return 0; }
