@@ -95,13 +95,18 @@ static int conn_read(hsql_conn_t *c)
         c->in_off = 0;
     }
     size_t want = HSQL_READ_CHUNK;
-    /* A large packet announces its size: make room for all of it at once. */
-    size_t have = c->in.len - c->in_off;
-    if (have >= 4) {
-        const uint8_t *h = (const uint8_t *)c->in.data + c->in_off;
-        size_t plen = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16;
-        if (plen + 4 > have)
-            want = BASE_MAX(want, plen + 4 - have);
+    /* Large packets announce their frames' sizes: make room for the incomplete one at once. */
+    size_t have = c->in.len - c->in_off, off = 0;
+    const uint8_t *h = (const uint8_t *)c->in.data + c->in_off;
+    while (have - off >= 4) {
+        size_t flen = (size_t)h[off] | (size_t)h[off + 1] << 8 | (size_t)h[off + 2] << 16;
+        if (off + 4 + flen > have) {
+            want = BASE_MAX(want, off + 4 + flen - have);
+            break;
+        }
+        if (flen < HSQL_FRAME_MAX)
+            break;
+        off += 4 + flen;
     }
     size_t limit = srv->cfg.max_packet + (srv->cfg.max_packet / HSQL_FRAME_MAX + 2) * 4 +
                    HSQL_READ_CHUNK * 2;
@@ -118,8 +123,10 @@ static int conn_read(hsql_conn_t *c)
     ssize_t r = recv(c->fd, c->in.data + c->in.len, room, 0);
     if (r > 0) {
         c->in.len += (size_t)r;
-        if ((size_t)r < room)
-            c->readable = false; /* a short read drained the socket: wait for the next edge */
+        /* A short read drained the socket: wait for the next edge — unless the peer's FIN
+         * already came with the last edge, then read on to see the EOF. */
+        if ((size_t)r < room && !c->rdhup)
+            c->readable = false;
         return BASE_OK;
     }
     if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -199,6 +206,8 @@ static void on_conn_io(net_loop_t *loop, net_io_t *io, uint32_t events)
     hsql_conn_t *c = io->data;
     if (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP))
         c->readable = true;
+    if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))
+        c->rdhup = true;
     if (c->state == HSQL_CONN_RUNNING) {
         /* MySQL clients never half-close: RDHUP means the client is gone (2013). */
         if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP))

@@ -66,6 +66,7 @@ struct hsql_conn {
     hsql_conn_state_t state;
     bool is_unix;
     bool readable;             /* no EAGAIN seen since the last EPOLLIN edge */
+    bool rdhup;                /* the peer's FIN (or an error) was reported */
     bool want_close;           /* close once the output is flushed */
     bool txn_dirty;            /* a write ran in the open transaction */
     _Atomic bool peer_gone;    /* HUP seen: a running query may stop early */
