@@ -122,6 +122,11 @@ void wvm_engine_register(wvm_engine_t *e, const char *as, wvm_instance_t *inst);
 wvm_module_t *wvm_module_load(wvm_engine_t *e, const uint8_t *bytes, size_t len, char *err,
                               size_t errlen);
 void wvm_module_free(wvm_module_t *m);
+/* Exports in declaration order: their number, and the name and kind (WVM_EXTERN_*) of the
+ * i-th. The name is owned by the module and NUL-terminated (it may also hold NULs). */
+enum { WVM_EXTERN_FUNC = 0, WVM_EXTERN_TABLE = 1, WVM_EXTERN_MEMORY = 2, WVM_EXTERN_GLOBAL = 3 };
+size_t wvm_module_export_count(const wvm_module_t *m);
+const char *wvm_module_export_name(const wvm_module_t *m, size_t i, int *kind);
 
 /* ---- instance -------------------------------------------------------------------------- */
 

@@ -63,31 +63,6 @@ static inline double f64_max(double a, double b)
         return signbit(a) ? b : a;
     return a > b ? a : b;
 }
-static inline uint32_t f32_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u;
-}
-static inline float bits_f32(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
-static inline uint64_t f64_bits(double f)
-{
-    uint64_t u;
-    memcpy(&u, &f, 8);
-    return u;
-}
-static inline double bits_f64(uint64_t u)
-{
-    double f;
-    memcpy(&f, &u, 8);
-    return f;
-}
-
 /* Saturating truncations. */
 static inline int32_t sat_i32(double x)
 {

@@ -583,7 +583,8 @@ static int finish(wvm_instance_t *inst, int rc, wvm_value_t *results, size_t max
 {
     if (rc == WVM_OK) {
         size_t n = BASE_MIN(maxres, inst->call_result_slots);
-        memcpy(results, inst->stack, n * sizeof *results);
+        if (n)
+            memcpy(results, inst->stack, n * sizeof *results);
     }
     return rc;
 }
@@ -616,7 +617,8 @@ int wvm_instance_call_func(wvm_instance_t *inst, wvm_func_t *f, const wvm_value_
         return WVM_ERROR;
     if (nargs != f->type->param_slots)
         return WVM_ERROR;
-    memcpy(inst->stack, args, nargs * sizeof *args);
+    if (nargs)
+        memcpy(inst->stack, args, nargs * sizeof *args);
     inst->call_result_slots = f->type->result_slots;
     return finish(inst, wvm_interp_call(inst, f), results, maxres);
 }
@@ -668,7 +670,8 @@ int wvm_memory_read(wvm_instance_t *inst, uint64_t addr, void *dst, size_t n)
 {
     if (!inst->mem || addr > inst->mem->size || n > inst->mem->size - addr)
         return -1;
-    memcpy(dst, inst->mem->base + addr, n);
+    if (n)
+        memcpy(dst, inst->mem->base + addr, n);
     return 0;
 }
 
@@ -676,7 +679,8 @@ int wvm_memory_write(wvm_instance_t *inst, uint64_t addr, const void *src, size_
 {
     if (!inst->mem || addr > inst->mem->size || n > inst->mem->size - addr)
         return -1;
-    memcpy(inst->mem->base + addr, src, n);
+    if (n)
+        memcpy(inst->mem->base + addr, src, n);
     return 0;
 }
 
@@ -691,4 +695,15 @@ int wvm_host_exit(wvm_instance_t *inst, int code)
     inst->trap = NULL;
     inst->exit_code = code;
     return -1;
+}
+
+size_t wvm_module_export_count(const wvm_module_t *m) { return m->nexports; }
+
+const char *wvm_module_export_name(const wvm_module_t *m, size_t i, int *kind)
+{
+    if (i >= m->nexports)
+        return NULL;
+    if (kind)
+        *kind = m->exports[i].kind;
+    return m->exports[i].name;
 }
