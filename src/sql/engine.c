@@ -1517,6 +1517,8 @@ static int run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int 
             return -1;
         if (xl->kind == HSQL_XK_INSERT)
             xl->lim_off = count_tuples(src, t, b, e);
+        if (getenv("HSQL_TRACE"))
+            fprintf(stderr, "hsql: %.*s\n   => %s\n", (int)(end - start), src + start, xl->sql);
         if (xl->infoschema && hsql_infoschema_prepare(s, err) < 0) {
             hsql_xl_free(xl);
             return -1;

@@ -1334,7 +1334,7 @@ static int emit(xctx_t *x, int i, int end)
         emit_tok(x, i);
         i++;
     }
-    return end;
+    return i > end ? i : end;
 }
 
 /* ---- statements -------------------------------------------------------------------------- */

@@ -33,7 +33,7 @@ typedef struct rs {
     int nresults;
 } rs_t;
 
-static void rs_clear(rs_t *r)
+static inline void rs_clear(rs_t *r)
 {
     for (unsigned i = 0; i < r->nrows && i < RS_MAXROW; i++)
         for (unsigned c = 0; c < r->ncols && c < RS_MAXCOL; c++)
@@ -41,7 +41,7 @@ static void rs_clear(rs_t *r)
     memset(r, 0, sizeof *r);
 }
 
-static int rs_on_columns(void *ctx, const hsql_col_t *cols, unsigned n)
+static inline int rs_on_columns(void *ctx, const hsql_col_t *cols, unsigned n)
 {
     rs_t *r = ctx;
     for (unsigned i = 0; i < r->nrows && i < RS_MAXROW; i++)
@@ -61,7 +61,7 @@ static int rs_on_columns(void *ctx, const hsql_col_t *cols, unsigned n)
     return 0;
 }
 
-static int rs_on_row(void *ctx, const hsql_value_t *vals, unsigned n)
+static inline int rs_on_row(void *ctx, const hsql_value_t *vals, unsigned n)
 {
     rs_t *r = ctx;
     if (r->nrows >= RS_MAXROW)
@@ -81,7 +81,7 @@ static int rs_on_row(void *ctx, const hsql_value_t *vals, unsigned n)
     return 0;
 }
 
-static int rs_on_eof(void *ctx, uint16_t status, uint16_t warnings)
+static inline int rs_on_eof(void *ctx, uint16_t status, uint16_t warnings)
 {
     rs_t *r = ctx;
     r->got_eof = true;
@@ -90,7 +90,7 @@ static int rs_on_eof(void *ctx, uint16_t status, uint16_t warnings)
     return 0;
 }
 
-static int rs_on_ok(void *ctx, const hsql_ok_t *ok)
+static inline int rs_on_ok(void *ctx, const hsql_ok_t *ok)
 {
     rs_t *r = ctx;
     for (unsigned i = 0; i < r->nrows && i < RS_MAXROW; i++)
@@ -106,14 +106,14 @@ static int rs_on_ok(void *ctx, const hsql_ok_t *ok)
     return 0;
 }
 
-static hsql_sink_t rs_sink(rs_t *r)
+static inline hsql_sink_t rs_sink(rs_t *r)
 {
     hsql_sink_t s = {r, rs_on_columns, rs_on_row, rs_on_eof, rs_on_ok};
     return s;
 }
 
 /* Runs sql; on error fails the test (printing the MySQL error). */
-static void qok_at(hsql_session_t *s, rs_t *r, const char *sql, const char *file, int line)
+static inline void qok_at(hsql_session_t *s, rs_t *r, const char *sql, const char *file, int line)
 {
     rs_clear(r);
     hsql_sink_t k = rs_sink(r);
@@ -128,7 +128,7 @@ static void qok_at(hsql_session_t *s, rs_t *r, const char *sql, const char *file
 #define QOK(s, r, sql) qok_at((s), (r), (sql), __FILE__, __LINE__)
 
 /* Runs sql expecting MySQL error `code`; returns the error. */
-static hsql_error_t qerr_at(hsql_session_t *s, rs_t *r, const char *sql, uint16_t code,
+static inline hsql_error_t qerr_at(hsql_session_t *s, rs_t *r, const char *sql, uint16_t code,
                             const char *file, int line)
 {
     rs_clear(r);
@@ -146,7 +146,7 @@ static hsql_error_t qerr_at(hsql_session_t *s, rs_t *r, const char *sql, uint16_
 #define QERR(s, r, sql, code) qerr_at((s), (r), (sql), (code), __FILE__, __LINE__)
 
 /* Value of row/col as text ("NULL" for NULL). */
-static const char *V(rs_t *r, unsigned row, unsigned col)
+static inline const char *V(rs_t *r, unsigned row, unsigned col)
 {
     if (row >= r->nrows || col >= r->ncols)
         return "<none>";
@@ -154,7 +154,7 @@ static const char *V(rs_t *r, unsigned row, unsigned col)
 }
 
 /* Runs sql and returns the single value of the first row (static buffer). */
-static const char *q1_at(hsql_session_t *s, const char *sql, const char *file, int line)
+static inline const char *q1_at(hsql_session_t *s, const char *sql, const char *file, int line)
 {
     static rs_t r;
     static char buf[4096];
@@ -165,7 +165,7 @@ static const char *q1_at(hsql_session_t *s, const char *sql, const char *file, i
 }
 #define Q1(s, sql) q1_at((s), (sql), __FILE__, __LINE__)
 
-static char *mk_state_dir(void)
+static inline char *mk_state_dir(void)
 {
     char tmpl[] = "/tmp/hsql-test-XXXXXX";
     char *d = mkdtemp(tmpl);
@@ -173,7 +173,7 @@ static char *mk_state_dir(void)
     return strdup(d);
 }
 
-static void rm_state_dir(char *dir)
+static inline void rm_state_dir(char *dir)
 {
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -190,7 +190,7 @@ typedef struct env {
     rs_t r;
 } env_t;
 
-static env_t *env_new(const char *db)
+static inline env_t *env_new(const char *db)
 {
     env_t *e = calloc(1, sizeof *e);
     e->dir = mk_state_dir();
@@ -208,7 +208,7 @@ static env_t *env_new(const char *db)
     return e;
 }
 
-static void env_free(env_t *e)
+static inline void env_free(env_t *e)
 {
     rs_clear(&e->r);
     hsql_session_free(e->s);
