@@ -406,14 +406,15 @@ int hsql_decode_exec_params(hsql_rd_t *r, unsigned nparams, uint8_t *types, bool
         bool is_unsigned = types[2 * i + 1] & 0x80;
         p->type = type;
         p->kind = HSQL_VAL_NULL;
-        if ((uint8_t)nulls.p[i / 8] & (1u << (i % 8)))
-            continue;
+        /* Long data wins over the NULL bit, as in MySQL: mysqlnd sets the bit for them. */
         if (long_data && long_data[i].p) {
             p->kind = HSQL_VAL_TEXT;
             p->s = long_data[i].p;
             p->len = long_data[i].len;
             continue;
         }
+        if ((uint8_t)nulls.p[i / 8] & (1u << (i % 8)))
+            continue;
         uint64_t v;
         switch (type) {
         case HSQL_TYPE_NULL:
