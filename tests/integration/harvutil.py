@@ -119,13 +119,14 @@ class Conn:
             k, _, v = l.partition(":")
             headers[k.strip().lower()] = v.strip()
         n = 0 if head_only or status in (100, 204, 304) else int(headers.get("content-length", 0))
-        while len(rest) < n:
-            chunk = self.s.recv(65536)
+        body = bytearray(rest)  # appends in place: large bodies stay linear
+        while len(body) < n:
+            chunk = self.s.recv(1 << 20)
             if not chunk:
-                raise EOFError("short body")
-            rest += chunk
-        self.buf = rest[n:]
-        return status, headers, rest[:n]
+                raise EOFError("short body: %d of %d" % (len(body), n))
+            body += chunk
+        self.buf = bytes(body[n:])
+        return status, headers, bytes(body[:n])
 
     def at_eof(self, timeout=3):
         """True if the peer closed (EOF) within timeout with no more bytes."""

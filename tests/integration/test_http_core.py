@@ -354,3 +354,60 @@ def test_access_log_combined_format(site, tmp_path):
     assert '"GET /hello.txt HTTP/1.1" 200 12 "http://ref/" "tester/1.0"' in lines[0]
     assert lines[0].startswith("127.0.0.1 - - [")
     assert '" 404 ' in lines[1]
+
+
+def test_body_min_rate_evicts_slow_uploader(site):
+    # bytes keep arriving (the idle timer never fires) but far below 1024 B/s
+    h = Harv(site, "--test-handlers", "--timeout-body", "1000", "--body-min-rate", "1024")
+    try:
+        c = Conn(h)
+        c.send(b"POST /_test/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n")
+        t0 = time.time()
+        status = None
+        while time.time() - t0 < 6:
+            try:
+                c.send(b"x" * 20)
+            except OSError:
+                break
+            c.s.settimeout(0.2)
+            try:
+                data = c.s.recv(4096)
+            except socket.timeout:
+                continue
+            c.buf += data
+            if b"\r\n\r\n" in c.buf:
+                status = c.response()[0]
+                break
+        assert status == 408
+        assert 1.0 <= time.time() - t0 < 4
+        c.close()
+    finally:
+        h.stop()
+
+
+def test_send_timeout_evicts_slow_reader(site, tmp_path):
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"z" * (48 << 20))  # more than the socket buffers on both sides hold
+    h = Harv(tmp_path, "--timeout-send", "1000")
+    try:
+        s = h.connect()
+        s.sendall(get("/big.bin"))
+        time.sleep(2.5)  # read nothing: the server's writes stall, then it gives up
+        s.settimeout(5)
+        got = 0
+        try:
+            while True:
+                d = s.recv(1 << 20)
+                if not d:
+                    break
+                got += len(d)
+        except ConnectionResetError:
+            pass
+        assert got < (48 << 20)  # cut off: the connection was closed, not completed
+        s.close()
+        c = Conn(h)  # and the server still serves
+        c.send(get("/big.bin"))
+        assert len(c.response()[2]) == 48 << 20
+        c.close()
+    finally:
+        h.stop()
