@@ -465,6 +465,63 @@ int hsql_exec_simple(hsql_session_t *s, const char *sql, hsql_error_t *err)
     return 0;
 }
 
+/* ---- read snapshots ------------------------------------------------------------------------ */
+bool hsql_user_txn(hsql_session_t *s)
+{
+    return s->conn && !s->rtxn && !sqlite3_get_autocommit(s->conn);
+}
+
+void hsql_rtxn_end(hsql_session_t *s)
+{
+    if (!s->rtxn)
+        return;
+    s->rtxn = false;
+    if (s->st_commit) {
+        sqlite3_step(s->st_commit);
+        sqlite3_reset(s->st_commit);
+    }
+    if (!sqlite3_get_autocommit(s->conn))
+        sqlite3_exec(s->conn, "COMMIT", NULL, NULL, NULL);
+}
+
+/* Before an autocommit SELECT: reuse the open snapshot when nothing was written since. */
+static void rtxn_for_read(hsql_session_t *s)
+{
+    if (!s->autocommit || !s->dbname || hsql_user_txn(s))
+        return;
+    uint64_t g = __atomic_load_n(&s->eng->commit_gen, __ATOMIC_ACQUIRE);
+    if (s->rtxn && s->rtxn_gen == g)
+        return;
+    hsql_rtxn_end(s);
+    if (!s->st_begin) {
+        sqlite3_prepare_v3(s->conn, "BEGIN", -1, SQLITE_PREPARE_PERSISTENT, &s->st_begin, NULL);
+        sqlite3_prepare_v3(s->conn, "COMMIT", -1, SQLITE_PREPARE_PERSISTENT, &s->st_commit, NULL);
+    }
+    if (!s->st_begin || !s->st_commit)
+        return;
+    if (sqlite3_step(s->st_begin) == SQLITE_DONE) {
+        s->rtxn = true;
+        s->rtxn_gen = g;
+    }
+    sqlite3_reset(s->st_begin);
+}
+
+void hsql_after_write(hsql_session_t *s)
+{
+    hsql_engine_t *eng = s->eng;
+    uint64_t g = __atomic_add_fetch(&eng->commit_gen, 1, __ATOMIC_ACQ_REL);
+    pthread_mutex_lock(&eng->mu);
+    for (hsql_session_t *x = eng->sessions; x; x = x->next) {
+        if (x == s || !x->rtxn || x->rtxn_gen == g)
+            continue;
+        if (pthread_mutex_trylock(&x->mu) == 0) {
+            hsql_rtxn_end(x);
+            pthread_mutex_unlock(&x->mu);
+        }
+    }
+    pthread_mutex_unlock(&eng->mu);
+}
+
 /* ---- sessions ---------------------------------------------------------------------------- */
 static void cache_evict_all(hsql_session_t *s);
 void hsql_cache_clear(hsql_session_t *s) { cache_evict_all(s); }
@@ -499,6 +556,10 @@ static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
 static void close_conn(hsql_session_t *s)
 {
     hsql_cache_clear(s);
+    hsql_rtxn_end(s);
+    sqlite3_finalize(s->st_begin);
+    sqlite3_finalize(s->st_commit);
+    s->st_begin = s->st_commit = NULL;
     if (s->conn) {
         if (!sqlite3_get_autocommit(s->conn))
             sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
@@ -545,6 +606,7 @@ hsql_session_t *hsql_session_new(hsql_engine_t *eng, const hsql_session_info_t *
     }
     s->autocommit = true;
     s->coll_id = 255;
+    pthread_mutex_init(&s->mu, NULL);
     base_buf_init(&s->kbuf);
     base_buf_init(&s->sbuf);
     base_buf_init(&s->vbuf);
@@ -576,6 +638,7 @@ void hsql_session_free(hsql_session_t *s)
     if (!s)
         return;
     hsql_engine_t *eng = s->eng;
+    pthread_mutex_lock(&s->mu);
     pthread_mutex_lock(&eng->mu);
     if (s->prev)
         s->prev->next = s->next;
@@ -596,16 +659,23 @@ void hsql_session_free(hsql_session_t *s)
     free(s->pord);
     hsql_vars_free(&s->vars);
     free(s->dbname);
+    pthread_mutex_unlock(&s->mu);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }
 
 int hsql_session_use(hsql_session_t *s, const char *db, hsql_error_t *err)
 {
-    return hsql_session_switch_db(s, db, err);
+    pthread_mutex_lock(&s->mu);
+    int r = hsql_session_switch_db(s, db, err);
+    pthread_mutex_unlock(&s->mu);
+    return r;
 }
 
 void hsql_session_reset(hsql_session_t *s)
 {
+    pthread_mutex_lock(&s->mu);
+    hsql_rtxn_end(s);
     if (s->conn && !sqlite3_get_autocommit(s->conn))
         sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
     hsql_vars_free(&s->vars);
@@ -615,6 +685,7 @@ void hsql_session_reset(hsql_session_t *s)
     s->last_insert_id = 0;
     s->found_rows = 0;
     s->row_count = 0;
+    pthread_mutex_unlock(&s->mu);
 }
 
 uint16_t hsql_status(hsql_session_t *s)
@@ -622,7 +693,7 @@ uint16_t hsql_status(hsql_session_t *s)
     uint16_t st = 0;
     if (s->autocommit)
         st |= HSQL_STATUS_AUTOCOMMIT;
-    if (s->conn && !sqlite3_get_autocommit(s->conn))
+    if (hsql_user_txn(s))
         st |= HSQL_STATUS_IN_TRANS;
     return st;
 }
@@ -632,6 +703,7 @@ uint32_t hsql_session_id(hsql_session_t *s) { return s->id; }
 
 int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err)
 {
+    hsql_rtxn_end(s);
     if (s->conn && !sqlite3_get_autocommit(s->conn))
         return hsql_exec_simple(s, "COMMIT", err);
     return 0;
@@ -1558,7 +1630,14 @@ static int run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int 
         else
             tok_value(s, src, &t[i], v);
     }
-    return exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+    if (c->xl->kind == HSQL_XK_SELECT) {
+        rtxn_for_read(s);
+        return exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+    }
+    hsql_rtxn_end(s);
+    int r = exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+    hsql_after_write(s);
+    return r;
 }
 
 /* ---- the query loop ---------------------------------------------------------------------- */
@@ -1580,19 +1659,41 @@ static int run_stmt(hsql_session_t *s, const char *src, size_t srclen, const hsq
         s->nwarn_total = 0;
     }
     if (hsql_is_dml(src, t, b, e)) {
+        if (!s->autocommit)
+            hsql_rtxn_end(s);
         if (!s->autocommit && s->conn && sqlite3_get_autocommit(s->conn))
             if (hsql_exec_simple(s, "BEGIN", err) < 0)
                 return -1;
         return run_dml(s, src, t, b, e, sink, more, err);
     }
+    /* SHOW, SET, DESCRIBE and USE neither write nor need a fresh snapshot ended */
+    bool ro = hsql_tok_is(src, &t[b], "SHOW") || hsql_tok_is(src, &t[b], "SET") ||
+              hsql_tok_is(src, &t[b], "DESCRIBE") || hsql_tok_is(src, &t[b], "DESC") ||
+              hsql_tok_is(src, &t[b], "USE");
+    if (!ro)
+        hsql_rtxn_end(s);
     int r = hsql_admin_exec(s, src, t, b, e, sink, more, err);
-    if (r <= 0)
-        return r;
-    return hsql_ddl_exec(s, src, t, b, e, sink, more, err);
+    if (r > 0)
+        r = hsql_ddl_exec(s, src, t, b, e, sink, more, err);
+    if (!ro)
+        hsql_after_write(s);
+    return r;
 }
+
+static int session_query(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
+                         hsql_error_t *err);
 
 int hsql_session_query(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
                        hsql_error_t *err)
+{
+    pthread_mutex_lock(&s->mu);
+    int r = session_query(s, sql, len, sink, err);
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+static int session_query(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
+                         hsql_error_t *err)
 {
     __atomic_add_fetch(&s->eng->questions, 1, __ATOMIC_RELAXED);
     hsql_lex_err_t le;
@@ -1643,8 +1744,20 @@ int hsql_session_query(hsql_session_t *s, const char *sql, size_t len, const hsq
     return 0;
 }
 
+static int field_list(hsql_session_t *s, const char *table, const char *wild,
+                      const hsql_sink_t *sink, hsql_error_t *err);
+
 int hsql_session_field_list(hsql_session_t *s, const char *table, const char *wild,
                             const hsql_sink_t *sink, hsql_error_t *err)
+{
+    pthread_mutex_lock(&s->mu);
+    int r = field_list(s, table, wild, sink, err);
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+static int field_list(hsql_session_t *s, const char *table, const char *wild,
+                      const hsql_sink_t *sink, hsql_error_t *err)
 {
     hsql_table_t *tb = s->db ? hsql_table_get(s->db, table) : NULL;
     if (!s->db)
@@ -1675,6 +1788,8 @@ int hsql_session_field_list(hsql_session_t *s, const char *table, const char *wi
 }
 
 /* ---- prepared statements ----------------------------------------------------------------- */
+static void stmt_free(hsql_stmt_t *p);
+
 struct hsql_stmt {
     hsql_session_t *s;
     char *text;
@@ -1764,9 +1879,23 @@ static int stmt_translate(hsql_stmt_t *p, hsql_error_t *err)
     return 0;
 }
 
+static int stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_t **out,
+                        unsigned *nparams, const hsql_col_t **cols, unsigned *ncols,
+                        hsql_error_t *err);
+
 int hsql_stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_t **out,
                       unsigned *nparams, const hsql_col_t **cols, unsigned *ncols,
                       hsql_error_t *err)
+{
+    pthread_mutex_lock(&s->mu);
+    int r = stmt_prepare(s, sql, len, out, nparams, cols, ncols, err);
+    pthread_mutex_unlock(&s->mu);
+    return r;
+}
+
+static int stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_t **out,
+                        unsigned *nparams, const hsql_col_t **cols, unsigned *ncols,
+                        hsql_error_t *err)
 {
     hsql_stmt_t *p = base_xcalloc(1, sizeof *p);
     p->s = s;
@@ -1777,7 +1906,7 @@ int hsql_stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_
     hsql_lex_err_t le;
     if (hsql_lex(p->text, len, &p->toks, &le) < 0) {
         hsql_err_syntax(err, p->text, len, le.off);
-        hsql_stmt_close(p);
+        stmt_free(p);
         return -1;
     }
     const hsql_tok_t *t = p->toks.v;
@@ -1786,7 +1915,7 @@ int hsql_stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_
         e--;
     if (e == 0) {
         hsql_err(err, 1065, "42000", "Query was empty");
-        hsql_stmt_close(p);
+        stmt_free(p);
         return -1;
     }
     for (int i = 0; i < e; i++) {
@@ -1794,7 +1923,7 @@ int hsql_stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_
             p->nparams++;
         if (t[i].type == HSQL_TK_SEMI) {
             hsql_err_syntax(err, p->text, len, t[i].off);
-            hsql_stmt_close(p);
+            stmt_free(p);
             return -1;
         }
     }
@@ -1804,7 +1933,7 @@ int hsql_stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_
         int r = stmt_translate(p, err);
         s->cur_info = NULL;
         if (r < 0) {
-            hsql_stmt_close(p);
+            stmt_free(p);
             return -1;
         }
     }
@@ -1857,8 +1986,20 @@ static void param_literal(base_buf_t *b, const hsql_param_t *pp)
     }
 }
 
+static int stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned nparams,
+                        const hsql_sink_t *sink, hsql_error_t *err);
+
 int hsql_stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned nparams,
                       const hsql_sink_t *sink, hsql_error_t *err)
+{
+    pthread_mutex_lock(&p->s->mu);
+    int r = stmt_execute(p, params, nparams, sink, err);
+    pthread_mutex_unlock(&p->s->mu);
+    return r;
+}
+
+static int stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned nparams,
+                        const hsql_sink_t *sink, hsql_error_t *err)
 {
     hsql_session_t *s = p->s;
     __atomic_add_fetch(&s->eng->questions, 1, __ATOMIC_RELAXED);
@@ -1881,7 +2022,7 @@ int hsql_stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npara
         base_buf_append(&b, p->text + pos, p->len - pos);
         bool multi = s->multi;
         s->multi = false;
-        int r = hsql_session_query(s, b.data, b.len, sink, err);
+        int r = session_query(s, b.data, b.len, sink, err);
         s->multi = multi;
         base_buf_fini(&b);
         return r;
@@ -1892,6 +2033,8 @@ int hsql_stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npara
             return -1;
     }
     s->nwarn = s->nwarn_total = 0;
+    if (!s->autocommit)
+        hsql_rtxn_end(s);
     if (!s->autocommit && sqlite3_get_autocommit(s->conn))
         if (hsql_exec_simple(s, "BEGIN", err) < 0)
             return -1;
@@ -1900,12 +2043,20 @@ int hsql_stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npara
     for (unsigned k = 0; k < p->nparams; k++)
         param_to_bval(&params[k], &s->bv[p->ph_ord[k] - 1]);
     s->cur_info = p->text;
-    int r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
+    int r;
+    if (p->xl->kind == HSQL_XK_SELECT) {
+        rtxn_for_read(s);
+        r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
+    } else {
+        hsql_rtxn_end(s);
+        r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
+        hsql_after_write(s);
+    }
     s->cur_info = NULL;
     return r;
 }
 
-void hsql_stmt_close(hsql_stmt_t *p)
+static void stmt_free(hsql_stmt_t *p)
 {
     if (!p)
         return;
@@ -1918,4 +2069,14 @@ void hsql_stmt_close(hsql_stmt_t *p)
     free(p->litmem);
     free(p->text);
     free(p);
+}
+
+void hsql_stmt_close(hsql_stmt_t *p)
+{
+    if (!p)
+        return;
+    hsql_session_t *s = p->s;
+    pthread_mutex_lock(&s->mu);
+    stmt_free(p);
+    pthread_mutex_unlock(&s->mu);
 }

@@ -166,7 +166,7 @@ const char *hsql_var_get(hsql_session_t *s, const char *name, bool global)
     if (!strcmp(name, "datadir"))
         return s->eng->dir;
     if (!strcmp(name, "in_transaction"))
-        return (s->conn && !sqlite3_get_autocommit(s->conn)) ? "1" : "0";
+        return hsql_user_txn(s) ? "1" : "0";
     if (!global) {
         hsql_var_t *v = var_find(s->vars, name);
         if (v) {
@@ -227,6 +227,7 @@ int hsql_var_set(hsql_session_t *s, const char *name, const char *val, bool glob
     }
     if (!strcmp(name, "autocommit")) {
         bool on = !strcmp(val, "ON");
+        hsql_rtxn_end(s);
         if (on && !s->autocommit && hsql_txn_implicit_commit(s, err) < 0)
             return -1;
         s->autocommit = on;

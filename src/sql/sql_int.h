@@ -145,6 +145,7 @@ struct hsql_engine {
     int nretired, capretired;
     uint32_t next_id;
     uint64_t questions, start_ms;
+    uint64_t commit_gen; /* bumped after every statement that may have written */
     hsql_var_t *globals;
     struct hsql_session *sessions;
     int nsessions;
@@ -181,6 +182,13 @@ struct hsql_session {
     char vtmp[4][256];    /* rotating buffers for computed variable values */
     int vtmp_i;
     uint64_t start_ms;
+    /* Snapshot reuse: autocommit SELECTs run inside a read transaction that stays open while
+     * no session has written since (eng->commit_gen == rtxn_gen), which saves SQLite's file
+     * locking per statement. Writers close idle sessions' stale snapshots (hsql_after_write). */
+    bool rtxn;
+    uint64_t rtxn_gen;
+    sqlite3_stmt *st_begin, *st_commit;
+    pthread_mutex_t mu; /* held while the session runs; lets writers end its snapshot */
     struct hsql_session *next, *prev;
 };
 
@@ -286,5 +294,12 @@ uint16_t hsql_status(hsql_session_t *s);
 int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err);
 int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err);
 void hsql_cache_clear(hsql_session_t *s);
+/* True inside a transaction the client opened (not the engine's read snapshot). */
+bool hsql_user_txn(hsql_session_t *s);
+/* Ends the session's reused read snapshot, if any. */
+void hsql_rtxn_end(hsql_session_t *s);
+/* After a statement that may have written: bump the commit generation, end idle sessions'
+ * stale snapshots. */
+void hsql_after_write(hsql_session_t *s);
 
 #endif

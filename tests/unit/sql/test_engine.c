@@ -307,6 +307,40 @@ static void test_multi_statement(void **state)
     env_free(e);
 }
 
+static void test_two_sessions(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    hsql_session_info_t info = {"u2", "localhost", false, false};
+    hsql_error_t err;
+    hsql_session_t *s2 = hsql_session_new(e->eng, &info, "d", &err);
+    assert_non_null(s2);
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v varchar(10))");
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 'a')");
+    assert_string_equal(Q1(s2, "SELECT COUNT(*) FROM t"), "1"); /* s2 now holds a snapshot */
+    QOK(e->s, r, "INSERT INTO t VALUES (2, 'b')");
+    assert_string_equal(Q1(s2, "SELECT COUNT(*) FROM t"), "2"); /* and sees the new row */
+    assert_false(hsql_session_status(s2) & HSQL_STATUS_IN_TRANS);
+    /* a transaction of s2 does not see e->s's later commits (REPEATABLE READ) */
+    QOK(s2, r, "BEGIN");
+    assert_string_equal(Q1(s2, "SELECT COUNT(*) FROM t"), "2");
+    QOK(e->s, r, "INSERT INTO t VALUES (3, 'c')");
+    assert_string_equal(Q1(s2, "SELECT COUNT(*) FROM t"), "2");
+    QOK(s2, r, "COMMIT");
+    assert_string_equal(Q1(s2, "SELECT COUNT(*) FROM t"), "3");
+    /* a writer that waits for another's transaction gets 1205 after the busy timeout */
+    QOK(s2, r, "BEGIN");
+    QOK(s2, r, "UPDATE t SET v = 'x' WHERE id = 1");
+    hsql_error_t er = QERR(e->s, r, "UPDATE t SET v = 'y' WHERE id = 2", 1205);
+    assert_string_equal(er.sqlstate, "HY000");
+    QOK(s2, r, "ROLLBACK");
+    QOK(e->s, r, "UPDATE t SET v = 'y' WHERE id = 2");
+    assert_int_equal(r->ok.affected_rows, 1);
+    hsql_session_free(s2);
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,7 +348,7 @@ int main(void)
         cmocka_unit_test(test_odku_ignore_replace), cmocka_unit_test(test_found_rows_limit),
         cmocka_unit_test(test_variables),       cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_prepared),        cmocka_unit_test(test_alter_show),
-        cmocka_unit_test(test_multi_statement),
+        cmocka_unit_test(test_multi_statement), cmocka_unit_test(test_two_sessions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
