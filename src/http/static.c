@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,34 @@ typedef struct cache_entry {
     char *data;         /* whole content if size < small_file, else NULL */
 } cache_entry_t;
 
+/* The cache is per thread (no locks on the hot path); a key destructor frees it when a
+ * pool thread exits. */
 static _Thread_local cache_entry_t *tl_cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static unsigned next_id = 1;
+
+static void entry_clear(cache_entry_t *e);
+
+static void cache_destroy(void *p)
+{
+    cache_entry_t *cache = p;
+    for (size_t i = 0; i < STATIC_CACHE_SLOTS; i++)
+        entry_clear(&cache[i]);
+    free(cache);
+}
+
+static void cache_key_init(void) { pthread_key_create(&cache_key, cache_destroy); }
+
+static cache_entry_t *thread_cache(void)
+{
+    if (BASE_UNLIKELY(!tl_cache)) {
+        pthread_once(&cache_once, cache_key_init);
+        tl_cache = base_xcalloc(STATIC_CACHE_SLOTS, sizeof *tl_cache);
+        pthread_setspecific(cache_key, tl_cache);
+    }
+    return tl_cache;
+}
 
 static const char *const default_index[] = {"index.html", "index.htm", NULL};
 
@@ -73,6 +100,11 @@ void http_static_free(http_static_t *st)
     close(st->rootfd);
     free(st->root);
     free(st);
+    if (tl_cache) { /* the calling thread's cache; pool threads free theirs on exit */
+        pthread_setspecific(cache_key, NULL);
+        cache_destroy(tl_cache);
+        tl_cache = NULL;
+    }
 }
 
 /* Opens rel beneath the root; never follows a path out of it. */
@@ -215,9 +247,7 @@ static void entry_fill(http_static_t *st, cache_entry_t *e, const char *rel, con
  * (EISDIR for a directory). */
 static cache_entry_t *lookup(http_static_t *st, const char *rel, int *fd)
 {
-    if (!tl_cache)
-        tl_cache = base_xcalloc(STATIC_CACHE_SLOTS, sizeof *tl_cache);
-    cache_entry_t *e = &tl_cache[(hash_str(rel) ^ st->id) % STATIC_CACHE_SLOTS];
+    cache_entry_t *e = &thread_cache()[(hash_str(rel) ^ st->id) % STATIC_CACHE_SLOTS];
     uint64_t now = now_ms();
     *fd = -1;
     bool hit = e->owner == st->id && !strcmp(e->path, rel);
