@@ -1,0 +1,282 @@
+"""HarvSQL protocol details over raw sockets: malformed and oversized packets get clear errors
+and the server keeps serving, clients vanishing mid-query, max connections, DEPRECATE_EOF
+both ways, multi-statements, 16 MiB packets split and joined, the utility commands
+(PING, STATISTICS, FIELD_LIST, INIT_DB, SET_OPTION, RESET_CONNECTION, CHANGE_USER) and the
+binary protocol (PREPARE/EXECUTE/SEND_LONG_DATA/RESET/CLOSE) byte by byte; no fd leaks."""
+import socket
+import struct
+import time
+
+import pytest
+
+from sqlutil import (HarvSQL, RawClient, BASE_CAPS, CLIENT_DEPRECATE_EOF,
+                     CLIENT_MULTI_STATEMENTS, CLIENT_SESSION_TRACK, native_scramble,
+                     parse_coldef, parse_err, parse_ok, read_lenenc)
+
+
+@pytest.fixture(scope="module")
+def srv():
+    s = HarvSQL("--max-packet", "40m", "--max-connections", "20")
+    s.base_sockets = s.sockets()
+    yield s
+    assert s.wait_sockets(s.base_sockets) == s.base_sockets, "leaked sessions"
+    s.stop()
+
+
+def login(srv, caps=BASE_CAPS, db="test"):
+    c = RawClient(srv)
+    r = c.handshake("root", "pw", db=db, caps=caps)
+    assert r[0] == 0, r
+    return c
+
+
+def alive(srv):
+    c = login(srv)
+    r = c.query("SELECT 7")
+    c.close()
+    return r[0] == "rows" and r[2] == [["7"]]
+
+
+def test_greeting(srv):
+    c = RawClient(srv)
+    c.greeting()
+    assert c.version.startswith("8.0.") and "HarvSQL" in c.version
+    assert not c.version.startswith("5.5.5-")
+    assert c.plugin == "mysql_native_password"
+    assert len(c.nonce) == 20 and 0 not in c.nonce
+    assert c.server_caps & 1  # CLIENT_LONG_PASSWORD: libmariadb skips MariaDB extensions
+    c.close()
+
+
+def test_bad_handshake_then_still_serving(srv):
+    for junk in (b"\x01\x00\x00\x01\x00", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                 struct.pack("<I", 40)[:3] + b"\x01" + b"\x00" * 40):
+        c = RawClient(srv)
+        c.greeting()
+        c.send_raw(junk)
+        try:
+            p = c.read_packet()
+            assert p[0] == 0xff
+            code = parse_err(p)[1]
+            assert code in (1043, 1153, 1156), p
+        except EOFError:
+            pass
+        c.close()
+    assert alive(srv)
+
+
+def test_unknown_and_empty_commands(srv):
+    c = login(srv)
+    c.command(b"\x63junk")
+    e = parse_err(c.read_packet())
+    assert e[1] == 1047 and e[3] == "Unknown command"
+    c.command(b"")
+    assert parse_err(c.read_packet())[1] == 1835
+    c.command(b"\x0e")  # PING still works on the same connection
+    assert c.read_packet()[0] == 0
+    c.close()
+
+
+def test_oversized_packet_is_refused(srv):
+    c = login(srv)
+    c.send_raw(b"\xff\xff\xff\x00\x03" + b"x" * 1000)  # announces 16 MiB frames...
+    c.send_raw(b"\xff\xff\xff\x01")                      # ...and another: over 40m? not yet
+    c.close()
+    c = login(srv)
+    # 3 full frames = 48 MiB > 40m: refused as soon as the third header arrives
+    c.send_raw(b"\xff\xff\xff\x00" + b"\x03" + b"a" * (0xffffff - 1))
+    c.send_raw(b"\xff\xff\xff\x01" + b"a" * 0xffffff)
+    c.send_raw(b"\xff\xff\xff\x02")
+    e = parse_err(c.read_packet())
+    assert e[1] == 1153 and "max_allowed_packet" in e[3]
+    with pytest.raises((EOFError, ConnectionResetError)):
+        c.read_packet()
+    c.close()
+    assert alive(srv)
+
+
+def test_large_packets_split_and_joined(srv):
+    big = "b" * (17 * 1024 * 1024)
+    c = login(srv)
+    r = c.query("SELECT LENGTH('%s') AS n" % big)
+    assert r[0] == "rows" and r[2] == [[str(len(big))]], r[:2]
+    r = c.query("SELECT '%s' AS v" % big)
+    assert r[0] == "rows" and len(r[2][0][0]) == len(big)
+    c.close()
+
+
+def test_client_vanishes_mid_query(srv):
+    for _ in range(3):
+        c = login(srv)
+        c.command(b"\x03WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+                  b"WHERE i < 3000000) SELECT i FROM r")
+        time.sleep(0.05)
+        c.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()  # RST
+    assert alive(srv)
+    assert srv.wait_sockets(srv.base_sockets, 20) == srv.base_sockets
+
+
+def test_max_connections(srv):
+    srv.wait_sockets(srv.base_sockets)
+    conns = [login(srv) for _ in range(20)]
+    c = RawClient(srv)
+    p = c.read_packet()
+    assert p[0] == 0xff and parse_err(p)[1] == 1040
+    c.close()
+    for x in conns:
+        x.close()
+    time.sleep(0.2)
+    assert alive(srv)
+
+
+@pytest.mark.parametrize("deprecate_eof", [False, True])
+def test_result_set_terminators(srv, deprecate_eof):
+    caps = BASE_CAPS | (CLIENT_DEPRECATE_EOF if deprecate_eof else 0)
+    c = login(srv, caps=caps)
+    c.command(b"\x03SELECT 1 AS a, NULL AS b")
+    ncols, _ = read_lenenc(c.read_packet(), 0)
+    assert ncols == 2
+    cols = [parse_coldef(c.read_packet()) for _ in range(2)]
+    assert [x["name"] for x in cols] == ["a", "b"]
+    nxt = c.read_packet()
+    if not deprecate_eof:
+        assert nxt[0] == 0xfe and len(nxt) == 5
+        nxt = c.read_packet()
+    assert nxt == b"\x011\xfb"
+    end = c.read_packet()
+    assert end[0] == 0xfe
+    assert (len(end) == 5) == (not deprecate_eof)
+    c.close()
+
+
+def test_multi_statements(srv):
+    c = login(srv, caps=BASE_CAPS | CLIENT_MULTI_STATEMENTS)
+    r1 = c.query("SELECT 1; SELECT 2")
+    assert r1[0] == "rows" and r1[3] & 0x0008  # MORE_RESULTS
+    r2 = c.read_result()
+    assert r2[0] == "rows" and r2[2] == [["2"]] and not r2[3] & 0x0008
+    c.close()
+    c = login(srv)  # without the capability the server refuses the second statement
+    r = c.query("SELECT 1; SELECT 2")
+    assert r[0] == "err" or (r[0] == "rows" and not r[3] & 0x0008)
+    c.close()
+
+
+def test_session_track_ok_has_info_field(srv):
+    c = login(srv, caps=BASE_CAPS | CLIENT_SESSION_TRACK)
+    c.command(b"\x0e")
+    p = c.read_packet()
+    assert p[0] == 0 and p[-1] == 0  # empty length-encoded info present
+    c.close()
+
+
+def test_utility_commands(srv):
+    c = login(srv)
+    c.query("DROP TABLE IF EXISTS fl_t")
+    assert c.query("CREATE TABLE fl_t (id INT PRIMARY KEY, s VARCHAR(10))")[0] == "ok"
+    c.command(b"\x09")  # STATISTICS: plain text
+    assert b"Uptime" in c.read_packet()
+    c.command(b"\x04fl_t\x00")  # FIELD_LIST: definitions then EOF
+    names = []
+    while True:
+        p = c.read_packet()
+        if p[0] == 0xfe and len(p) < 9:
+            break
+        assert p[0] != 0xff, parse_err(p)
+        names.append(parse_coldef(p)["name"])
+    assert names == ["id", "s"]
+    c.command(b"\x02no_such_db")
+    assert parse_err(c.read_packet())[1] == 1049
+    c.command(b"\x02test")
+    assert c.read_packet()[0] == 0
+    c.command(b"\x1b\x00\x00")  # SET_OPTION multi-statements on: EOF
+    assert c.read_packet()[0] == 0xfe
+    c.command(b"\x1f")  # RESET_CONNECTION
+    assert c.read_packet()[0] == 0
+    # CHANGE_USER with the original scramble
+    auth = native_scramble(c.nonce, "pw")
+    c.command(b"\x11root\x00" + bytes([len(auth)]) + auth + b"test\x00" + struct.pack("<H", 45) +
+              b"mysql_native_password\x00")
+    assert c.read_packet()[0] == 0
+    assert c.query("SELECT 5")[2] == [["5"]]
+    c.command(b"\x01")  # QUIT: the server closes
+    with pytest.raises((EOFError, ConnectionResetError)):
+        c.read_packet()
+    c.close()
+
+
+def prepare(c, sql):
+    c.command(b"\x16" + sql.encode())
+    p = c.read_packet()
+    if p[0] == 0xff:
+        return parse_err(p)
+    stmt_id, ncols, nparams = struct.unpack_from("<IHH", p, 1)
+    for _ in range(nparams):
+        c.read_packet()
+    if nparams:
+        assert c.read_packet()[0] == 0xfe
+    for _ in range(ncols):
+        c.read_packet()
+    if ncols:
+        assert c.read_packet()[0] == 0xfe
+    return stmt_id, ncols, nparams
+
+
+def execute(c, stmt_id, params=b"", types=b"", nparams=0, nulls=None):
+    pkt = b"\x17" + struct.pack("<IBI", stmt_id, 0, 1)
+    if nparams:
+        pkt += (nulls or bytes((nparams + 7) // 8)) + (b"\x01" + types if types else b"\x00")
+        pkt += params
+    c.command(pkt)
+    p = c.read_packet()
+    if p[0] in (0, 0xff):
+        return parse_ok(p) if p[0] == 0 else parse_err(p)
+    ncols, _ = read_lenenc(p, 0)
+    cols = [parse_coldef(c.read_packet()) for _ in range(ncols)]
+    assert c.read_packet()[0] == 0xfe
+    rows = []
+    while True:
+        r = c.read_packet()
+        if r[0] == 0xfe and len(r) < 9:
+            return ("rows", cols, rows)
+        assert r[0] == 0x00, r
+        rows.append(r)
+
+
+def test_binary_protocol(srv):
+    c = login(srv)
+    c.query("DROP TABLE IF EXISTS ps_t")
+    assert c.query("CREATE TABLE ps_t (id BIGINT NOT NULL PRIMARY KEY, s TEXT)")[0] == "ok"
+    st, ncols, nparams = prepare(c, "INSERT INTO ps_t (id, s) VALUES (?, ?)")
+    assert (ncols, nparams) == (0, 2)
+    ok = execute(c, st, struct.pack("<q", 1) + b"\x05hello", bytes([8, 0, 253, 0]), 2)
+    assert ok[0] == "ok" and ok[1] == 1
+    # long data for param 1, then an execute that omits its value
+    c.command(b"\x18" + struct.pack("<IH", st, 1) + b"long-")
+    c.command(b"\x18" + struct.pack("<IH", st, 1) + b"data")
+    ok = execute(c, st, struct.pack("<q", 2), bytes([8, 0, 252, 0]), 2)
+    assert ok[0] == "ok", ok
+    # types are remembered when the client does not resend them
+    ok = execute(c, st, struct.pack("<q", 3), b"", 2, nulls=b"\x02")
+    assert ok[0] == "ok", ok
+    sel, ncols, nparams = prepare(c, "SELECT id, s FROM ps_t WHERE id >= ? ORDER BY id")
+    assert nparams == 1
+    res = execute(c, sel, struct.pack("<q", 1), bytes([8, 0]), 1)
+    assert res[0] == "rows" and len(res[2]) == 3
+    row1 = res[2][0]
+    assert row1[1] == 0 and struct.unpack_from("<q", row1, 2)[0] == 1
+    assert row1[10:] == b"\x05hello"
+    assert res[2][1][10:] == b"\x09long-data"
+    assert res[2][2][1] & 0x08  # NULL bitmap: column 1 of row 3 (offset 2)
+    # RESET, CLOSE, then the id is unknown
+    c.command(b"\x1a" + struct.pack("<I", sel))
+    assert c.read_packet()[0] == 0
+    c.command(b"\x19" + struct.pack("<I", sel))  # no response
+    e = execute(c, sel, struct.pack("<q", 1), bytes([8, 0]), 1)
+    assert e[0] == "err" and e[1] == 1243
+    # a truncated execute is refused, the connection stays usable
+    c.command(b"\x17" + struct.pack("<IBI", st, 0, 1) + b"\x00\x01\x08")
+    assert parse_err(c.read_packet())[1] == 1210
+    assert c.query("SELECT COUNT(*) FROM ps_t")[2] == [["3"]]
+    c.close()
