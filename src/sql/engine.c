@@ -1469,6 +1469,8 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
     char info[128] = "";
     uint64_t affected = changes, id = 0;
     if (xl->kind == HSQL_XK_INSERT) {
+        if (xl->missing_col)
+            hsql_warn_add(s, "Warning", 1364, "Field '%s' doesn't have a default value", xl->missing_col);
         uint64_t upd = xl->odku ? s->cnt_upd : 0;
         uint64_t inserted = changes >= upd ? changes - upd : 0;
         if (xl->odku)

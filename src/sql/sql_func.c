@@ -6,6 +6,7 @@
 #include "sql_int.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <openssl/evp.h>
 #include <regex.h>
 #include <stdio.h>
@@ -1486,6 +1487,257 @@ static void fn_odku(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_value(ctx, argv[0]);
 }
 
+
+/* ---- value conversion for INSERT/UPDATE (MySQL's strict and non-strict modes) ------------- */
+static void cv_error(sqlite3_context *ctx, unsigned code, const char *state, const char *msg)
+{
+    char b[400];
+    snprintf(b, sizeof b, "hsql:%u:%s:%s", code, state, msg);
+    sqlite3_result_error(ctx, b, -1);
+}
+
+static bool parse_int_text(const char *s, int64_t *out, bool *partial)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    *partial = false;
+    if (end == s) {
+        *out = 0;
+        *partial = true;
+        return false;
+    }
+    while (*end == ' ')
+        end++;
+    if (*end)
+        *partial = true;
+    if (d > 9.2e18)
+        d = 9.2e18;
+    if (d < -9.2e18)
+        d = -9.2e18;
+    *out = (int64_t)(d < 0 ? d - 0.5 : d + 0.5);
+    if (!strchr(s, '.') && !strchr(s, 'e') && !strchr(s, 'E')) {
+        long long v = strtoll(s, NULL, 10);
+        if (errno != ERANGE)
+            *out = v;
+    }
+    return true;
+}
+
+static bool valid_dt_text(const char *s, int cls, char *norm, size_t cap)
+{
+    int y, m, d, H = 0, M = 0, S = 0, n = 0;
+    if (cls == HSQL_CLS_TIME) {
+        if (sscanf(s, "%d:%d:%d%n", &H, &M, &S, &n) >= 2) {
+            snprintf(norm, cap, "%02d:%02d:%02d", H, M, S);
+            return true;
+        }
+        return false;
+    }
+    if (sscanf(s, "%d-%d-%d%n", &y, &m, &d, &n) != 3)
+        return false;
+    const char *r = s + n;
+    if (*r == ' ' || *r == 'T') {
+        int k = 0;
+        if (sscanf(r + 1, "%d:%d:%d%n", &H, &M, &S, &k) < 2)
+            return false;
+        r += 1 + k;
+        if (*r == '.')
+            for (r++; isdigit((unsigned char)*r); r++)
+                ;
+    }
+    while (*r == ' ')
+        r++;
+    if (*r)
+        return false;
+    bool zero = y == 0 && m == 0 && d == 0;
+    if (!zero && (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m) || H > 23 || M > 59 || S > 59))
+        return false;
+    if (cls == HSQL_CLS_DATE)
+        snprintf(norm, cap, "%04d-%02d-%02d", y, m, d);
+    else
+        snprintf(norm, cap, "%04d-%02d-%02d %02d:%02d:%02d", y, m, d, H, M, S);
+    return true;
+}
+
+static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    hsql_session_t *s = sqlite3_user_data(ctx);
+    sqlite3_value *v = argv[0];
+    int t = sqlite3_value_type(v);
+    if (t == SQLITE_NULL)
+        return;
+    int cls = sqlite3_value_int(argv[1]);
+    int mtype = sqlite3_value_int(argv[2]);
+    int64_t maxlen = sqlite3_value_int64(argv[3]);
+    bool uns = sqlite3_value_int(argv[4]);
+    const char *col = (const char *)sqlite3_value_text(argv[6]);
+    int row = sqlite3_value_int(argv[7]);
+    char msg[300];
+    switch (cls) {
+    case HSQL_CLS_TEXT:
+    case HSQL_CLS_ENUM:
+    case HSQL_CLS_BLOB: {
+        if (t != SQLITE_TEXT && t != SQLITE_BLOB) {
+            sqlite3_result_value(ctx, v);
+            if (cls == HSQL_CLS_BLOB || maxlen == 0)
+                return;
+            sqlite3_value_text(v);
+        }
+        const char *p = cls == HSQL_CLS_BLOB ? (const char *)sqlite3_value_blob(v)
+                                             : (const char *)sqlite3_value_text(v);
+        int64_t nb = sqlite3_value_bytes(v);
+        bool bytes = cls == HSQL_CLS_BLOB || mtype == HSQL_TYPE_BLOB || mtype == HSQL_TYPE_JSON;
+        int64_t len = bytes ? nb : char_count(p ? p : "", (size_t)nb);
+        if (maxlen > 0 && len > maxlen) {
+            if (s->strict) {
+                snprintf(msg, sizeof msg, "Data too long for column '%s' at row %d", col, row);
+                cv_error(ctx, 1406, "22001", msg);
+                return;
+            }
+            hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
+            size_t cut = bytes ? (size_t)maxlen : char_off(p, (size_t)nb, maxlen);
+            if (cls == HSQL_CLS_BLOB)
+                sqlite3_result_blob(ctx, p, (int)cut, SQLITE_TRANSIENT);
+            else
+                sqlite3_result_text(ctx, p, (int)cut, SQLITE_TRANSIENT);
+            return;
+        }
+        sqlite3_result_value(ctx, v);
+        return;
+    }
+    case HSQL_CLS_INT:
+    case HSQL_CLS_YEAR:
+    case HSQL_CLS_BIT: {
+        int64_t x;
+        bool bad = false, partial = false;
+        if (t == SQLITE_INTEGER)
+            x = sqlite3_value_int64(v);
+        else if (t == SQLITE_FLOAT) {
+            double d = sqlite3_value_double(v);
+            x = (int64_t)(d < 0 ? d - 0.5 : d + 0.5);
+        } else {
+            const char *p = (const char *)sqlite3_value_text(v);
+            bad = !parse_int_text(p ? p : "", &x, &partial);
+            if (bad || partial) {
+                if (s->strict) {
+                    snprintf(msg, sizeof msg, "Incorrect integer value: '%.64s' for column '%s' at row %d",
+                             p ? p : "", col, row);
+                    cv_error(ctx, 1366, "HY000", msg);
+                    return;
+                }
+                hsql_warn_add(s, "Warning", bad ? 1366 : 1265,
+                              bad ? "Incorrect integer value: '%.64s' for column '%s' at row %d"
+                                  : "Data truncated for column '%.64s%s' at row %d",
+                              bad ? (p ? p : "") : "", col, row);
+            }
+        }
+        int64_t lo, hi;
+        switch (mtype) {
+        case HSQL_TYPE_TINY: lo = uns ? 0 : -128; hi = uns ? 255 : 127; break;
+        case HSQL_TYPE_SHORT: lo = uns ? 0 : -32768; hi = uns ? 65535 : 32767; break;
+        case HSQL_TYPE_INT24: lo = uns ? 0 : -8388608; hi = uns ? 16777215 : 8388607; break;
+        case HSQL_TYPE_LONG: lo = uns ? 0 : -2147483648LL; hi = uns ? 4294967295LL : 2147483647LL; break;
+        default: lo = uns ? 0 : INT64_MIN; hi = INT64_MAX; break;
+        }
+        if (x < lo || x > hi) {
+            if (s->strict) {
+                snprintf(msg, sizeof msg, "Out of range value for column '%s' at row %d", col, row);
+                cv_error(ctx, 1264, "22003", msg);
+                return;
+            }
+            hsql_warn_add(s, "Warning", 1264, "Out of range value for column '%s' at row %d", col, row);
+            x = x < lo ? lo : hi;
+        }
+        sqlite3_result_int64(ctx, x);
+        return;
+    }
+    case HSQL_CLS_REAL:
+    case HSQL_CLS_DECIMAL: {
+        double d;
+        if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
+            d = sqlite3_value_double(v);
+        } else {
+            const char *p = (const char *)sqlite3_value_text(v);
+            char *end;
+            d = strtod(p ? p : "", &end);
+            while (end && *end == ' ')
+                end++;
+            if (!p || end == p || (end && *end)) {
+                if (s->strict) {
+                    snprintf(msg, sizeof msg, "Incorrect %s value: '%.64s' for column '%s' at row %d",
+                             cls == HSQL_CLS_DECIMAL ? "decimal" : "double", p ? p : "", col, row);
+                    cv_error(ctx, 1366, "HY000", msg);
+                    return;
+                }
+                hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
+            }
+        }
+        if (uns && d < 0) {
+            if (s->strict) {
+                snprintf(msg, sizeof msg, "Out of range value for column '%s' at row %d", col, row);
+                cv_error(ctx, 1264, "22003", msg);
+                return;
+            }
+            hsql_warn_add(s, "Warning", 1264, "Out of range value for column '%s' at row %d", col, row);
+            d = 0;
+        }
+        if (cls == HSQL_CLS_DECIMAL) {
+            int dec = sqlite3_value_int(argv[5]);
+            double m = m_pow(10.0, dec);
+            d = (d < 0 ? -m_floor(-d * m + 0.5) : m_floor(d * m + 0.5)) / m;
+        }
+        sqlite3_result_double(ctx, d);
+        return;
+    }
+    case HSQL_CLS_DATE:
+    case HSQL_CLS_DATETIME:
+    case HSQL_CLS_TIME: {
+        const char *p = (const char *)sqlite3_value_text(v);
+        char norm[64];
+        if (t == SQLITE_TEXT && valid_dt_text(p ? p : "", cls, norm, sizeof norm)) {
+            if (s->strict && !strncmp(norm, "0000-00-00", 10) && cls != HSQL_CLS_TIME) {
+                const char *m = hsql_var_get(s, "sql_mode", false);
+                if (m && strstr(m, "NO_ZERO_DATE")) {
+                    snprintf(msg, sizeof msg, "Incorrect %s value: '%.64s' for column '%s' at row %d",
+                             cls == HSQL_CLS_DATE ? "date" : "datetime", p, col, row);
+                    cv_error(ctx, 1292, "22007", msg);
+                    return;
+                }
+            }
+            sqlite3_result_text(ctx, norm, -1, SQLITE_TRANSIENT);
+            return;
+        }
+        if (t == SQLITE_INTEGER) {
+            dt_t d;
+            if (parse_dt(v, &d)) {
+                snprintf(norm, sizeof norm, "%04d-%02d-%02d %02d:%02d:%02d", d.y, d.m, d.d, d.H, d.M, d.S);
+                if (valid_dt_text(norm, cls, norm, sizeof norm)) {
+                    sqlite3_result_text(ctx, norm, -1, SQLITE_TRANSIENT);
+                    return;
+                }
+            }
+        }
+        if (s->strict) {
+            snprintf(msg, sizeof msg, "Incorrect %s value: '%.64s' for column '%s' at row %d",
+                     cls == HSQL_CLS_DATE ? "date" : cls == HSQL_CLS_TIME ? "time" : "datetime",
+                     p ? p : "", col, row);
+            cv_error(ctx, 1292, "22007", msg);
+            return;
+        }
+        hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
+        sqlite3_result_text(ctx, cls == HSQL_CLS_DATE ? "0000-00-00" : cls == HSQL_CLS_TIME ? "00:00:00"
+                                                                                          : "0000-00-00 00:00:00",
+                            -1, SQLITE_STATIC);
+        return;
+    }
+    default: sqlite3_result_value(ctx, v); return;
+    }
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 typedef struct fdef {
     const char *name;
@@ -1552,7 +1804,7 @@ static const fdef_t k_fns[] = {
     {"hsql_connection_id", 0, fn_connection_id, -1, false},
     {"hsql_sysvar", 1, fn_sysvar, -1, false}, {"hsql_gvar", 1, fn_gvar, -1, false},
     {"hsql_uvar", 1, fn_uvar, -1, false}, {"hsql_chg", 2, fn_chg, -1, false},
-    {"hsql_odku", 2, fn_odku, -1, false},
+    {"hsql_odku", 2, fn_odku, -1, false}, {"hsql_cv", 8, fn_cv, -1, false},
 };
 
 int hsql_func_register(hsql_session_t *s, sqlite3 *db)

@@ -90,6 +90,7 @@ typedef struct hsql_xl {
     bool odku, count_chg, is_replace;
     bool has_insert_id;          /* target has AUTO_INCREMENT */
     bool infoschema;             /* reads information_schema: refresh its temp tables */
+    char *missing_col;           /* INSERT leaves out a NOT NULL column without default */
     /* multi-table DELETE/UPDATE: sql is the SELECT of rowids (+ new values); one sub-statement
      * per target table: "DELETE FROM t WHERE rowid=?1" / "UPDATE t SET a=?1.. WHERE rowid=?k" */
     int nsub;

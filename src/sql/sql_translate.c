@@ -1338,6 +1338,9 @@ static int emit(xctx_t *x, int i, int end)
 }
 
 /* ---- statements -------------------------------------------------------------------------- */
+static void emit_cv_open(xctx_t *x);
+static void emit_cv_close(xctx_t *x, const hsql_column_t *c, int row);
+
 static hsql_table_t *target_table(xctx_t *x, int i, int *next)
 {
     char db[128] = "", name[128];
@@ -1393,6 +1396,7 @@ static void emit_assignments(xctx_t *x, int i, int end, const char *wrapfn)
         }
     }
     int lhs_end[256];
+    hsql_table_t *tb = x->xl->target;
     for (int q = 0; q < n; q++) {
         int k = st[q];
         int j = chain_end(x, k);
@@ -1409,11 +1413,24 @@ static void emit_assignments(xctx_t *x, int i, int end, const char *wrapfn)
         out_s(x, " ");
         out_ident_tok(x, colt);
         out_s(x, " =");
+        char cn[128];
+        tok_name(x, colt, cn, sizeof cn);
+        int ci = tb ? hsql_col_find(tb, cn) : -1;
+        if (tb && ci < 0) {
+            hsql_err(x->err, 1054, "42S22", "Unknown column '%s' in 'field list'", cn);
+            x->failed = 1;
+            return;
+        }
+        bool cv = ci >= 0 && !x->odku;
         if (q == 0 && wrapfn) {
             out_s(x, " ");
             out_s(x, wrapfn);
             out_s(x, "((");
+            if (cv)
+                emit_cv_open(x);
             emit(x, lhs_end[q] + 1, en[q]);
+            if (cv)
+                emit_cv_close(x, &tb->cols[ci], 1);
             out_s(x, "),");
             for (int r = 0; r < n; r++) {
                 if (r)
@@ -1426,8 +1443,119 @@ static void emit_assignments(xctx_t *x, int i, int end, const char *wrapfn)
             }
             out_s(x, ")");
         } else {
+            if (cv)
+                emit_cv_open(x);
             emit(x, lhs_end[q] + 1, en[q]);
+            if (cv)
+                emit_cv_close(x, &tb->cols[ci], 1);
         }
+    }
+}
+
+/* MySQL checks and converts each inserted value for its column (non-strict: truncates with a
+ * warning; strict: error): hsql_cv(value, class, wire type, max length, unsigned, decimals,
+ * 'column', row). */
+static void emit_cv_open(xctx_t *x)
+{
+    out_s(x, " hsql_cv(");
+}
+
+static void emit_cv_close(xctx_t *x, const hsql_column_t *c, int row)
+{
+    char b[400];
+    snprintf(b, sizeof b, ", %d, %d, %u, %d, %d, ", c->cls, c->mtype, c->maxlen, c->is_unsigned ? 1 : 0,
+             c->decimals);
+    out_s(x, b);
+    out_strlit(x, c->name, strlen(c->name));
+    snprintf(b, sizeof b, ", %d)", row);
+    out_s(x, b);
+}
+
+static void emit_default_of(xctx_t *x, const hsql_column_t *c)
+{
+    if (c->autoinc) {
+        out_s(x, " NULL");
+    } else if (c->deflt && c->def_expr) {
+        out_s(x, !strcmp(c->deflt, "CURRENT_TIMESTAMP") ? " hsql_now()" : " NULL");
+    } else if (c->deflt) {
+        out_s(x, " ");
+        out_strlit(x, c->deflt, strlen(c->deflt));
+    } else if (!c->notnull) {
+        out_s(x, " NULL");
+    } else {
+        switch (c->cls) {
+        case HSQL_CLS_DATE: out_s(x, " '0000-00-00'"); break;
+        case HSQL_CLS_DATETIME: out_s(x, " '0000-00-00 00:00:00'"); break;
+        case HSQL_CLS_TIME: out_s(x, " '00:00:00'"); break;
+        case HSQL_CLS_TEXT:
+        case HSQL_CLS_BLOB:
+        case HSQL_CLS_ENUM: out_s(x, " ''"); break;
+        default: out_s(x, " 0"); break;
+        }
+    }
+}
+
+static void emit_values(xctx_t *x, hsql_table_t *tb, const int *icol, int nicol, int i, int end)
+{
+    int row = 0;
+    while (i < end && !x->failed) {
+        if (OP(x, i, ",")) {
+            out_s(x, ",");
+            i++;
+            continue;
+        }
+        if (!OP(x, i, "(")) {
+            fail_syntax(x, i);
+            return;
+        }
+        int close = match_paren(x, i);
+        int st[512], en[512];
+        int n = split_args(x, i, close, st, en, 512);
+        if (n != nicol) {
+            hsql_err(x->err, 1136, "21S01", "Column count doesn't match value count at row %d", row + 1);
+            x->failed = 1;
+            return;
+        }
+        row++;
+        out_s(x, " (");
+        for (int k = 0; k < n; k++) {
+            const hsql_column_t *c = &tb->cols[icol[k]];
+            if (k)
+                out_s(x, ",");
+            if (en[k] == st[k] + 1 && KW(x, st[k], "DEFAULT")) {
+                emit_default_of(x, c);
+                continue;
+            }
+            emit_cv_open(x);
+            emit(x, st[k], en[k]);
+            emit_cv_close(x, c, row);
+        }
+        out_s(x, ")");
+        i = close + 1;
+    }
+}
+
+/* NOT NULL columns without a default that the INSERT leaves out: 1364 (strict) or a warning. */
+static void missing_defaults(xctx_t *x, hsql_table_t *tb, const int *icol, int nicol)
+{
+    for (int c = 0; c < tb->ncols; c++) {
+        const hsql_column_t *col = &tb->cols[c];
+        if (!col->notnull || col->deflt || col->autoinc)
+            continue;
+        bool given = false;
+        for (int k = 0; k < nicol; k++)
+            if (icol[k] == c)
+                given = true;
+        if (given)
+            continue;
+        if (x->s->strict) {
+            if (!x->failed)
+                hsql_err(x->err, 1364, "HY000", "Field '%s' doesn't have a default value", col->name);
+            x->failed = 1;
+            return;
+        }
+        if (!x->xl->missing_col)
+            x->xl->missing_col = base_xstrdup(col->name);
     }
 }
 
@@ -1515,10 +1643,13 @@ static void xl_insert(xctx_t *x)
         }
         out_s(x, ")");
     } else {
+        int icol[512], nicol = 0;
+        bool listed = false;
         if (OP(x, i, "(") && !KW(x, i + 1, "SELECT")) {
             int c = match_paren(x, i);
             out_s(x, " (");
             bool first = true;
+            listed = true;
             for (int k = i + 1; k < c; k++) {
                 if (OP(x, k, ","))
                     continue;
@@ -1531,14 +1662,28 @@ static void xl_insert(xctx_t *x)
                     out_s(x, ",");
                 first = false;
                 out_ident_tok(x, j - 1);
+                char cn[128];
+                tok_name(x, j - 1, cn, sizeof cn);
+                int ci = hsql_col_find(tb, cn);
+                if (ci < 0) {
+                    hsql_err(x->err, 1054, "42S22", "Unknown column '%s' in 'field list'", cn);
+                    x->failed = 1;
+                    return;
+                }
+                if (nicol < 512)
+                    icol[nicol++] = ci;
                 k = j - 1;
             }
             out_s(x, ")");
             i = c + 1;
         }
+        if (!listed)
+            for (int ci = 0; ci < tb->ncols && ci < 512; ci++)
+                icol[nicol++] = ci;
+        missing_defaults(x, tb, icol, nicol);
         if (KW(x, i, "VALUES") || KW(x, i, "VALUE")) {
             out_s(x, " VALUES");
-            emit(x, i + 1, body_end);
+            emit_values(x, tb, icol, nicol, i + 1, body_end);
         } else if (KW(x, i, "SELECT") || OP(x, i, "(")) {
             emit(x, i, body_end);
             if (odku >= 0) {
@@ -1888,6 +2033,7 @@ void hsql_xl_free(hsql_xl_t *xl)
 {
     if (!xl)
         return;
+    free(xl->missing_col);
     free(xl->sql);
     for (int k = 0; k < xl->nsub; k++)
         free(xl->sub[k]);

@@ -341,6 +341,123 @@ static void test_two_sessions(void **state)
     env_free(e);
 }
 
+static void test_sql_mode(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (id int primary key auto_increment, s varchar(5) NOT NULL, n tinyint NOT NULL,"
+                 " d datetime NOT NULL default '0000-00-00 00:00:00', u int unsigned NOT NULL default 0,"
+                 " x text NOT NULL)");
+    /* strict (MySQL 8's default sql_mode) */
+    hsql_error_t er = QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('abcdefg', 1, '')", 1406);
+    assert_string_equal(er.msg, "Data too long for column 's' at row 1");
+    assert_string_equal(er.sqlstate, "22001");
+    er = QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', 300, '')", 1264);
+    assert_string_equal(er.msg, "Out of range value for column 'n' at row 1");
+    er = QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', 'abc', '')", 1366);
+    er = QERR(e->s, r, "INSERT INTO t (s, n) VALUES ('a', 1)", 1364);
+    assert_string_equal(er.msg, "Field 'x' doesn't have a default value");
+    QERR(e->s, r, "INSERT INTO t (s, n, x, d) VALUES ('a', 1, '', '2024-13-01')", 1292);
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t"), "0");
+    /* non-strict: converted with warnings */
+    QOK(e->s, r, "SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
+    QOK(e->s, r, "INSERT INTO t (s, n, x) VALUES ('abcdefg', 300, ''), ('b', 'abc', '')");
+    assert_int_equal(r->ok.affected_rows, 2);
+    assert_int_equal(r->ok.warnings, 3);
+    assert_string_equal(r->info, "Records: 2  Duplicates: 0  Warnings: 3");
+    QOK(e->s, r, "SHOW WARNINGS");
+    assert_int_equal(r->nrows, 3);
+    assert_string_equal(V(r, 0, 0), "Warning");
+    assert_string_equal(V(r, 0, 1), "1265");
+    assert_string_equal(V(r, 0, 2), "Data truncated for column 's' at row 1");
+    assert_string_equal(V(r, 1, 1), "1264");
+    assert_string_equal(V(r, 2, 1), "1366");
+    QOK(e->s, r, "SELECT s, n, d FROM t ORDER BY id");
+    assert_string_equal(V(r, 0, 0), "abcde");
+    assert_string_equal(V(r, 0, 1), "127");
+    assert_string_equal(V(r, 1, 1), "0");
+    assert_string_equal(V(r, 0, 2), "0000-00-00 00:00:00");
+    QOK(e->s, r, "INSERT INTO t (s, n) VALUES ('c', 2)");
+    assert_int_equal(r->ok.warnings, 1);
+    assert_string_equal(Q1(e->s, "SELECT x FROM t WHERE s = 'c'"), "");
+    QOK(e->s, r, "UPDATE t SET u = -5, d = '2024-1-2' WHERE s = 'c'");
+    assert_int_equal(r->ok.warnings, 1);
+    QOK(e->s, r, "SELECT u, d FROM t WHERE s = 'c'");
+    assert_string_equal(V(r, 0, 0), "0");
+    assert_string_equal(V(r, 0, 1), "2024-01-02 00:00:00");
+    QOK(e->s, r, "INSERT INTO t VALUES (DEFAULT, 'z', 1, DEFAULT, 0, 'x')");
+    assert_int_equal(r->ok.insert_id, 4);
+    env_free(e);
+}
+
+static void test_multi_update(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE a (id int primary key, v int, name varchar(10))");
+    QOK(e->s, r, "CREATE TABLE b (id int primary key, a_id int, w int)");
+    QOK(e->s, r, "INSERT INTO a VALUES (1, 10, 'x'), (2, 20, 'y'), (3, 30, 'z')");
+    QOK(e->s, r, "INSERT INTO b VALUES (1, 1, 100), (2, 2, 200), (3, 2, 300)");
+    QOK(e->s, r, "UPDATE a INNER JOIN b ON b.a_id = a.id SET a.v = b.w, b.w = b.w + 1 WHERE a.id <= 2");
+    assert_string_equal(Q1(e->s, "SELECT v FROM a WHERE id = 1"), "100");
+    assert_string_equal(Q1(e->s, "SELECT w FROM b WHERE id = 1"), "101");
+    assert_string_equal(Q1(e->s, "SELECT SUM(w) FROM b"), "603");
+    QOK(e->s, r, "UPDATE a, b SET a.name = 'q' WHERE a.id = b.a_id AND b.w > 250");
+    assert_int_equal(r->ok.affected_rows, 1);
+    assert_string_equal(Q1(e->s, "SELECT name FROM a WHERE id = 2"), "q");
+    QOK(e->s, r, "DELETE FROM a, b USING a INNER JOIN b ON b.a_id = a.id WHERE a.id = 1");
+    assert_int_equal(r->ok.affected_rows, 2);
+    QOK(e->s, r, "DELETE b FROM b WHERE w > 1000");
+    assert_int_equal(r->ok.affected_rows, 0);
+    QOK(e->s, r, "DELETE FROM a WHERE id > 0 ORDER BY id DESC LIMIT 1");
+    assert_int_equal(r->ok.affected_rows, 1);
+    assert_string_equal(Q1(e->s, "SELECT MAX(id) FROM a"), "2");
+    QOK(e->s, r, "UPDATE a SET v = v + 1 ORDER BY id LIMIT 1");
+    assert_int_equal(r->ok.affected_rows, 1);
+    env_free(e);
+}
+
+static void test_functions(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "SELECT CONCAT('a', 1, 'b'), CONCAT_WS('-', 'a', NULL, 'c'), SUBSTRING('héllo', 2, 3),"
+                 " CHAR_LENGTH('héllo'), LENGTH('héllo'), LEFT('abc', 2), RIGHT('abc', 2), TRIM('  x  '),"
+                 " LOWER('AbC'), UPPER('abc'), REPLACE('aXbX', 'X', 'y'), FIELD('b', 'a', 'b'), IF(1 > 2, 'y', 'n'),"
+                 " IFNULL(NULL, 3), NULLIF(1, 1), COALESCE(NULL, NULL, 5), MD5('a'), SHA1('a')");
+    const char *want[] = {"a1b", "a-c", "éll", "5", "6", "ab", "bc", "x", "abc", "ABC", "ayby", "2", "n",
+                          "3", "NULL", "5", "0cc175b9c0f1b6a831c399e269772661",
+                          "86f7e437faa5a7fce15d1ddcb9eaeaea377667b8"};
+    for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++)
+        assert_string_equal(V(r, 0, i), want[i]);
+    assert_string_equal(r->cols[0].name, "CONCAT('a', 1, 'b')");
+    QOK(e->s, r, "SELECT DATE_ADD('2024-01-31', INTERVAL 1 MONTH), DATE_SUB('2024-03-01 10:00:00', INTERVAL 1 DAY),"
+                 " YEAR('2024-02-29'), MONTH('2024-02-29'), DAYOFMONTH('2024-02-29'), HOUR('2024-02-29 13:14:15'),"
+                 " MINUTE('2024-02-29 13:14:15'), WEEK('2024-02-29'), DATE_FORMAT('2024-02-09 13:04:05', '%Y/%m/%d %H:%i:%s %W %M %D'),"
+                 " UNIX_TIMESTAMP('1970-01-02 00:00:00') > 0, FROM_UNIXTIME(0) IS NOT NULL, CAST('12abc' AS SIGNED),"
+                 " CAST(5 AS CHAR), CONVERT('x' USING utf8mb4), 'abc' LIKE 'A%', 'a_c' LIKE 'a\\_c', 'abc' LIKE 'a\\_c',"
+                 " 'abc' REGEXP '^a.c$', GROUP_CONCAT('z')");
+    const char *want2[] = {"2024-02-29", "2024-02-29 10:00:00", "2024", "2", "29", "13", "14", "8",
+                           "2024/02/09 13:04:05 Friday February 9th", "1", "1", "12", "5", "x", "1", "1",
+                           "0", "1", "z"};
+    for (unsigned i = 0; i < sizeof want2 / sizeof want2[0]; i++)
+        assert_string_equal(V(r, 0, i), want2[i]);
+    QOK(e->s, r, "SELECT NOW(), CURDATE(), CURTIME(), UTC_TIMESTAMP(), RAND() < 1, CURRENT_TIMESTAMP");
+    assert_int_equal(strlen(V(r, 0, 0)), 19);
+    assert_int_equal(strlen(V(r, 0, 1)), 10);
+    assert_string_equal(r->cols[5].name, "CURRENT_TIMESTAMP");
+    QOK(e->s, r, "CREATE TABLE g (k int, v varchar(10))");
+    QOK(e->s, r, "INSERT INTO g VALUES (1, 'a'), (1, 'b'), (2, 'c')");
+    QOK(e->s, r, "SELECT k, GROUP_CONCAT(v ORDER BY v SEPARATOR ';') AS vs FROM g GROUP BY k ORDER BY k");
+    assert_string_equal(V(r, 0, 1), "a;b");
+    assert_string_equal(Q1(e->s, "SELECT 1 + '2'"), "3");
+    assert_string_equal(Q1(e->s, "SELECT 10 DIV 3"), "3");
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +466,8 @@ int main(void)
         cmocka_unit_test(test_variables),       cmocka_unit_test(test_transactions),
         cmocka_unit_test(test_prepared),        cmocka_unit_test(test_alter_show),
         cmocka_unit_test(test_multi_statement), cmocka_unit_test(test_two_sessions),
+        cmocka_unit_test(test_sql_mode),        cmocka_unit_test(test_multi_update),
+        cmocka_unit_test(test_functions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
