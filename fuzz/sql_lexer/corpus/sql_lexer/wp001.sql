@@ -1,0 +1,1 @@
+UPDATE `wp_options` SET `option_value` = 'x\'y' WHERE `option_name` = 'x\'y';

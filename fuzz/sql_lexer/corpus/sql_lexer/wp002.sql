@@ -1,0 +1,1 @@
+SELECT autoload FROM wp_options WHERE option_name = 'x\'y';

@@ -1,0 +1,1 @@
+SET NAMES 'x\'y' COLLATE 'x\'y';

@@ -1,0 +1,1 @@
+SET SESSION sql_mode = 'x\'y';

@@ -1,0 +1,1 @@
+INSERT INTO `wp_options` (`option_name`, `option_value`, `autoload`) VALUES ('x\'y', 'x\'y', 'x\'y') ON DUPLICATE KEY UPDATE `option_name` = VALUES (`option_name`), `option_value` = VALUES (`option_value`), `autoload` = VALUES (`autoload`);

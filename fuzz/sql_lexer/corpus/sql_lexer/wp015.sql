@@ -1,0 +1,1 @@
+SELECT * FROM wp_posts WHERE ID = 3 LIMIT 3;

@@ -1,0 +1,1 @@
+SELECT * FROM wp_users WHERE user_login = 'x\'y' LIMIT 3;

@@ -1,0 +1,1 @@
+DESCRIBE wp_term_taxonomy;

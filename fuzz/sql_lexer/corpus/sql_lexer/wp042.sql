@@ -1,0 +1,1 @@
+SELECT * FROM wp_users WHERE ID IN (1,2);

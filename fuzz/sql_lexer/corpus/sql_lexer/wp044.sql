@@ -1,0 +1,1 @@
+SELECT SQL_CALC_FOUND_ROWS wp_posts.ID FROM wp_posts LEFT JOIN wp_term_relationships ON (wp_posts.ID = wp_term_relationships.object_id) WHERE 3 = 3 AND (wp_term_relationships.term_taxonomy_id IN (1,2)) AND ((wp_posts.post_type = 'x\'y' AND (wp_posts.post_status = 'x\'y'))) GROUP BY wp_posts.ID ORDER BY wp_posts.post_date DESC LIMIT 3, 3;

@@ -1,0 +1,1 @@
+SELECT * FROM wp_users WHERE ID = 'x\'y' LIMIT 3;

@@ -1,0 +1,1 @@
+SELECT * FROM wp_comments WHERE comment_ID = 3 LIMIT 3;

@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM wp_comments WHERE ((comment_approved = 'x\'y' OR comment_approved = 'x\'y')) AND user_id = 3 ORDER BY wp_comments.comment_date_gmt DESC;

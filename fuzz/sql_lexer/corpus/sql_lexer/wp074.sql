@@ -1,0 +1,1 @@
+SELECT meta_id FROM wp_postmeta WHERE meta_key = 'x\'y' AND post_id = 3;

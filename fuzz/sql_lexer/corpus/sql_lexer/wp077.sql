@@ -1,0 +1,1 @@
+SELECT wp_posts.ID FROM wp_posts INNER JOIN wp_postmeta ON (wp_posts.ID = wp_postmeta.post_id) WHERE 3 = 3 AND (wp_postmeta.meta_key = 'x\'y') AND wp_posts.post_type IN ('a','b') AND ((wp_posts.post_status = 'x\'y')) GROUP BY wp_posts.ID ORDER BY wp_posts.post_date DESC;

@@ -1,0 +1,1 @@
+UPDATE `wp_posts` SET `guid` = 'x\'y' WHERE `ID` = 3;

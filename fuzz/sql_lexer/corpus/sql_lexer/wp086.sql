@@ -1,0 +1,1 @@
+DELETE FROM wp_postmeta WHERE meta_id IN (1,2);

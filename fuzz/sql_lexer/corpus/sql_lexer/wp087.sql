@@ -1,0 +1,1 @@
+INSERT INTO `wp_terms` (`name`, `slug`, `term_group`) VALUES ('x\'y', 'x\'y', 3);

@@ -1,0 +1,1 @@
+SELECT option_name, option_value FROM wp_options;

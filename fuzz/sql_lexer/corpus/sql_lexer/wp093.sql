@@ -1,0 +1,1 @@
+SELECT t.term_id FROM wp_terms AS t INNER JOIN wp_term_taxonomy AS tt ON t.term_id = tt.term_id WHERE t.slug IN ('a','b') ORDER BY t.term_id ASC LIMIT 3;

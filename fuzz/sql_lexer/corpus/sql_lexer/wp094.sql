@@ -1,0 +1,1 @@
+SELECT t.term_id FROM wp_terms AS t INNER JOIN wp_term_taxonomy AS tt ON t.term_id = tt.term_id WHERE tt.taxonomy IN ('a','b') AND t.name IN ('a','b') AND tt.parent = 'x\'y' ORDER BY t.name ASC;

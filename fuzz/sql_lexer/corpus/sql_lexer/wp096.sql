@@ -1,0 +1,1 @@
+SELECT t.term_id, t.slug, tt.term_taxonomy_id, tt.taxonomy FROM wp_terms AS t INNER JOIN wp_term_taxonomy AS tt ON (tt.term_id = t.term_id) WHERE t.slug = 'x\'y' AND tt.parent = 3 AND tt.taxonomy = 'x\'y' AND t.term_id < 3 AND tt.term_taxonomy_id != 3;

@@ -1,0 +1,1 @@
+SELECT wp_posts.* FROM wp_posts WHERE 3 = 3 AND wp_posts.post_name = 'x\'y' AND wp_posts.ID NOT IN (1,2) AND wp_posts.post_type IN ('a','b') AND ((wp_posts.post_status = 'x\'y')) ORDER BY wp_posts.post_date DESC;

@@ -1,0 +1,1 @@
+SELECT wp_posts.* FROM wp_posts WHERE 3 = 3 AND wp_posts.post_parent = 3 AND wp_posts.post_type = 'x\'y' AND ((wp_posts.post_status = 'x\'y')) ORDER BY wp_posts.post_date DESC, wp_posts.ID DESC;

@@ -1,0 +1,1 @@
+SELECT wp_posts.ID FROM wp_posts WHERE 3 = 3 AND wp_posts.post_author IN (1,2) AND wp_posts.post_type = 'x\'y' AND ((wp_posts.post_status = 'x\'y')) ORDER BY wp_posts.post_modified DESC LIMIT 3, 3;

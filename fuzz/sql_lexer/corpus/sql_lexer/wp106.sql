@@ -1,0 +1,1 @@
+CREATE TABLE wp_commentmeta(meta_id bigint(3) unsigned NOT NULL auto_increment, comment_id bigint(3) unsigned NOT NULL default 'x\'y', meta_key varchar(3) default NULL, meta_value longtext, PRIMARY KEY (meta_id), KEY comment_id(comment_id), KEY meta_key(meta_key(3))) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;

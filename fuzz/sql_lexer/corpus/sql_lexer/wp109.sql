@@ -1,0 +1,1 @@
+CREATE TABLE wp_options(option_id bigint(3) unsigned NOT NULL auto_increment, option_name varchar(3) NOT NULL default 'x\'y', option_value longtext NOT NULL, autoload varchar(3) NOT NULL default 'x\'y', PRIMARY KEY (option_id), UNIQUE KEY option_name(option_name), KEY autoload(autoload)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;

@@ -1,0 +1,1 @@
+CREATE TABLE wp_term_relationships(object_id bigint(3) unsigned NOT NULL default 3, term_taxonomy_id bigint(3) unsigned NOT NULL default 3, term_order int(3) NOT NULL default 3, PRIMARY KEY (object_id, term_taxonomy_id), KEY term_taxonomy_id(term_taxonomy_id)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;

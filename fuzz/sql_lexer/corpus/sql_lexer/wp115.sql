@@ -1,0 +1,1 @@
+CREATE TABLE wp_terms(term_id bigint(3) unsigned NOT NULL auto_increment, name varchar(3) NOT NULL default 'x\'y', slug varchar(3) NOT NULL default 'x\'y', term_group bigint(3) NOT NULL default 3, PRIMARY KEY (term_id), KEY slug(slug(3)), KEY name(name(3))) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_520_ci;

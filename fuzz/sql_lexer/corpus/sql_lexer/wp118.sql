@@ -1,0 +1,1 @@
+DELETE FROM wp_options WHERE option_name REGEXP 'x\'y';

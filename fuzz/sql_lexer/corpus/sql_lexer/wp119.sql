@@ -1,0 +1,1 @@
+DELETE FROM wp_usermeta WHERE umeta_id IN (1,2);

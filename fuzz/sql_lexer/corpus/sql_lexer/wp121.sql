@@ -1,0 +1,1 @@
+INSERT INTO `wp_comments` (`comment_post_ID`, `comment_author`, `comment_author_email`, `comment_author_url`, `comment_date`, `comment_date_gmt`, `comment_content`, `comment_type`) VALUES (3, 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y');

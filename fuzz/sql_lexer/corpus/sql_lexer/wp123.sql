@@ -1,0 +1,1 @@
+INSERT INTO `wp_posts` (`post_author`, `post_date`, `post_date_gmt`, `post_content`, `post_excerpt`, `comment_status`, `post_title`, `post_name`, `post_modified`, `post_modified_gmt`, `guid`, `post_type`, `to_ping`, `pinged`, `post_content_filtered`) VALUES (3, 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y');

@@ -1,0 +1,1 @@
+INSERT INTO `wp_users` (`user_pass`, `user_nicename`, `user_email`, `user_url`, `user_registered`, `user_activation_key`, `display_name`, `user_login`) VALUES ('x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y', 'x\'y');

@@ -1,0 +1,1 @@
+SELECT COUNT(*) FROM wp_comments WHERE comment_approved = 'x\'y';

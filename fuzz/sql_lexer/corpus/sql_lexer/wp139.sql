@@ -1,0 +1,1 @@
+SELECT COUNT(ID) as c FROM wp_users;

@@ -1,0 +1,1 @@
+SELECT COUNT(NULLIF(`meta_value` LIKE 'x\'y', false)), COUNT(NULLIF(`meta_value` LIKE 'x\'y', false)), COUNT(NULLIF(`meta_value` LIKE 'x\'y', false)), COUNT(NULLIF(`meta_value` LIKE 'x\'y', false)), COUNT(NULLIF(`meta_value` LIKE 'x\'y', false)), COUNT(NULLIF(`meta_value` = 'x\'y', false)), COUNT(*) FROM wp_usermeta INNER JOIN wp_users ON user_id = ID WHERE meta_key = 'x\'y';

@@ -1,0 +1,1 @@
+SELECT SQL_CALC_FOUND_ROWS wp_users.ID FROM wp_users WHERE 3 = 3 ORDER BY user_login ASC LIMIT 3, 3;

@@ -1,0 +1,1 @@
+SELECT comment_ID FROM wp_comments WHERE comment_post_ID = 3 AND comment_parent = 'x\'y' AND comment_approved != 'x\'y' AND (comment_author = 'x\'y' AND comment_author_email = 'x\'y') AND comment_content = 'x\'y' LIMIT 3;

@@ -1,0 +1,1 @@
+SELECT wp_comments.comment_ID FROM wp_comments WHERE ((comment_approved = 'x\'y') OR (comment_author_email = 'x\'y' AND comment_approved = 'x\'y' AND wp_comments.comment_ID = 3)) AND comment_post_ID = 3 AND comment_parent IN (1,2) ORDER BY wp_comments.comment_date_gmt ASC, wp_comments.comment_ID ASC;

@@ -1,0 +1,1 @@
+UPDATE `wp_users` SET `user_pass` = 'x\'y', `user_nicename` = 'x\'y', `user_email` = 'x\'y', `user_url` = 'x\'y', `user_registered` = 'x\'y', `user_activation_key` = 'x\'y', `display_name` = 'x\'y' WHERE `ID` = 3;

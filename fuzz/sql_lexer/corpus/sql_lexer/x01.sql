@@ -1,0 +1,3 @@
+SELECT /*!40001 SQL_NO_CACHE */ * FROM `t` # c
+-- d
+;

@@ -1,0 +1,1 @@
+INSERT INTO t SET id = 1, s = 'a' ON DUPLICATE KEY UPDATE s = VALUES(s)

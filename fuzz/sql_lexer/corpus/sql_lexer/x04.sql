@@ -1,0 +1,1 @@
+UPDATE wp_options a JOIN t b ON a.option_id = b.id SET a.autoload = 'no', b.s = 'x' WHERE b.n > 1.5

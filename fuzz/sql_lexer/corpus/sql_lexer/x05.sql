@@ -1,0 +1,1 @@
+DELETE FROM wp_options, t USING wp_options JOIN t WHERE t.id = wp_options.option_id

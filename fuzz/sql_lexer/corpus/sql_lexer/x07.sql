@@ -1,0 +1,1 @@
+SELECT @@session.sql_mode, @@GLOBAL.max_allowed_packet, @x := 1, 0x41, X'42', b'101', N'nat', _utf8mb4'intro', 1e3, .5, 'a' 'b'

@@ -1,0 +1,1 @@
+SELECT a <=> b, c || d, e && f, !g, h DIV 2, i MOD 3, j XOR k, l REGEXP 'm', n RLIKE 'o', BINARY p = 'q' FROM t

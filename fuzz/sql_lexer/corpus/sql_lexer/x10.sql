@@ -1,0 +1,1 @@
+SELECT * FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
