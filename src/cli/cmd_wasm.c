@@ -24,7 +24,8 @@ static void usage(FILE *f)
                "  --inherit-env        pass Harv's whole environment\n"
                "  --fuel N             stop after about N instructions\n"
                "  --max-pages N        memory cap in 64 KiB pages (default %u)\n"
-               "  --invoke NAME        call export NAME (no arguments) instead of _start\n",
+               "  --invoke NAME        call export NAME (no arguments) instead of _start and\n"
+               "                       print its results\n",
             WVM_DEFAULT_MAX_MEMORY_PAGES);
 }
 
@@ -87,6 +88,24 @@ static int cmd_validate(int argc, char **argv)
     wvm_module_free(m);
     wvm_engine_free(e);
     return rc;
+}
+
+/* Prints the results of an --invoke call as wasm-interp does: "f() => i32:1, f64:0.5". */
+static void print_results(const char *name, const char *sig, const wvm_value_t *res)
+{
+    const char *r = sig ? strchr(sig, ':') + 1 : "";
+    printf("%s() =>", name);
+    for (int k = 0; r[k] && k < 16; k++) {
+        printf(k ? ", " : " ");
+        switch (r[k]) {
+        case 'i': printf("i32:%u", res[k].u32); break;
+        case 'I': printf("i64:%llu", (unsigned long long)res[k].u64); break;
+        case 'f': printf("f32:%f", (double)res[k].f32); break;
+        case 'F': printf("f64:%f", res[k].f64); break;
+        default: printf("%c:%p", r[k], res[k].ref); break;
+        }
+    }
+    printf("\n");
 }
 
 static int cmd_run(int argc, char **argv)
@@ -168,6 +187,8 @@ static int cmd_run(int argc, char **argv)
     switch (r) {
     case WVM_OK:
         rc = 0;
+        if (strcmp(invoke, "_start"))
+            print_results(invoke, wvm_instance_export_sig(inst, invoke), res);
         break;
     case WVM_EXIT:
         rc = wvm_instance_exit_code(inst) & 0xFF;
