@@ -111,6 +111,36 @@ void http_response_error(http_response_t *resp, int status);
 /* The reason phrase of a status code ("Not Found"). */
 const char *http_status_text(int status);
 
+/* ---- streamed (asynchronous) responses ----------------------------------------------------
+ * An inline handler that cannot answer at once (FastCGI, actors) takes its response over as a
+ * stream and completes it later from the same loop thread. The connection reads nothing more
+ * meanwhile; the request (and its spans into the connection buffer) stays valid until
+ * http_stream_end()/abort(). Not available in thread-pool mode (returns NULL there). */
+typedef struct http_stream http_stream_t;
+
+/* Inside a handler: detaches the response. NULL in pool mode. */
+http_stream_t *http_response_stream(http_response_t *resp);
+/* The loop the stream belongs to (for timers and watchers of the producer). */
+net_loop_t *http_stream_loop(http_stream_t *s);
+/* Head, before the first write: status (default 200), headers (copied), and the body length
+ * if known. Without a length the body is sent chunked (HTTP/1.1) or until close (1.0). */
+void http_stream_status(http_stream_t *s, int status);
+void http_stream_header(http_stream_t *s, const char *name, const char *value);
+void http_stream_set_length(http_stream_t *s, uint64_t len);
+/* Sends the head if not yet sent, then len body bytes (copied). Returns BASE_OK, BASE_AGAIN
+ * when more than 64 KiB wait to be written (the bytes were taken: pause the producer until
+ * on_drain), or BASE_ERROR if the connection is gone. */
+int http_stream_write(http_stream_t *s, const void *data, size_t len);
+/* Callbacks: on_drain when queued output has been written after BASE_AGAIN; on_close when the
+ * client disconnects or times out — after on_close the stream is freed: never touch it again. */
+void http_stream_callbacks(http_stream_t *s, void (*on_drain)(void *arg),
+                           void (*on_close)(void *arg), void *arg);
+/* Completes the response (last chunk) and resumes the connection; frees the stream. */
+void http_stream_end(http_stream_t *s);
+/* Fails the response: `status` (502, 504...) if the head was not sent yet, else the
+ * connection is closed mid-body. Frees the stream. */
+void http_stream_abort(http_stream_t *s, int status);
+
 /* A handler produces the response for one request. In thread-pool mode it runs on a worker
  * thread: its allocator and ctx must then be thread-safe. */
 typedef void (*http_handler_fn)(void *ctx, const http_request_t *req, http_response_t *resp);

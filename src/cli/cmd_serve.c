@@ -57,8 +57,9 @@ static void usage(FILE *f)
         "                            (default 1000)\n"
         "      --access-log DEST     off (default), stdout, or a file path (combined format)\n"
         "      --log-level LEVEL     debug, info (default), warn, error\n"
-        "      --test-handlers       also answer /_test/echo (echoes the body) and\n"
-        "                            /_test/sleep?ms=N: for Harv's own tests only\n"
+        "      --test-handlers       also answer /_test/echo (echoes the body),\n"
+        "                            /_test/sleep?ms=N and /_test/stream?n=N&ms=M (a streamed\n"
+        "                            response): for Harv's own tests only\n"
         "  -h, --help                this help\n"
         "SIZE takes a k, m or g suffix (KiB multiples).\n");
 }
@@ -67,6 +68,59 @@ typedef struct serve_ctx {
     http_static_t *st;
     bool test_handlers;
 } serve_ctx_t;
+
+/* /_test/stream?n=N&ms=M: N chunks, one every M ms, from a timer on the loop — a streamed
+ * response of unknown length, like a FastCGI upstream's. */
+typedef struct test_stream {
+    http_stream_t *s;
+    net_timer_t timer;
+    int left, ms, i;
+} test_stream_t;
+
+static void test_stream_closed(void *arg)
+{
+    test_stream_t *t = arg;
+    net_timer_stop(http_stream_loop(t->s), &t->timer);
+    free(t);
+}
+
+static void test_stream_tick(net_loop_t *loop, net_timer_t *timer)
+{
+    test_stream_t *t = timer->data;
+    char line[32];
+    int n = snprintf(line, sizeof line, "chunk %d\n", t->i++);
+    if (http_stream_write(t->s, line, (size_t)n) == BASE_ERROR)
+        return; /* closed: test_stream_closed freed t */
+    if (--t->left > 0) {
+        net_timer_start(loop, &t->timer, (uint64_t)t->ms, test_stream_tick, t);
+        return;
+    }
+    http_stream_end(t->s);
+    free(t);
+}
+
+static void test_stream_start(const http_request_t *req, http_response_t *resp)
+{
+    int n = 3, ms = 20;
+    if (req->query.len)
+        sscanf(req->query.p, "n=%d&ms=%d", &n, &ms);
+    if (n < 1 || n > 10000 || ms < 0 || ms > 10000) {
+        http_response_error(resp, 400);
+        return;
+    }
+    http_response_header(resp, "Content-Type", "text/plain");
+    http_stream_t *s = http_response_stream(resp);
+    if (!s) { /* thread-pool mode has no streams */
+        http_response_error(resp, 501);
+        return;
+    }
+    test_stream_t *t = base_xcalloc(1, sizeof *t);
+    t->s = s;
+    t->left = n;
+    t->ms = ms;
+    http_stream_callbacks(s, NULL, test_stream_closed, t);
+    net_timer_start(http_stream_loop(s), &t->timer, (uint64_t)ms, test_stream_tick, t);
+}
 
 /* Test-only routes: exercise request bodies and slow handlers from integration tests. */
 static void serve_handle(void *ctxp, const http_request_t *req, http_response_t *resp)
@@ -89,6 +143,10 @@ static void serve_handle(void *ctxp, const http_request_t *req, http_response_t 
             usleep((useconds_t)ms * 1000);
             http_response_header(resp, "Content-Type", "text/plain");
             http_response_body(resp, "slept\n", 6);
+            return;
+        }
+        if (base_span_eq(req->path, "/_test/stream")) {
+            test_stream_start(req, resp);
             return;
         }
         http_response_error(resp, 404);

@@ -15,6 +15,12 @@ struct http_response {
     size_t file_len;
     bool close;            /* Connection: close requested by the handler */
     base_arena_t *arena;
+    /* Streams (inline mode only): the connection and request facts a stream needs. */
+    void *conn;            /* http_conn_t *, NULL in pool mode */
+    size_t consumed;
+    bool keepalive, head;
+    int minor;
+    http_stream_t *stream; /* set by http_response_stream() */
 };
 
 void http_response_init(http_response_t *r, base_buf_t *hdrs, base_arena_t *arena);

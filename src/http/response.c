@@ -53,6 +53,8 @@ void http_response_init(http_response_t *r, base_buf_t *hdrs, base_arena_t *aren
     r->file_len = 0;
     r->close = false;
     r->arena = arena;
+    r->conn = NULL;
+    r->stream = NULL;
 }
 
 void http_response_fini(http_response_t *r)

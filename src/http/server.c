@@ -13,6 +13,8 @@
  *   │          │ body complete (conn_dispatch)
  *   │          ├──────────────► C_FROZEN  (thread-pool mode: no reads while a worker borrows
  *   │          │                   │       the buffer; job_done resumes)
+ *   │          ├──────────────► C_STREAM  (the handler took a stream: no reads; the producer
+ *   │          │                   │       writes head/body later; http_stream_end resumes)
  *   │          ▼                   ▼
  *   │       response appended to c->out; more pipelined requests parsed first
  *   │          │ conn_flush: ONE write/writev for the batch, then sendfile for a file body
@@ -53,7 +55,9 @@
 #define HTTP_BUF_POOL_CAP (64u << 10)   /* larger buffers are freed, not pooled */
 #define HTTP_MAX_AUX 4096               /* chunk extensions + trailers, bytes */
 
-enum { C_HEAD, C_BODY, C_FROZEN, C_LINGER };
+enum { C_HEAD, C_BODY, C_FROZEN, C_STREAM, C_LINGER };
+
+#define HTTP_STREAM_HIGH_WATER (64u << 10) /* queued stream bytes before BASE_AGAIN */
 
 typedef struct http_loop http_loop_t;
 typedef struct http_conn http_conn_t;
@@ -87,6 +91,22 @@ struct http_conn {
     uint64_t body_start_ms, body_progress_ms, body_bytes;
     char peer[48];
     int peer_port;
+    http_stream_t *stream; /* C_STREAM */
+};
+
+struct http_stream {
+    http_conn_t *conn;
+    int status;
+    base_buf_t hdrs;
+    bool head_sent, chunked, has_length, head_only, keepalive, until_close;
+    int minor;
+    uint64_t length;
+    size_t consumed; /* the request's bytes in the input buffer */
+    void (*on_drain)(void *arg);
+    void (*on_close)(void *arg);
+    void *arg;
+    bool want_drain;
+    bool in_handler; /* created inside the handler: buffer, do not flush yet */
 };
 
 struct http_loop {
@@ -310,6 +330,14 @@ static void resume_accept(http_loop_t *lp);
 static void conn_close(http_conn_t *c)
 {
     http_loop_t *lp = c->lp;
+    if (c->stream) {
+        http_stream_t *s = c->stream;
+        c->stream = NULL;
+        if (s->on_close)
+            s->on_close(s->arg);
+        base_buf_fini(&s->hdrs);
+        free(s);
+    }
     net_timer_stop(lp->loop, &c->timer);
     if (c->io.fd >= 0) {
         net_io_stop(lp->loop, &c->io);
@@ -342,7 +370,7 @@ static void conn_update_events(http_conn_t *c)
 {
     bool pending = c->out.len > c->out_off || c->file_left;
     uint32_t ev = 0;
-    if (c->state != C_FROZEN && (!pending || c->state == C_LINGER))
+    if (c->state != C_FROZEN && c->state != C_STREAM && (!pending || c->state == C_LINGER))
         ev |= NET_IN | EPOLLRDHUP; /* RDHUP only with IN: level-triggered, it would spin */
     if (pending)
         ev |= NET_OUT;
@@ -386,6 +414,8 @@ static void on_conn_timer(net_loop_t *loop, net_timer_t *t)
     }
     if (c->state == C_FROZEN)
         return; /* a worker owns the request; its completion rearms */
+    if (c->state == C_STREAM && !(c->out.len > c->out_off || c->file_left))
+        return; /* the producer owns the pace; only a stalled send times out */
     if (now < c->deadline) {
         /* The deadline moved later meanwhile (lazy timer), or a body rate check is due. */
         uint64_t next = c->deadline - now;
@@ -450,6 +480,15 @@ static void conn_flush(http_conn_t *c)
         c->file_fd = -1;
     }
     c->out.len = c->out_off = 0;
+    if (c->state == C_STREAM) {
+        http_stream_t *s = c->stream;
+        conn_update_events(c);
+        if (s->want_drain && s->on_drain) {
+            s->want_drain = false;
+            s->on_drain(s->arg);
+        }
+        return;
+    }
     if (c->close_after) {
         conn_linger(c);
         return;
@@ -482,7 +521,25 @@ static void run_inline(http_conn_t *c, http_request_t *req, size_t consumed, boo
     http_server_t *srv = lp->srv;
     http_response_t resp;
     http_response_init(&resp, &lp->hdr_scratch, &lp->arena);
+    resp.conn = c;
+    resp.consumed = consumed;
+    resp.keepalive = keepalive;
+    resp.head = req->method == HTTP_HEAD;
+    resp.minor = req->minor;
     srv->handler(srv->ctx, req, &resp);
+    if (resp.stream) {
+        /* The producer completes the response later (C_STREAM was entered already), unless
+         * it ended or aborted it inside the handler: then c->stream no longer points to it. */
+        if (c->stream == resp.stream) {
+            resp.stream->in_handler = false;
+            if (resp.close)
+                resp.stream->keepalive = false;
+        }
+        access_log(lp, req, 200, 0);
+        http_response_fini(&resp);
+        base_arena_reset(&lp->arena);
+        return;
+    }
     if (resp.close)
         keepalive = false;
     buf_take(lp, &c->out);
@@ -732,6 +789,13 @@ static void conn_process(http_conn_t *c)
     }
     if (c->state == C_FROZEN)
         return;
+    if (c->state == C_STREAM) {
+        conn_update_events(c);
+        /* the handler may already have written: a stream buffers until here */
+        if (c->out.len > c->out_off)
+            conn_flush(c);
+        return;
+    }
     if (c->in_off == c->in.len)
         c->in_off = c->in.len = 0;
     if (c->out.len > c->out_off || c->file_left || c->close_after) {
@@ -828,11 +892,165 @@ static void on_conn_io(net_loop_t *loop, net_io_t *io, uint32_t ev)
         if (c->gen != gen || !(ev & EPOLLIN))
             return;
     }
-    if ((ev & (EPOLLIN | EPOLLRDHUP)) && c->state != C_FROZEN) {
+    if ((ev & (EPOLLIN | EPOLLRDHUP)) && c->state != C_FROZEN && c->state != C_STREAM) {
         if (c->out.len > c->out_off || c->file_left)
             return; /* read again once the output drained */
         conn_read(c);
     }
+}
+
+/* ---- streamed responses -------------------------------------------------------------------- */
+
+http_stream_t *http_response_stream(http_response_t *resp)
+{
+    http_conn_t *c = resp->conn;
+    if (!c || resp->stream)
+        return resp->stream; /* pool mode: NULL */
+    http_stream_t *s = base_xcalloc(1, sizeof *s);
+    s->conn = c;
+    s->status = 200;
+    s->minor = resp->minor;
+    s->head_only = resp->head;
+    s->keepalive = resp->keepalive;
+    s->consumed = resp->consumed;
+    s->in_handler = true;
+    base_buf_init(&s->hdrs);
+    /* headers the handler set before taking the stream carry over */
+    base_buf_append(&s->hdrs, resp->hdrs->data ? resp->hdrs->data : "", resp->hdrs->len);
+    c->stream = s;
+    c->state = C_STREAM;
+    resp->stream = s;
+    return s;
+}
+
+net_loop_t *http_stream_loop(http_stream_t *s) { return s->conn->lp->loop; }
+void http_stream_status(http_stream_t *s, int status) { s->status = status; }
+
+void http_stream_header(http_stream_t *s, const char *name, const char *value)
+{
+    if (strpbrk(name, "\r\n") || strpbrk(value, "\r\n"))
+        return;
+    base_buf_appendf(&s->hdrs, "%s: %s\r\n", name, value);
+}
+
+void http_stream_set_length(http_stream_t *s, uint64_t len)
+{
+    s->has_length = true;
+    s->length = len;
+}
+
+void http_stream_callbacks(http_stream_t *s, void (*on_drain)(void *arg),
+                           void (*on_close)(void *arg), void *arg)
+{
+    s->on_drain = on_drain;
+    s->on_close = on_close;
+    s->arg = arg;
+}
+
+static void stream_send_head(http_stream_t *s)
+{
+    http_conn_t *c = s->conn;
+    http_loop_t *lp = c->lp;
+    bool no_body = s->status == 204 || s->status == 304 || s->status < 200;
+    buf_take(lp, &c->out);
+    base_buf_appendf(&c->out, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %.29s\r\n", s->status,
+                     http_status_text(s->status), lp->srv->cfg.server_name, loop_date(lp));
+    if (!no_body) {
+        if (s->has_length)
+            base_buf_appendf(&c->out, "Content-Length: %llu\r\n", (unsigned long long)s->length);
+        else if (s->minor >= 1)
+            s->chunked = !s->head_only, base_buf_appendf(&c->out, "Transfer-Encoding: chunked\r\n");
+        else
+            s->until_close = true; /* HTTP/1.0 without a length: the close delimits */
+    }
+    if (s->until_close)
+        s->keepalive = false;
+    if (!s->keepalive)
+        base_buf_appendf(&c->out, "Connection: close\r\n");
+    else if (s->minor == 0)
+        base_buf_appendf(&c->out, "Connection: keep-alive\r\n");
+    base_buf_append(&c->out, s->hdrs.data ? s->hdrs.data : "", s->hdrs.len);
+    base_buf_append(&c->out, "\r\n", 2);
+    s->head_sent = true;
+    if (no_body)
+        s->head_only = true;
+}
+
+int http_stream_write(http_stream_t *s, const void *data, size_t len)
+{
+    http_conn_t *c = s->conn;
+    if (!s->head_sent)
+        stream_send_head(s);
+    if (len && !s->head_only) {
+        buf_take(c->lp, &c->out);
+        if (s->chunked)
+            base_buf_appendf(&c->out, "%zx\r\n", len);
+        base_buf_append(&c->out, data, len);
+        if (s->chunked)
+            base_buf_append(&c->out, "\r\n", 2);
+    }
+    if (s->in_handler)
+        return BASE_OK; /* flushed when the handler returns */
+    uint32_t gen = c->gen;
+    conn_flush(c);
+    if (c->gen != gen)
+        return BASE_ERROR; /* closed: on_close has run and s is gone */
+    if (c->out.len - c->out_off > HTTP_STREAM_HIGH_WATER) {
+        s->want_drain = true;
+        return BASE_AGAIN;
+    }
+    return BASE_OK;
+}
+
+static void stream_free(http_conn_t *c)
+{
+    http_stream_t *s = c->stream;
+    c->stream = NULL;
+    base_buf_fini(&s->hdrs);
+    free(s);
+}
+
+void http_stream_end(http_stream_t *s)
+{
+    http_conn_t *c = s->conn;
+    if (!s->head_sent) {
+        if (!s->has_length)
+            http_stream_set_length(s, 0);
+        stream_send_head(s);
+    }
+    if (s->chunked)
+        base_buf_append(&c->out, "0\r\n\r\n", 5);
+    bool in_handler = s->in_handler;
+    c->in_off += s->consumed;
+    if (!s->keepalive)
+        c->close_after = true;
+    stream_free(c);
+    c->state = C_HEAD;
+    if (!in_handler)
+        conn_process(c); /* else run_inline's caller continues the pipeline */
+}
+
+void http_stream_abort(http_stream_t *s, int status)
+{
+    http_conn_t *c = s->conn;
+    bool sent = s->head_sent;
+    if (s->in_handler) { /* nothing went out yet: answer the status like a handler would */
+        c->in_off += s->consumed;
+        stream_free(c);
+        c->state = C_HEAD;
+        buf_take(c->lp, &c->out);
+        http_error_serialize(&c->out, status ? status : 502, loop_date(c->lp),
+                             c->lp->srv->cfg.server_name);
+        c->close_after = true;
+        return;
+    }
+    stream_free(c);
+    c->state = C_HEAD;
+    if (sent) {
+        conn_close(c); /* mid-body: only a close tells the client the body is incomplete */
+        return;
+    }
+    conn_fail(c, status ? status : 502);
 }
 
 /* ---- accepting ----------------------------------------------------------------------------- */
