@@ -414,3 +414,22 @@ def test_send_timeout_evicts_slow_reader(site, tmp_path):
         c.close()
     finally:
         h.stop()
+
+
+def test_several_event_loop_threads(site):
+    h = Harv(site, "--threads", "2", "--test-handlers")
+    try:
+        conns = [Conn(h) for _ in range(20)]
+        for rnd in range(5):
+            for c in conns:
+                c.send(get("/hello.txt") + b"POST /_test/echo HTTP/1.1\r\nHost: a\r\n"
+                       b"Content-Length: 3\r\n\r\nabc")
+            for c in conns:
+                assert c.response()[2] == b"hello world\n"
+                assert c.response()[2] == b"abc"
+        tids = os.listdir("/proc/%d/task" % h.proc.pid)
+        assert len(tids) >= 2  # the second loop runs in its own thread
+        for c in conns:
+            c.close()
+    finally:
+        h.stop()
