@@ -42,7 +42,7 @@ int net_addr_parse(const char *spec, net_addr_t *out, char *err, size_t errlen)
         snprintf(out->text, sizeof out->text, "unix:%s", path);
         return BASE_OK;
     }
-    char host[128];
+    char host[64]; /* the longest IPv6 literal is 45 bytes; text[] must fit host + ":port" */
     const char *port_s;
     if (spec[0] == '[') {
         const char *close = strchr(spec, ']');
