@@ -428,6 +428,7 @@ class MariaDB:
         with open(init, "w") as f:
             f.write("ALTER USER 'root'@'localhost' IDENTIFIED BY '%s';\n" % password)
             f.write("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '%s';\n" % password)
+            f.write("ALTER USER 'root'@'127.0.0.1' IDENTIFIED BY '%s';\n" % password)
             f.write("GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;\n")
             f.write("CREATE DATABASE IF NOT EXISTS test;\n")
         self.log = open(os.path.join(self.dir, "mariadb.log"), "w")
