@@ -108,9 +108,18 @@ int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_
     int ext = s->conn ? sqlite3_extended_errcode(s->conn) : rc;
     const char *db = s->dbname ? s->dbname : "";
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
-        if (ext == SQLITE_BUSY_SNAPSHOT || ext == SQLITE_LOCKED_SHAREDCACHE)
+        if (ext == SQLITE_BUSY_SNAPSHOT || ext == SQLITE_LOCKED_SHAREDCACHE ||
+            ((rc & 0xff) == SQLITE_BUSY && hsql_user_txn(s) && !s->busy_timed_out)) {
+            /* as InnoDB: the victim's transaction is rolled back; its next one queues */
+            if (hsql_user_txn(s)) {
+                sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+                s->txn_wrote = true;
+                hsql_txn_ended(s);
+            }
+            s->prefer_immediate = true;
             return hsql_err(err, 1213, "40001",
                             "Deadlock found when trying to get lock; try restarting transaction");
+        }
         return hsql_err(err, 1205, "HY000", "Lock wait timeout exceeded; try restarting transaction");
     }
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -484,6 +493,24 @@ void hsql_rtxn_end(hsql_session_t *s)
         sqlite3_exec(s->conn, "COMMIT", NULL, NULL, NULL);
 }
 
+int hsql_txn_begin(hsql_session_t *s, bool read_only, hsql_error_t *err)
+{
+    hsql_rtxn_end(s);
+    s->txn_wrote = false;
+    /* Deferred, as InnoDB: a transaction that reads and later writes after another committed
+     * gets 1213 and is rolled back (the client retries). BEGIN IMMEDIATE would queue instead,
+     * but then it holds the write lock across client round trips, and a writer waiting in the
+     * busy handler occupies a worker thread the lock holder may need. */
+    (void)read_only;
+    return hsql_exec_simple(s, "BEGIN", err);
+}
+
+void hsql_txn_ended(hsql_session_t *s)
+{
+    s->prefer_immediate = s->txn_wrote;
+    s->txn_wrote = false;
+}
+
 /* Before an autocommit SELECT: reuse the open snapshot when nothing was written since. */
 static void rtxn_for_read(hsql_session_t *s)
 {
@@ -526,6 +553,25 @@ void hsql_after_write(hsql_session_t *s)
 static void cache_evict_all(hsql_session_t *s);
 void hsql_cache_clear(hsql_session_t *s) { cache_evict_all(s); }
 
+/* Busy handler: writers queue for the write lock with short sleeps (SQLite's own handler
+ * sleeps up to 100 ms at a time) until the engine's busy timeout. */
+static int busy_wait(void *arg, int count)
+{
+    hsql_session_t *s = arg;
+    uint64_t now = base_now_ms();
+    if (count == 0) {
+        s->busy_since = now;
+        s->busy_timed_out = false;
+    }
+    if (now - s->busy_since >= (uint64_t)s->eng->busy_ms) {
+        s->busy_timed_out = true;
+        return 0;
+    }
+    unsigned us = count < 6 ? 50u << count : 2000u;
+    usleep(us);
+    return 1;
+}
+
 static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
 {
     char path[1100];
@@ -541,7 +587,7 @@ static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
         return -1;
     }
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, s->eng->busy_ms);
+    sqlite3_busy_handler(db, busy_wait, s);
     char pragmas[256];
     snprintf(pragmas, sizeof pragmas,
              "%sPRAGMA synchronous=%d;PRAGMA foreign_keys=OFF;PRAGMA temp_store=MEMORY;"
@@ -704,6 +750,8 @@ uint32_t hsql_session_id(hsql_session_t *s) { return s->id; }
 int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err)
 {
     hsql_rtxn_end(s);
+    if (s->conn && !sqlite3_get_autocommit(s->conn))
+        hsql_txn_ended(s);
     if (s->conn && !sqlite3_get_autocommit(s->conn))
         return hsql_exec_simple(s, "COMMIT", err);
     return 0;
@@ -1443,6 +1491,7 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
                    const hsql_bval_t *bv, int nbv, const hsql_sink_t *sink, uint16_t more,
                    hsql_error_t *err)
 {
+    s->busy_timed_out = false;
     int rc = bind_all(st, bv, nbv);
     if (rc != SQLITE_OK)
         return hsql_err_sqlite(s, rc, err, xl);
@@ -1637,6 +1686,8 @@ static int run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int 
         return exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
     }
     hsql_rtxn_end(s);
+    if (hsql_user_txn(s))
+        s->txn_wrote = true;
     int r = exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
     hsql_after_write(s);
     return r;
@@ -1664,7 +1715,7 @@ static int run_stmt(hsql_session_t *s, const char *src, size_t srclen, const hsq
         if (!s->autocommit)
             hsql_rtxn_end(s);
         if (!s->autocommit && s->conn && sqlite3_get_autocommit(s->conn))
-            if (hsql_exec_simple(s, "BEGIN", err) < 0)
+            if (hsql_txn_begin(s, false, err) < 0)
                 return -1;
         return run_dml(s, src, t, b, e, sink, more, err);
     }
@@ -2038,7 +2089,7 @@ static int stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npa
     if (!s->autocommit)
         hsql_rtxn_end(s);
     if (!s->autocommit && sqlite3_get_autocommit(s->conn))
-        if (hsql_exec_simple(s, "BEGIN", err) < 0)
+        if (hsql_txn_begin(s, false, err) < 0)
             return -1;
     ensure_bv(s, (size_t)p->nord + 1);
     memcpy(s->bv, p->lits, sizeof(hsql_bval_t) * (size_t)p->nord);
@@ -2051,6 +2102,8 @@ static int stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npa
         r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
     } else {
         hsql_rtxn_end(s);
+        if (hsql_user_txn(s))
+            s->txn_wrote = true;
         r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
         hsql_after_write(s);
     }

@@ -1325,7 +1325,11 @@ int hsql_admin_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int
         return hsql_send_ok(s, sink, 0, 0, more, "", err);
     }
     if (KW(b, "BEGIN") || (KW(b, "START") && KW(b + 1, "TRANSACTION"))) {
-        if (hsql_txn_implicit_commit(s, err) < 0 || hsql_exec_simple(s, "BEGIN", err) < 0)
+        bool ro = false;
+        for (int k = b + 1; k + 1 < e; k++)
+            if (KW(k, "READ") && KW(k + 1, "ONLY"))
+                ro = true;
+        if (hsql_txn_implicit_commit(s, err) < 0 || hsql_txn_begin(s, ro, err) < 0)
             return -1;
         return hsql_send_ok(s, sink, 0, 0, more, "", err);
     }
@@ -1349,14 +1353,16 @@ int hsql_admin_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int
                 return hsql_err(err, 1305, "42000", "SAVEPOINT %s does not exist", name);
             return hsql_send_ok(s, sink, 0, 0, more, "", err);
         }
-        if (s->conn && !sqlite3_get_autocommit(s->conn))
+        if (s->conn && !sqlite3_get_autocommit(s->conn)) {
             sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+            hsql_txn_ended(s);
+        }
         return hsql_send_ok(s, sink, 0, 0, more, "", err);
     }
     if (KW(b, "SAVEPOINT") || (KW(b, "RELEASE") && KW(b + 1, "SAVEPOINT"))) {
         bool rel = KW(b, "RELEASE");
         tok_text(src, &t[rel ? b + 2 : b + 1], name, sizeof name);
-        if (!rel && sqlite3_get_autocommit(s->conn) && hsql_exec_simple(s, "BEGIN", err) < 0)
+        if (!rel && sqlite3_get_autocommit(s->conn) && hsql_txn_begin(s, false, err) < 0)
             return -1;
         char sql[400];
         snprintf(sql, sizeof sql, "%s \"%s\"", rel ? "RELEASE" : "SAVEPOINT", name);

@@ -188,6 +188,10 @@ struct hsql_session {
      * locking per statement. Writers close idle sessions' stale snapshots (hsql_after_write). */
     bool rtxn;
     uint64_t rtxn_gen;
+    /* whether the client's transaction wrote (kept for statistics and future policies) */
+    bool txn_wrote, prefer_immediate;
+    uint64_t busy_since; /* busy handler bookkeeping */
+    bool busy_timed_out;
     sqlite3_stmt *st_begin, *st_commit;
     pthread_mutex_t mu; /* held while the session runs; lets writers end its snapshot */
     struct hsql_session *next, *prev;
@@ -297,6 +301,10 @@ int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err)
 void hsql_cache_clear(hsql_session_t *s);
 /* True inside a transaction the client opened (not the engine's read snapshot). */
 bool hsql_user_txn(hsql_session_t *s);
+/* Opens the client's transaction (BEGIN or BEGIN IMMEDIATE, see txn_wrote). */
+int hsql_txn_begin(hsql_session_t *s, bool read_only, hsql_error_t *err);
+/* Bookkeeping when the client's transaction ends. */
+void hsql_txn_ended(hsql_session_t *s);
 /* Ends the session's reused read snapshot, if any. */
 void hsql_rtxn_end(hsql_session_t *s);
 /* After a statement that may have written: bump the commit generation, end idle sessions'
