@@ -73,8 +73,17 @@ void base_buf_fini(base_buf_t *b);
 /* Ensures room for `extra` more bytes without exceeding `limit` total capacity.
  * Returns BASE_OK, BASE_LIMIT (len + extra > limit) or BASE_NOMEM. Grows geometrically. */
 int base_buf_reserve(base_buf_t *b, size_t extra, size_t limit);
-/* Appends; aborts on OOM (for Harv-sized data only). */
-void base_buf_append(base_buf_t *b, const void *p, size_t n);
+/* Appends; aborts on OOM (for Harv-sized data only). Inline fast path when it fits. */
+void base_buf_append_slow(base_buf_t *b, const void *p, size_t n);
+static inline void base_buf_append(base_buf_t *b, const void *p, size_t n)
+{
+    if (BASE_LIKELY(b->cap - b->len >= n && n)) {
+        __builtin_memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return;
+    }
+    base_buf_append_slow(b, p, n);
+}
 void base_buf_appendf(base_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static inline void base_buf_reset(base_buf_t *b) { b->len = 0; }
 

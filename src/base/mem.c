@@ -155,8 +155,10 @@ int base_buf_reserve(base_buf_t *b, size_t extra, size_t limit)
     return BASE_OK;
 }
 
-void base_buf_append(base_buf_t *b, const void *p, size_t n)
+void base_buf_append_slow(base_buf_t *b, const void *p, size_t n)
 {
+    if (!n)
+        return;
     if (base_buf_reserve(b, n, SIZE_MAX) != BASE_OK)
         oom_hook(b->len + n);
     memcpy(b->data + b->len, p, n);

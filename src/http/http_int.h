@@ -23,6 +23,10 @@ struct http_response {
     http_stream_t *stream; /* set by http_response_stream() */
 };
 
+/* Appends pre-validated header lines ("Name: value\r\n"...) as they are: for handlers that
+ * build their header block once (the static handler caches one per file). */
+void http_response_header_lines(http_response_t *r, const char *lines, size_t len);
+
 void http_response_init(http_response_t *r, base_buf_t *hdrs, base_arena_t *arena);
 void http_response_fini(http_response_t *r);
 /* Serializes status line, standard headers, extra headers and (unless HEAD/204/304) the

@@ -45,6 +45,22 @@ static inline bool value_char(unsigned char c)
 /* Visible ASCII except '#': what a request-target may contain (no fragment). */
 static inline bool target_char(unsigned char c) { return c > 0x20 && c < 0x7f && c != '#'; }
 
+/* RFC 3986 reg-name: unreserved / pct-encoded / sub-delims. */
+static const uint8_t regname_char[256] = {
+    ['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1, ['%'] = 1, ['!'] = 1, ['$'] = 1, ['&'] = 1,
+    ['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, [';'] = 1, ['='] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
 static bool hostname_valid(base_span_t h)
 {
     /* RFC 9110 §7.2: Host = uri-host [ ":" port ], port = *DIGIT; uri-host is a reg-name or
@@ -67,12 +83,9 @@ static bool hostname_valid(base_span_t h)
     } else {
         const char *colon = memchr(h.p, ':', h.len);
         end = colon ? (size_t)(colon - h.p) : h.len;
-        for (size_t i = 0; i < end; i++) {
-            unsigned char c = (unsigned char)h.p[i];
-            bool alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-            if (!alnum && !memchr("-._~%!$&'()*+,;=", c, 17)) /* RFC 3986 reg-name */
+        for (size_t i = 0; i < end; i++)
+            if (!regname_char[(unsigned char)h.p[i]])
                 return false;
-        }
     }
     if (end < h.len) { /* ":" port */
         if (h.len - end - 1 > 5)

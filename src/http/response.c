@@ -84,6 +84,11 @@ void http_response_header(http_response_t *r, const char *name, const char *valu
     base_buf_append(r->hdrs, "\r\n", 2);
 }
 
+void http_response_header_lines(http_response_t *r, const char *lines, size_t len)
+{
+    base_buf_append(r->hdrs, lines, len);
+}
+
 void http_response_headerf(http_response_t *r, const char *name, const char *fmt, ...)
 {
     char v[512];

@@ -42,7 +42,13 @@ typedef struct cache_entry {
     struct timespec mtime;
     char etag[48];
     char last_modified[32];
+    const char *mime;   /* from the allowlist for this path, or NULL (403) */
     char *data;         /* whole content if size < small_file, else NULL */
+    /* The response header lines for this file, built once: Content-Type, Last-Modified,
+     * ETag, Vary, Content-Encoding, Accept-Ranges. Keyed by the type and coding used. */
+    char *hdr;
+    size_t hdr_len;
+    const char *hdr_type, *hdr_coding;
 } cache_entry_t;
 
 /* The cache is per thread (no locks on the hot path); a key destructor frees it when a
@@ -223,6 +229,7 @@ static void entry_clear(cache_entry_t *e)
 {
     free(e->path);
     free(e->data);
+    free(e->hdr);
     memset(e, 0, sizeof *e);
 }
 
@@ -240,6 +247,7 @@ static void entry_fill(http_static_t *st, cache_entry_t *e, const char *rel, con
     struct tm tm;
     gmtime_r(&sb->st_mtim.tv_sec, &tm);
     strftime(e->last_modified, sizeof e->last_modified, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    e->mime = http_mime_type(rel, strlen(rel));
 }
 
 /* Looks rel up: a fresh cache entry, or opens + stats (and caches). On success returns the
@@ -376,9 +384,43 @@ static int parse_range(base_span_t v, uint64_t size, uint64_t *from, uint64_t *l
     return 1;
 }
 
-static bool accepts(const http_request_t *req, const char *coding)
+/* The request headers the handler looks at, found in one pass. */
+typedef struct static_hdrs {
+    const http_header_t *accept_encoding, *range, *if_none_match, *if_modified_since, *if_range;
+} static_hdrs_t;
+
+static void scan_headers(const http_request_t *req, static_hdrs_t *h)
 {
-    const http_header_t *h = http_request_header(req, "Accept-Encoding");
+    memset(h, 0, sizeof *h);
+    for (unsigned i = 0; i < req->nheaders; i++) {
+        const http_header_t *x = &req->headers[i];
+        switch (x->name.len) {
+        case 5:
+            if (base_span_eq_ci(x->name, "range"))
+                h->range = x;
+            break;
+        case 8:
+            if (base_span_eq_ci(x->name, "if-range"))
+                h->if_range = x;
+            break;
+        case 13:
+            if (base_span_eq_ci(x->name, "if-none-match"))
+                h->if_none_match = x;
+            break;
+        case 15:
+            if (base_span_eq_ci(x->name, "accept-encoding"))
+                h->accept_encoding = x;
+            break;
+        case 17:
+            if (base_span_eq_ci(x->name, "if-modified-since"))
+                h->if_modified_since = x;
+            break;
+        }
+    }
+}
+
+static bool accepts(const http_header_t *h, const char *coding)
+{
     if (!h)
         return false;
     size_t n = strlen(coding), i = 0;
@@ -464,7 +506,7 @@ void http_static_handle(void *ctx, const http_request_t *req, http_response_t *r
         http_response_error(resp, errno == EACCES || errno == EPERM ? 403 : 404);
         return;
     }
-    const char *type = http_mime_type(name, strlen(name));
+    const char *type = e->mime; /* e is the file itself here, not a compressed sibling */
     if (!type) {
         if (fd >= 0)
             close(fd);
@@ -473,13 +515,15 @@ void http_static_handle(void *ctx, const http_request_t *req, http_response_t *r
     }
 
     /* Precompressed siblings: only for whole-file GET/HEAD of compressible types. */
-    const http_header_t *range = http_request_header(req, "Range");
+    static_hdrs_t rh;
+    scan_headers(req, &rh);
+    const http_header_t *range = rh.range;
     const char *encoding = NULL;
     bool vary = compressible(type);
     if (vary && !range) {
         static const char *const codings[][2] = {{"br", ".br"}, {"gzip", ".gz"}};
         for (size_t k = 0; k < 2 && !encoding; k++) {
-            if (!accepts(req, codings[k][0]))
+            if (!accepts(rh.accept_encoding, codings[k][0]))
                 continue;
             char alt[STATIC_PATH_MAX + 300];
             snprintf(alt, sizeof alt, "%s%s", name, codings[k][1]);
@@ -497,17 +541,23 @@ void http_static_handle(void *ctx, const http_request_t *req, http_response_t *r
         }
     }
 
-    http_response_header(resp, "Content-Type", type);
-    http_response_header(resp, "Last-Modified", e->last_modified);
-    http_response_header(resp, "ETag", e->etag);
-    if (vary)
-        http_response_header(resp, "Vary", "Accept-Encoding");
-    if (encoding)
-        http_response_header(resp, "Content-Encoding", encoding);
-    http_response_header(resp, "Accept-Ranges", "bytes");
+    if (!e->hdr || e->hdr_type != type || e->hdr_coding != encoding) {
+        free(e->hdr);
+        base_buf_t b;
+        base_buf_init(&b);
+        base_buf_appendf(&b, "Content-Type: %s\r\nLast-Modified: %s\r\nETag: %s\r\n%s", type,
+                         e->last_modified, e->etag, vary ? "Vary: Accept-Encoding\r\n" : "");
+        if (encoding)
+            base_buf_appendf(&b, "Content-Encoding: %s\r\n", encoding);
+        base_buf_appendf(&b, "Accept-Ranges: bytes\r\n");
+        e->hdr = b.data;
+        e->hdr_len = b.len;
+        e->hdr_type = type;
+        e->hdr_coding = encoding;
+    }
+    http_response_header_lines(resp, e->hdr, e->hdr_len);
 
-    const http_header_t *inm = http_request_header(req, "If-None-Match");
-    const http_header_t *ims = http_request_header(req, "If-Modified-Since");
+    const http_header_t *inm = rh.if_none_match, *ims = rh.if_modified_since;
     if ((inm && etag_matches(inm->value, e->etag)) ||
         (!inm && ims && not_modified_since(ims->value, &e->mtime))) {
         if (fd >= 0)
@@ -518,7 +568,7 @@ void http_static_handle(void *ctx, const http_request_t *req, http_response_t *r
 
     uint64_t from = 0, len = (uint64_t)e->size;
     if (range && req->method == HTTP_GET) {
-        const http_header_t *ifr = http_request_header(req, "If-Range");
+        const http_header_t *ifr = rh.if_range;
         bool use = !ifr || base_span_eq(ifr->value, e->etag) ||
                    base_span_eq(ifr->value, e->last_modified);
         int r = use ? parse_range(range->value, (uint64_t)e->size, &from, &len) : 0;
