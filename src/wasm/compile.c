@@ -22,7 +22,9 @@ enum { K_BLOCK, K_LOOP, K_IF, K_ELSE, K_FUNC };
 
 typedef struct ventry {
     uint8_t type;
+    bool k;      /* a constant not yet written to its home slot */
     uint32_t home, loc;
+    uint64_t kv; /* the constant's bits */
 } ventry_t;
 
 typedef struct ctrl {
@@ -51,8 +53,19 @@ typedef struct cctx {
     uint32_t *code;
     uint32_t ncode, capcode;
     uint32_t last_dst;
+    int last_wop;          /* internal opcode of the last instruction emitted */
+    uint32_t last_op_pos;  /* its first cell */
+    uint32_t cmp_end;      /* end of the last i32 compare emitted (for branch fusion) */
+    uint32_t addimm_end;   /* end of the last i32.add with immediate (folded into loads) */
     uint32_t ninstr;
 } cctx_t;
+
+/* Opcode maps, filled once by init_numtab(): immediate variant, fused compare-branch, and
+ * the inverse comparison. */
+static int16_t imm_of[WOP_COUNT], brfuse_of[WOP_COUNT], inverse_of[WOP_COUNT];
+
+static bool fusable(cctx_t *c, const struct ventry *cond);
+static void fuse_branch(cctx_t *c, bool invert);
 
 static bool verr(cctx_t *c, const char *msg)
 {
@@ -101,7 +114,19 @@ static void emit(cctx_t *c, uint32_t v)
 static void emit_op(cctx_t *c, int op)
 {
     c->last_dst = 0;
+    c->last_wop = op;
+    c->last_op_pos = c->ncode;
     emit(c, (uint32_t)wvm_op_off[op]);
+}
+
+static void emit_const(cctx_t *c, uint8_t type, uint32_t d, uint64_t v)
+{
+    bool wide = type != WVM_I32 && type != WVM_F32;
+    emit_op(c, wide ? WOP_CONST64 : WOP_CONST32);
+    emit(c, d);
+    emit(c, (uint32_t)v);
+    if (wide)
+        emit(c, (uint32_t)(v >> 32));
 }
 
 /* ---- operand stack ---------------------------------------------------------------------- */
@@ -112,7 +137,7 @@ static uint32_t push(cctx_t *c, uint8_t type)
         c->stk = base_xrealloc(c->stk, c->capstk * sizeof *c->stk);
     }
     uint32_t home = c->sh;
-    c->stk[c->nstk++] = (ventry_t){type, home, home};
+    c->stk[c->nstk++] = (ventry_t){type, false, home, home, 0};
     c->sh += wvm_type_slots(type);
     if (c->sh > c->max_sh)
         c->max_sh = c->sh;
@@ -127,13 +152,15 @@ static void push_result(cctx_t *c, uint8_t type, uint32_t cell)
         c->last_dst = cell;
 }
 
-static bool pop(cctx_t *c, uint8_t expect, ventry_t *out)
+/* Pops an operand; a pending constant stays pending (the caller may use it as an
+ * immediate, or must call use()). */
+static bool pop_k(cctx_t *c, uint8_t expect, ventry_t *out)
 {
     ctrl_t *f = top(c);
     if (c->nstk == f->height) {
         if (!f->unreachable)
             return verr(c, "type mismatch");
-        *out = (ventry_t){T_ANY, c->sh, c->sh};
+        *out = (ventry_t){T_ANY, false, c->sh, c->sh, 0};
         return true;
     }
     ventry_t e = c->stk[--c->nstk];
@@ -141,6 +168,25 @@ static bool pop(cctx_t *c, uint8_t expect, ventry_t *out)
         return verr(c, "type mismatch");
     c->sh = e.home;
     *out = e;
+    return true;
+}
+
+/* Writes a pending constant to its home slot; returns where the value is. */
+static uint32_t use(cctx_t *c, ventry_t *e)
+{
+    if (e->k) {
+        emit_const(c, e->type, e->home, e->kv);
+        e->k = false;
+        e->loc = e->home;
+    }
+    return e->loc;
+}
+
+static bool pop(cctx_t *c, uint8_t expect, ventry_t *out)
+{
+    if (!pop_k(c, expect, out))
+        return false;
+    use(c, out);
     return true;
 }
 
@@ -155,7 +201,9 @@ static void materialize_all(cctx_t *c)
 {
     for (uint32_t i = 0; i < c->nstk; i++) {
         ventry_t *e = &c->stk[i];
-        if (e->loc != e->home) {
+        if (e->k) {
+            use(c, e);
+        } else if (e->loc != e->home) {
             emit_mov(c, e->type, e->home, e->loc);
             e->loc = e->home;
         }
@@ -166,7 +214,7 @@ static void materialize_all(cctx_t *c)
 static bool aliased(cctx_t *c, uint32_t slot)
 {
     for (uint32_t i = 0; i < c->nstk; i++)
-        if (c->stk[i].loc == slot && c->stk[i].home != slot)
+        if (!c->stk[i].k && c->stk[i].loc == slot && c->stk[i].home != slot)
             return true;
     return false;
 }
@@ -175,7 +223,7 @@ static void materialize_slot(cctx_t *c, uint32_t slot)
 {
     for (uint32_t i = 0; i < c->nstk; i++) {
         ventry_t *e = &c->stk[i];
-        if (e->loc == slot && e->home != slot) {
+        if (!e->k && e->loc == slot && e->home != slot) {
             emit_mov(c, e->type, e->home, e->loc);
             e->loc = e->home;
         }
@@ -283,17 +331,24 @@ static void push_label(cctx_t *c, ctrl_t *t)
 
 static bool op_br(cctx_t *c, uint32_t depth, bool cond)
 {
-    ventry_t ce = {0, 0, 0};
+    ventry_t ce = {0};
     if (depth >= c->nctl)
         return verr(c, "unknown label");
     if (cond && !pop(c, WVM_I32, &ce))
         return false;
+    bool fuse = cond && fusable(c, &ce);
     materialize_all(c);
     ctrl_t *t = &c->ctl[c->nctl - 1 - depth];
     uint32_t src, n;
     if (!pop_label(c, t, &src, &n))
         return false;
     bool copy = n && src != t->slot;
+    if (fuse && !copy && c->cmp_end == c->ncode) {
+        fuse_branch(c, false);
+        emit_target(c, t);
+        push_label(c, t);
+        return true;
+    }
     if (cond) {
         emit_op(c, copy ? WOP_BR_IF_COPY : WOP_BR_IF);
         emit(c, ce.loc);
@@ -491,13 +546,55 @@ static void init_numtab(void)
         sattab[(code)&0xFF] = (numdesc_t){WOP_##name, ar, WVM_##t, WVM_##r};
     WVM_NUMERIC_OPS(NUM_ENTRY)
 #undef NUM_ENTRY
+#define IMM_ENTRY(name) imm_of[WOP_##name] = WOP_##name##_IMM;
+    WVM_IMM_OPS(IMM_ENTRY)
+#undef IMM_ENTRY
+#define CMP_ENTRY(name)                                                                        \
+    brfuse_of[WOP_##name] = WOP_BR_##name;                                                     \
+    brfuse_of[WOP_##name##_IMM] = WOP_BR_##name##_IMM;
+    WVM_CMP_OPS(CMP_ENTRY)
+#undef CMP_ENTRY
+    brfuse_of[WOP_I32_EQZ] = WOP_BR_UNLESS;
+    static const int16_t pairs[][2] = {
+        {WOP_I32_EQ, WOP_I32_NE},     {WOP_I32_LT_S, WOP_I32_GE_S}, {WOP_I32_LT_U, WOP_I32_GE_U},
+        {WOP_I32_GT_S, WOP_I32_LE_S}, {WOP_I32_GT_U, WOP_I32_LE_U},
+    };
+    for (size_t i = 0; i < BASE_ARRAY_LEN(pairs); i++) {
+        int x = pairs[i][0], y = pairs[i][1];
+        inverse_of[x] = (int16_t)y;
+        inverse_of[y] = (int16_t)x;
+        inverse_of[imm_of[x]] = imm_of[y];
+        inverse_of[imm_of[y]] = imm_of[x];
+    }
+}
+
+static bool fits_imm(uint8_t type, uint64_t v)
+{
+    return type == WVM_I32 || (int64_t)v == (int64_t)(int32_t)v;
 }
 
 static bool op_numeric(cctx_t *c, const numdesc_t *d)
 {
-    ventry_t a, b = {0, 0, 0};
-    if (d->arity == 2 && !pop(c, d->in, &b))
-        return false;
+    ventry_t a, b = {0};
+    if (d->arity == 2) {
+        if (!pop_k(c, d->in, &b))
+            return false;
+        if (b.k && imm_of[d->op] && fits_imm(d->in, b.kv)) {
+            if (!pop(c, d->in, &a))
+                return false;
+            int op = imm_of[d->op];
+            emit_op(c, op);
+            uint32_t cell = c->ncode;
+            emit(c, c->sh), emit(c, a.loc), emit(c, (uint32_t)b.kv);
+            push_result(c, d->out, cell);
+            if (brfuse_of[op])
+                c->cmp_end = c->ncode;
+            if (op == WOP_I32_ADD_IMM)
+                c->addimm_end = c->ncode;
+            return true;
+        }
+        use(c, &b);
+    }
     if (!pop(c, d->in, &a))
         return false;
     emit_op(c, d->op);
@@ -507,7 +604,35 @@ static bool op_numeric(cctx_t *c, const numdesc_t *d)
     if (d->arity == 2)
         emit(c, b.loc);
     push_result(c, d->out, cell);
+    if (brfuse_of[d->op])
+        c->cmp_end = c->ncode;
     return true;
+}
+
+/* Is the value `cond` the result of the i32 comparison just emitted? Then a branch on it
+ * can replace that comparison (see fuse_branch). */
+static bool fusable(cctx_t *c, const ventry_t *cond)
+{
+    return live(c) && c->last_dst && !cond->k && cond->loc == cond->home &&
+           c->code[c->last_dst] == cond->home && c->cmp_end == c->ncode &&
+           brfuse_of[c->last_wop];
+}
+
+/* Rewrites the comparison at last_op_pos into a compare-and-branch (inverted for `if`,
+ * which branches when the condition is false). The caller emits the target cell. */
+static void fuse_branch(cctx_t *c, bool invert)
+{
+    int cmp = c->last_wop;
+    uint32_t pos = c->last_op_pos, a = c->code[pos + 2], b = c->code[pos + 3];
+    c->ncode = pos;
+    if (cmp == WOP_I32_EQZ) {
+        emit_op(c, invert ? WOP_BR_IF : WOP_BR_UNLESS);
+        emit(c, a);
+        return;
+    }
+    emit_op(c, invert ? brfuse_of[inverse_of[cmp]] : brfuse_of[cmp]);
+    emit(c, a);
+    emit(c, b);
 }
 
 /* Value-preserving conversions: the slot already holds the right bits. */
@@ -534,38 +659,62 @@ static bool memarg(cctx_t *c, uint32_t natural, uint32_t *offset)
     return true;
 }
 
+/* Pops a memory address. If it was computed by the i32.add-immediate just emitted, that
+ * instruction is dropped and its operand and immediate become the access's base and
+ * pre-offset (the add wraps at 32 bits: ea = u32(base + pre) + offset, exactly as before). */
+static bool pop_addr(cctx_t *c, uint32_t *base, uint32_t *pre)
+{
+    ventry_t a;
+    if (!pop_k(c, WVM_I32, &a))
+        return false;
+    *pre = 0;
+    if (live(c) && !a.k && a.loc == a.home && c->last_dst && c->code[c->last_dst] == a.home &&
+        c->last_wop == WOP_I32_ADD_IMM && c->addimm_end == c->ncode) {
+        uint32_t pos = c->last_op_pos;
+        *base = c->code[pos + 2];
+        *pre = c->code[pos + 3];
+        c->ncode = pos;
+        c->last_dst = 0;
+        return true;
+    }
+    *base = use(c, &a);
+    return true;
+}
+
 static bool op_load(cctx_t *c, int op, uint8_t type, uint32_t natural)
 {
-    uint32_t off;
-    ventry_t a;
-    if (!memarg(c, natural, &off) || !pop(c, WVM_I32, &a))
+    uint32_t off, base, pre;
+    if (!memarg(c, natural, &off) || !pop_addr(c, &base, &pre))
         return false;
     emit_op(c, op);
     uint32_t cell = c->ncode;
     emit(c, c->sh);
-    emit(c, a.loc);
+    emit(c, base);
     emit(c, off);
+    emit(c, pre);
     push_result(c, type, cell);
     return true;
 }
 
 static bool op_store(cctx_t *c, int op, uint8_t type, uint32_t natural)
 {
-    uint32_t off;
-    ventry_t a, v;
-    if (!memarg(c, natural, &off) || !pop(c, type, &v) || !pop(c, WVM_I32, &a))
+    uint32_t off, base, pre;
+    ventry_t v;
+    if (!memarg(c, natural, &off) || !pop_k(c, type, &v) || !pop_addr(c, &base, &pre))
         return false;
+    uint32_t vl = use(c, &v);
     emit_op(c, op);
-    emit(c, a.loc);
-    emit(c, v.loc);
+    emit(c, base);
+    emit(c, vl);
     emit(c, off);
+    emit(c, pre);
     return true;
 }
 
 static bool op_call(cctx_t *c, const wvm_functype_t *ft, int op, uint32_t a1, uint32_t a2,
                     bool indirect)
 {
-    ventry_t e, ie = {0, 0, 0};
+    ventry_t e, ie = {0};
     if (indirect && !pop(c, WVM_I32, &ie))
         return false;
     materialize_all(c);
@@ -756,10 +905,13 @@ static bool op_local(cctx_t *c, uint8_t op)
         c->stk[c->nstk - 1].loc = slot;
         return true;
     }
-    if (!pop(c, t, &e))
+    if (!pop_k(c, t, &e))
         return false;
-    if (live(c) && c->last_dst && e.loc == e.home && c->code[c->last_dst] == e.home &&
-        !aliased(c, slot)) {
+    if (e.k) {
+        materialize_slot(c, slot);
+        emit_const(c, t, slot, e.kv);
+    } else if (live(c) && c->last_dst && e.loc == e.home && c->code[c->last_dst] == e.home &&
+               !aliased(c, slot)) {
         c->code[c->last_dst] = slot;
     } else {
         materialize_slot(c, slot);
@@ -832,15 +984,12 @@ static bool op_select(cctx_t *c, bool typed)
     return true;
 }
 
-static bool op_const(cctx_t *c, uint8_t type, uint64_t v, bool wide)
+static bool op_const(cctx_t *c, uint8_t type, uint64_t v)
 {
-    emit_op(c, wide ? WOP_CONST64 : WOP_CONST32);
-    uint32_t cell = c->ncode;
-    emit(c, c->sh);
-    emit(c, (uint32_t)v);
-    if (wide)
-        emit(c, (uint32_t)(v >> 32));
-    push_result(c, type, cell);
+    push(c, type);
+    c->stk[c->nstk - 1].k = true;
+    c->stk[c->nstk - 1].kv = v;
+    c->last_dst = 0;
     return true;
 }
 
@@ -865,14 +1014,16 @@ static bool instr(cctx_t *c, bool *done)
     case 0x02:
     case 0x03:
     case 0x04: {
-        ventry_t cnd = {0, 0, 0};
+        ventry_t cnd = {0};
         uint32_t idx = c->nctl;
         ctrl_t tmp = {0};
         if (!read_blocktype(c, &tmp))
             return false;
         if (op == 0x04 && !pop(c, WVM_I32, &cnd))
             return false;
+        bool fuse = op == 0x04 && fusable(c, &cnd);
         materialize_all(c);
+        fuse = fuse && c->cmp_end == c->ncode;
         ctrl_t *f = push_ctrl(c, op == 0x02 ? K_BLOCK : op == 0x03 ? K_LOOP : K_IF);
         if (!f)
             return false;
@@ -898,8 +1049,12 @@ static bool instr(cctx_t *c, bool *done)
             emit(c, 0);
         } else if (op == 0x04) {
             c->nctl--;
-            emit_op(c, WOP_BR_UNLESS);
-            emit(c, cnd.loc);
+            if (fuse) {
+                fuse_branch(c, true);
+            } else {
+                emit_op(c, WOP_BR_UNLESS);
+                emit(c, cnd.loc);
+            }
             f->else_cell = live(c) ? c->ncode : 0;
             emit(c, 0);
             c->nctl++;
@@ -1032,13 +1187,13 @@ static bool instr(cctx_t *c, bool *done)
         int32_t v = wvm_rd_s32(&c->r);
         if (c->r.err)
             return merr(c, c->r.err);
-        return op_const(c, WVM_I32, (uint32_t)v, false);
+        return op_const(c, WVM_I32, (uint32_t)v);
     }
     case 0x42: {
         int64_t v = wvm_rd_s64(&c->r);
         if (c->r.err)
             return merr(c, c->r.err);
-        return op_const(c, WVM_I64, (uint64_t)v, true);
+        return op_const(c, WVM_I64, (uint64_t)v);
     }
     case 0x43:
     case 0x44: {
@@ -1047,7 +1202,7 @@ static bool instr(cctx_t *c, bool *done)
         if (!p)
             return merr(c, c->r.err);
         memcpy(&v, p, op == 0x43 ? 4 : 8);
-        return op_const(c, op == 0x43 ? WVM_F32 : WVM_F64, v, op == 0x44);
+        return op_const(c, op == 0x43 ? WVM_F32 : WVM_F64, v);
     }
     case 0xA7: return op_retype(c, WVM_I64, WVM_I32);
     case 0xBC: return op_retype(c, WVM_F32, WVM_I32);
@@ -1060,7 +1215,7 @@ static bool instr(cctx_t *c, bool *done)
             return merr(c, c->r.err);
         if (!wvm_is_reftype(t))
             return merr(c, "malformed reference type");
-        return op_const(c, t, 0, true);
+        return op_const(c, t, 0);
     }
     case 0xD1: {
         if (!pop(c, T_ANY, &a))

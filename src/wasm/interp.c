@@ -212,23 +212,23 @@ int wvm_interp_run(wvm_instance_t *inst)
     }
 #define LOAD(name, T, RF, CAST)                                                                \
     L_##name : {                                                                               \
-        uint64_t ea = (uint64_t)A.u32 + ip[3];                                                 \
+        uint64_t ea = (uint64_t)(uint32_t)(A.u32 + ip[4]) + ip[3];                             \
         if (BASE_UNLIKELY(ea + sizeof(T) > ms))                                                \
             TRAP(WVM_TRAP_MEMORY_OOB);                                                         \
         T v;                                                                                   \
         memcpy(&v, mb + ea, sizeof(T));                                                        \
         D.RF = (CAST)v;                                                                        \
-        ip += 4;                                                                               \
+        ip += 5;                                                                               \
         NEXT();                                                                                \
     }
 #define STORE(name, T, F)                                                                      \
     L_##name : {                                                                               \
-        uint64_t ea = (uint64_t)fp[ip[1]].u32 + ip[3];                                         \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[ip[1]].u32 + ip[4]) + ip[3];                     \
         if (BASE_UNLIKELY(ea + sizeof(T) > ms))                                                \
             TRAP(WVM_TRAP_MEMORY_OOB);                                                         \
         T v = (T)fp[ip[2]].F;                                                                  \
         memcpy(mb + ea, &v, sizeof(T));                                                        \
-        ip += 4;                                                                               \
+        ip += 5;                                                                               \
         NEXT();                                                                                \
     }
 
@@ -237,8 +237,12 @@ static int run(wvm_instance_t *inst, bool init_only)
     if (init_only) {
 #define SET_OFF_OTHER(name) wvm_op_off[WOP_##name] = (int32_t)((char *)&&L_##name - (char *)&&L_BASE);
 #define SET_OFF_NUM(code, name, ar, t, r) SET_OFF_OTHER(name)
+#define SET_OFF_IMM(name) SET_OFF_OTHER(name##_IMM)
+#define SET_OFF_CMP(name) SET_OFF_OTHER(BR_##name) SET_OFF_OTHER(BR_##name##_IMM)
         WVM_OTHER_OPS(SET_OFF_OTHER)
         WVM_NUMERIC_OPS(SET_OFF_NUM)
+        WVM_IMM_OPS(SET_OFF_IMM)
+        WVM_CMP_OPS(SET_OFF_CMP)
         exit_cells[0] = (uint32_t)wvm_op_off[WOP_EXIT];
         return 0;
     }
@@ -249,7 +253,10 @@ static int run(wvm_instance_t *inst, bool init_only)
     uint32_t depth = inst->depth;
     const uint32_t max_depth = inst->lim.max_call_depth;
     wvm_slot_t *const stack_end = inst->stack + inst->lim.max_stack_slots;
-    int64_t fuel = inst->fuel;
+    /* fuel: `fuel` is the current slice, `reserve` the rest; the interrupt flag is read
+     * when a slice runs out, so loop headers and entries cost one decrement and test */
+    int64_t fuel = BASE_MIN(inst->fuel, (int64_t)WVM_FUEL_SLICE);
+    int64_t reserve = inst->fuel - fuel;
     atomic_int *intr = &inst->interrupt;
     uint8_t *mb;
     uint64_t ms;
@@ -263,23 +270,30 @@ L_BASE:
 L_UNREACHABLE:
     TRAP(WVM_TRAP_UNREACHABLE);
 L_EXIT:
-    inst->fuel = fuel;
+    inst->fuel = fuel + reserve;
     inst->depth = 0;
     return WVM_OK;
 L_ENTRY:
 L_LOOP:
-    if (BASE_UNLIKELY(fuel <= 0 || atomic_load_explicit(intr, memory_order_relaxed))) {
+    if (BASE_UNLIKELY(fuel <= 0)) {
         if (atomic_load_explicit(intr, memory_order_relaxed)) {
             atomic_store(intr, 0);
             TRAP(WVM_TRAP_INTERRUPTED);
         }
-        inst->saved_ip = ip;
-        inst->saved_fp = fp;
-        inst->saved_inst = cur;
-        inst->depth = depth;
-        inst->fuel = fuel;
-        inst->paused = true;
-        return WVM_PAUSED;
+        if (reserve > 0) {
+            int64_t take = BASE_MIN(reserve, (int64_t)WVM_FUEL_SLICE);
+            reserve -= take;
+            fuel += take;
+        }
+        if (fuel <= 0) {
+            inst->saved_ip = ip;
+            inst->saved_fp = fp;
+            inst->saved_inst = cur;
+            inst->depth = depth;
+            inst->fuel = fuel + reserve;
+            inst->paused = true;
+            return WVM_PAUSED;
+        }
     }
     fuel -= ip[1];
     ip += 2;
@@ -366,14 +380,14 @@ do_call:
         wvm_value_t args[WVM_MAX_PARAMS], res[WVM_MAX_PARAMS];
         memcpy(args, nfp, f->type->param_slots * sizeof *args);
         cur->trap = NULL;
-        inst->fuel = fuel;
+        inst->fuel = fuel + reserve;
         int rc = f->host(cur, args, res, f->user);
         if (rc < 0) {
             if (cur->trap)
                 TRAP(cur->trap);
             inst->exit_code = cur->exit_code;
             inst->depth = 0;
-            inst->fuel = fuel;
+            inst->fuel = fuel + reserve;
             return WVM_EXIT;
         }
         memcpy(nfp, res, f->type->result_slots * sizeof *res);
@@ -455,11 +469,11 @@ L_GLOBAL_SET128:
     LOAD(I64_LOAD32_S, int32_t, i64, int64_t)
     LOAD(I64_LOAD32_U, uint32_t, u64, uint64_t)
 L_V128_LOAD: {
-    uint64_t ea = (uint64_t)A.u32 + ip[3];
+    uint64_t ea = (uint64_t)(uint32_t)(A.u32 + ip[4]) + ip[3];
     if (BASE_UNLIKELY(ea + 16 > ms))
         TRAP(WVM_TRAP_MEMORY_OOB);
     memcpy(&fp[ip[1]], mb + ea, 16);
-    ip += 4;
+    ip += 5;
     NEXT();
 }
     STORE(I32_STORE, uint32_t, u32)
@@ -467,11 +481,11 @@ L_V128_LOAD: {
     STORE(I32_STORE8, uint8_t, u32)
     STORE(I32_STORE16, uint16_t, u32)
 L_V128_STORE: {
-    uint64_t ea = (uint64_t)fp[ip[1]].u32 + ip[3];
+    uint64_t ea = (uint64_t)(uint32_t)(fp[ip[1]].u32 + ip[4]) + ip[3];
     if (BASE_UNLIKELY(ea + 16 > ms))
         TRAP(WVM_TRAP_MEMORY_OOB);
     memcpy(mb + ea, &fp[ip[2]], 16);
-    ip += 4;
+    ip += 5;
     NEXT();
 }
 L_MEMORY_SIZE:
@@ -591,10 +605,6 @@ L_REF_IS_NULL: {
     ip += 3;
     NEXT();
 }
-L_I32_ADD_IMM:
-    D.u32 = A.u32 + ip[3];
-    ip += 4;
-    NEXT();
 L_SIMD:
     TRAP(WVM_TRAP_UNREACHABLE);
 
@@ -791,10 +801,84 @@ L_I64_REM_U: {
     UN(I64_TRUNC_SAT_F64_S, f64, i64, sat_i64(a))
     UN(I64_TRUNC_SAT_F64_U, f64, u64, sat_u64(a))
 
+    /* ---- binary operators with an immediate second operand ---- */
+#define BINI(name, F, RF, expr)                                                                \
+    L_##name##_IMM : {                                                                         \
+        __typeof__(A.F) a = A.F, b = (__typeof__(A.F))(int64_t)(int32_t)ip[3];                 \
+        D.RF = (expr);                                                                         \
+        ip += 4;                                                                               \
+        NEXT();                                                                                \
+    }
+    BINI(I32_ADD, u32, u32, a + b)
+    BINI(I32_SUB, u32, u32, a - b)
+    BINI(I32_MUL, u32, u32, a * b)
+    BINI(I32_AND, u32, u32, a & b)
+    BINI(I32_OR, u32, u32, a | b)
+    BINI(I32_XOR, u32, u32, a ^ b)
+    BINI(I32_SHL, u32, u32, a << (b & 31))
+    BINI(I32_SHR_S, i32, i32, a >> (b & 31))
+    BINI(I32_SHR_U, u32, u32, a >> (b & 31))
+    BINI(I32_EQ, u32, u32, a == b)
+    BINI(I32_NE, u32, u32, a != b)
+    BINI(I32_LT_S, i32, u32, a < b)
+    BINI(I32_LT_U, u32, u32, a < b)
+    BINI(I32_GT_S, i32, u32, a > b)
+    BINI(I32_GT_U, u32, u32, a > b)
+    BINI(I32_LE_S, i32, u32, a <= b)
+    BINI(I32_LE_U, u32, u32, a <= b)
+    BINI(I32_GE_S, i32, u32, a >= b)
+    BINI(I32_GE_U, u32, u32, a >= b)
+    BINI(I64_ADD, u64, u64, a + b)
+    BINI(I64_SUB, u64, u64, a - b)
+    BINI(I64_MUL, u64, u64, a * b)
+    BINI(I64_AND, u64, u64, a & b)
+    BINI(I64_OR, u64, u64, a | b)
+    BINI(I64_XOR, u64, u64, a ^ b)
+    BINI(I64_SHL, u64, u64, a << (b & 63))
+    BINI(I64_SHR_S, i64, i64, a >> (b & 63))
+    BINI(I64_SHR_U, u64, u64, a >> (b & 63))
+    BINI(I64_EQ, u64, u32, a == b)
+    BINI(I64_NE, u64, u32, a != b)
+    BINI(I64_LT_S, i64, u32, a < b)
+    BINI(I64_LT_U, u64, u32, a < b)
+    BINI(I64_GT_S, i64, u32, a > b)
+    BINI(I64_GT_U, u64, u32, a > b)
+    BINI(I64_LE_S, i64, u32, a <= b)
+    BINI(I64_LE_U, u64, u32, a <= b)
+    BINI(I64_GE_S, i64, u32, a >= b)
+    BINI(I64_GE_U, u64, u32, a >= b)
+
+    /* ---- i32 compare-and-branch: a b r / a imm r ---- */
+#define BRC(name, F, op)                                                                       \
+    L_BR_##name : {                                                                            \
+        if (fp[ip[1]].F op fp[ip[2]].F)                                                        \
+            ip += 3 + (int32_t)ip[3];                                                          \
+        else                                                                                   \
+            ip += 4;                                                                           \
+        NEXT();                                                                                \
+    }                                                                                          \
+    L_BR_##name##_IMM : {                                                                      \
+        if (fp[ip[1]].F op(__typeof__(fp->F)) ip[2])                                           \
+            ip += 3 + (int32_t)ip[3];                                                          \
+        else                                                                                   \
+            ip += 4;                                                                           \
+        NEXT();                                                                                \
+    }
+    BRC(I32_EQ, u32, ==)
+    BRC(I32_NE, u32, !=)
+    BRC(I32_LT_S, i32, <)
+    BRC(I32_LT_U, u32, <)
+    BRC(I32_GT_S, i32, >)
+    BRC(I32_GT_U, u32, >)
+    BRC(I32_LE_S, i32, <=)
+    BRC(I32_LE_U, u32, <=)
+    BRC(I32_GE_S, i32, >=)
+    BRC(I32_GE_U, u32, >=)
+
 trapped:
     inst->trap = trap;
     inst->depth = 0;
-    inst->fuel = fuel;
+    inst->fuel = fuel + reserve;
     inst->paused = false;
     return WVM_TRAP;
 }

@@ -29,6 +29,7 @@
 #define WVM_MAX_FUNC_SLOTS 200000u /* locals + operand stack of one frame */
 #define WVM_MAX_BR_TABLE 1000000u
 #define WVM_MAX_PAGES 65536u
+#define WVM_FUEL_SLICE 10000 /* fuel units between checks of the interrupt flag */
 #define WVM_NO_MAX UINT64_MAX
 
 /* ---- opcodes of the internal form ----------------------------------------------------- */
@@ -123,8 +124,8 @@
     X(GLOBAL_SET128)  /* idx a */                                                              \
     X(I32_LOAD) X(I64_LOAD) X(V128_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S)         \
     X(I32_LOAD16_U) X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U)              \
-    X(I64_LOAD32_S) X(I64_LOAD32_U) /* d a offset */                                           \
-    X(I32_STORE) X(I64_STORE) X(V128_STORE) X(I32_STORE8) X(I32_STORE16) /* a(addr) b off */   \
+    X(I64_LOAD32_S) X(I64_LOAD32_U) /* d a offset pre: ea = u32(a + pre) + offset */                                           \
+    X(I32_STORE) X(I64_STORE) X(V128_STORE) X(I32_STORE8) X(I32_STORE16) /* a b off pre */   \
     X(MEMORY_SIZE)    /* d */                                                                  \
     X(MEMORY_GROW)    /* d a */                                                                \
     X(MEMORY_INIT)    /* seg a b c */                                                          \
@@ -141,12 +142,32 @@
     X(ELEM_DROP)      /* seg */                                                                \
     X(REF_FUNC)       /* d funcidx */                                                          \
     X(REF_IS_NULL)    /* d a */                                                                \
-    X(I32_ADD_IMM)    /* d a imm */                                                            \
     X(SIMD)           /* subop ... : handled by simd.c */
 
+/* Binary operators that also exist with an immediate second operand (NAME_IMM: d a imm;
+ * for i64 the immediate is sign-extended from 32 bits). */
+#define WVM_IMM_OPS(X)                                                                         \
+    X(I32_ADD) X(I32_SUB) X(I32_MUL) X(I32_AND) X(I32_OR) X(I32_XOR) X(I32_SHL) X(I32_SHR_S)   \
+    X(I32_SHR_U) X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U)          \
+    X(I32_LE_S) X(I32_LE_U) X(I32_GE_S) X(I32_GE_U) X(I64_ADD) X(I64_SUB) X(I64_MUL)          \
+    X(I64_AND) X(I64_OR) X(I64_XOR) X(I64_SHL) X(I64_SHR_S) X(I64_SHR_U) X(I64_EQ) X(I64_NE)  \
+    X(I64_LT_S) X(I64_LT_U) X(I64_GT_S) X(I64_GT_U) X(I64_LE_S) X(I64_LE_U) X(I64_GE_S)       \
+    X(I64_GE_U)
+
+/* i32 comparisons fused with a following br_if / if: BR_NAME a b r and BR_NAME_IMM a imm r
+ * branch when the comparison holds. */
+#define WVM_CMP_OPS(X)                                                                         \
+    X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)            \
+    X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
+
 #define WVM_OP_ENUM_NUM(code, name, ar, t, r) WOP_##name,
+#define WVM_OP_ENUM_IMM(name) WOP_##name##_IMM,
+#define WVM_OP_ENUM_CMP(name) WOP_BR_##name, WOP_BR_##name##_IMM,
 #define WVM_OP_ENUM_OTHER(name) WOP_##name,
-enum { WVM_OTHER_OPS(WVM_OP_ENUM_OTHER) WVM_NUMERIC_OPS(WVM_OP_ENUM_NUM) WOP_COUNT };
+enum {
+    WVM_OTHER_OPS(WVM_OP_ENUM_OTHER) WVM_NUMERIC_OPS(WVM_OP_ENUM_NUM)
+        WVM_IMM_OPS(WVM_OP_ENUM_IMM) WVM_CMP_OPS(WVM_OP_ENUM_CMP) WOP_COUNT
+};
 
 /* Handler offsets, filled by wvm_interp_init(). */
 extern int32_t wvm_op_off[WOP_COUNT];
