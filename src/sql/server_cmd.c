@@ -449,9 +449,8 @@ static void run_prepare(hsql_conn_t *c)
     s->nparams = np;
     s->ncols = nc;
     s->types = base_xcalloc(np ? np * 2 : 1, 1);
-    int cls = classify(sql, len);
-    s->read_class = cls != CLS_WRITE;
-    s->write_class = cls == CLS_WRITE;
+    s->cls = classify(sql, len);
+    s->write_class = s->cls == CLS_WRITE;
     c->job_stmt = s;
     uint8_t *p = out_begin(c, 12);
     if (!p)
@@ -808,8 +807,7 @@ static void cmd_execute(hsql_conn_t *c, const uint8_t *payload, size_t len)
     c->job_stmt = s;
     c->job_shape = NULL;
     c->job_write_class = s->write_class;
-    int cls = s->write_class ? CLS_WRITE : CLS_READ;
-    bool may = s->read_class && s->fast_streak >= FAST_STREAK_MIN && class_may_inline(c, cls);
+    bool may = s->fast_streak >= FAST_STREAK_MIN && class_may_inline(c, s->cls);
     hsql_conn_start_job(c, may);
 }
 

@@ -41,7 +41,7 @@ typedef struct hsql_pstmt {
     unsigned nparams, ncols;
     uint8_t *types;          /* nparams * 2: the bound (type, flags) */
     bool types_bound;
-    bool read_class;         /* may run inline once measured fast */
+    int cls;                 /* statement class (server_cmd.c): may it run inline? */
     bool write_class;        /* dirties the transaction */
     uint16_t fast_streak;    /* consecutive runs under inline_us */
     base_buf_t *long_data;   /* nparams buffers, allocated on first SEND_LONG_DATA */
@@ -96,7 +96,7 @@ struct hsql_conn {
     size_t job_len;
     hsql_pstmt_t *job_stmt;
     hsql_shape_t *job_shape;
-    bool job_read_class, job_write_class;
+    bool job_write_class;
     uint64_t job_ns;            /* engine time of the job */
     int job_rc;
     hsql_error_t err;
