@@ -280,3 +280,24 @@ def test_binary_protocol(srv):
     assert parse_err(c.read_packet())[1] == 1210
     assert c.query("SELECT COUNT(*) FROM ps_t")[2] == [["3"]]
     c.close()
+
+
+def test_slow_query_does_not_stall_others(srv):
+    slow = login(srv)
+    fast = login(srv)
+    for _ in range(6):  # teach the server this shape is fast (it may then run inline)
+        assert fast.query("SELECT 1")[0] == "rows"
+    slow.command(b"\x03WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+                 b"WHERE i < 4000000) SELECT SUM(i) FROM r")
+    time.sleep(0.1)
+    worst = 0.0
+    t_end = time.time() + 0.5
+    while time.time() < t_end:
+        t0 = time.time()
+        assert fast.query("SELECT 1")[2] == [["1"]]
+        worst = max(worst, time.time() - t0)
+    r = slow.read_result()
+    assert r[0] == "rows" and r[2] == [[str(4000000 * 4000001 // 2)]]
+    assert worst < 0.25, "a fast query waited %.3f s behind a slow one" % worst
+    slow.close()
+    fast.close()
