@@ -382,7 +382,7 @@ def test_body_min_rate_evicts_slow_uploader(site):
             c.s.settimeout(2)
             status = c.response()[0]
         assert status == 408
-        assert 1.0 <= time.time() - t0 < 4
+        assert 0.9 <= time.time() - t0 < 4  # the loop clock is cached per tick
         c.close()
     finally:
         h.stop()
