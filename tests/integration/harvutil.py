@@ -70,31 +70,6 @@ class Harv:
         return err
 
 
-def recv_response(s, head_only=False):
-    """Reads one HTTP response (Content-Length framed) from s: (status, headers, body)."""
-    buf = b""
-    while b"\r\n\r\n" not in buf:
-        chunk = s.recv(65536)
-        if not chunk:
-            raise EOFError("connection closed after %r" % buf[:200])
-        buf += chunk
-    head, _, rest = buf.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split(" ")[1])
-    headers = {}
-    for l in lines[1:]:
-        k, _, v = l.partition(":")
-        headers[k.strip().lower()] = v.strip()
-    n = 0 if head_only or status in (100, 204, 304) else int(headers.get("content-length", 0))
-    while len(rest) < n:
-        chunk = s.recv(65536)
-        if not chunk:
-            raise EOFError("short body")
-        rest += chunk
-    s._harv_rest = rest[n:]  # bytes of the next response, if any
-    return status, headers, rest[:n]
-
-
 class Conn:
     """A raw keep-alive connection that keeps bytes between responses."""
 
