@@ -16,6 +16,16 @@ static const struct {
     {"serve", cli_serve_main, "serve a directory over HTTP (static files)"},
     {"sql", cli_sql_main, "run HarvSQL, the MySQL-compatible server on SQLite"},
     {"wasm", cli_wasm_main, "run or validate a WebAssembly module"},
+    {"php", cli_php_main, "run the PHP pool (FastCGI workers embedding PHP)"},
+    {"php-serve", cli_phpserve_main, "serve a PHP application (pool + HTTP)"},
+    {"up", cli_up_main, "run the tasks of harv.yaml under the supervisor"},
+    {"check", cli_check_main, "validate a config file (harv check -c harv.yaml)"},
+    {"status", cli_status_main, "show the tasks and listeners of a running harv up"},
+    {"stop", cli_stop_main, "drain and stop a running harv up"},
+    {"reload", cli_reload_main, "re-read the config of a running harv up"},
+    {"restart", cli_restart_main, "restart one task of a running harv up"},
+    {"logs", cli_logs_main, "show the last output lines of a task"},
+    {"task", cli_task_main, "(internal) one supervised task, run by harv up"},
 };
 
 static void usage(FILE *f)
@@ -24,7 +34,7 @@ static void usage(FILE *f)
                "Usage: harv COMMAND [OPTIONS]\n\nCommands:\n",
             HARV_VERSION);
     for (size_t i = 0; i < BASE_ARRAY_LEN(commands); i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'harv COMMAND --help' for the options of a command.\n"
                "  -h, --help     this help\n  -V, --version  print the version\n");
 }

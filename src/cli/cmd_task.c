@@ -1,0 +1,508 @@
+/* cmd_task.c — `harv task KIND --config-name PATH --fds status=3,config=4,listen=5,...`:
+ * the process the supervisor re-executes for each task. It parses the config bytes the
+ * supervisor validated (fd "config"), applies its sandbox (sup_sandbox_apply) before it reads
+ * any input, reports "ready <what took effect>" (or "fail <why>") on fd "status", then runs:
+ *   http   HarvTTP's static handler on the inherited listeners; SIGTERM drains
+ *   sql    HarvSQL (binds its own port for now: its server cannot adopt fds yet)
+ *   probe  test-only: tries what the sandbox forbids and prints what happened
+ * Layer: cli (links every component; sup knows the kinds only through sup_kinds[]). */
+#include "cli.h"
+
+#include <harv/http.h>
+#include <harv/sup.h>
+
+#if __has_include("server.h")
+#include "server.h" /* HarvSQL */
+#define TASK_HAVE_SQL 1
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TASK_MAX_LISTEN 16
+
+typedef struct task_env {
+    const char *kind;
+    sup_config_t cfg;
+    int status_fd;
+    int listen[TASK_MAX_LISTEN + 1]; /* -1-terminated */
+    unsigned nlisten;
+    char report[1536];
+} task_env_t;
+
+static void task_fail(task_env_t *te, const char *what)
+{
+    fprintf(stderr, "harv task %s: %s\n", te->kind, what);
+    if (te->status_fd >= 0)
+        dprintf(te->status_fd, "fail %s\n", what);
+}
+
+static void task_ready(task_env_t *te)
+{
+    dprintf(te->status_fd, "ready %s\n", te->report);
+    close(te->status_fd);
+    te->status_fd = -1;
+}
+
+/* Applies the sandbox; the supervisor's own part (netns, cgroup) comes in the environment. */
+static int task_sandbox(task_env_t *te, sup_sandbox_req_t *req)
+{
+    char rep[1024], err[512];
+    const char *pre = getenv("HARV_SANDBOX_PRE");
+    req->kind = te->kind;
+    req->user = te->cfg.user;
+    req->cgroup_memory = pre && strstr(pre, "cgroup-memory");
+    if (sup_sandbox_apply(req, rep, sizeof rep, err, sizeof err) != BASE_OK) {
+        task_fail(te, err);
+        return BASE_ERROR;
+    }
+    /* The supervisor reports the cgroup itself; the namespace is shown here. */
+    bool netns = pre && strstr(pre, "netns");
+    snprintf(te->report, sizeof te->report, "%s%s", rep, netns ? " netns" : "");
+    size_t l = strlen(te->report);
+    while (l && te->report[l - 1] == ' ')
+        te->report[--l] = 0;
+    return BASE_OK;
+}
+
+/* ---- http ---------------------------------------------------------------------------- */
+typedef struct http_task {
+    task_env_t *te;
+    http_static_t *st;
+    http_server_t *srv;
+    int draining; /* __atomic builtins */
+    int fd_hwm;   /* fds below this existed when the server was created */
+} http_task_t;
+
+static bool ext_allowed(const sup_strlist_t *allow, base_span_t path)
+{
+    if (!allow->n || !path.len || path.p[path.len - 1] == '/')
+        return true;
+    size_t i = path.len;
+    while (i > 0 && path.p[i - 1] != '/' && path.p[i - 1] != '.')
+        i--;
+    if (i == 0 || path.p[i - 1] != '.')
+        return false;
+    base_span_t ext = {path.p + i, path.len - i};
+    for (unsigned k = 0; k < allow->n; k++)
+        if (base_span_eq_ci(ext, allow->v[k]))
+            return true;
+    return false;
+}
+
+static void http_task_handle(void *ctxp, const http_request_t *req, http_response_t *resp)
+{
+    http_task_t *ht = ctxp;
+    const sup_http_cfg_t *hc = &ht->te->cfg.http;
+    if (hc->test_handlers && req->path.len >= 7 && !memcmp(req->path.p, "/_test/", 7)) {
+        if (base_span_eq(req->path, "/_test/sleep")) {
+            long ms = 100;
+            if (req->query.len > 3 && !memcmp(req->query.p, "ms=", 3))
+                ms = strtol(req->query.p + 3, NULL, 10);
+            if (ms < 0 || ms > 30000)
+                ms = 100;
+            usleep((useconds_t)ms * 1000);
+            http_response_header(resp, "Content-Type", "text/plain");
+            http_response_body(resp, "slept\n", 6);
+        } else if (base_span_eq(req->path, "/_test/pid")) {
+            char *b = base_arena_printf(http_response_arena(resp), "%d\n", (int)getpid());
+            http_response_header(resp, "Content-Type", "text/plain");
+            http_response_body(resp, b, strlen(b));
+        } else {
+            http_response_error(resp, 404);
+        }
+    } else if (!ext_allowed(&hc->mime_allow, req->path)) {
+        http_response_error(resp, 404);
+    } else {
+        http_static_handle(ht->st, req, resp);
+    }
+    if (__atomic_load_n(&ht->draining, __ATOMIC_RELAXED))
+        http_response_close(resp); /* draining: no further request on this connection */
+}
+
+/* SIGTERM: stop accepting, let in-flight requests finish (up to drain_timeout), return. The
+ * public HTTP API has no drain yet (see the report of issue 4), so accepting stops by
+ * removing the inherited listeners from every epoll instance of this process; the supervisor
+ * keeps the sockets open, so queued connections go to the next generation. */
+static void *http_drainer(void *arg)
+{
+    http_task_t *ht = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig;
+    sigwait(&set, &sig);
+    __atomic_store_n(&ht->draining, 1, __ATOMIC_RELAXED);
+    for (int fd = 0; fd < ht->fd_hwm; fd++)
+        for (unsigned i = 0; i < ht->te->nlisten; i++)
+            epoll_ctl(fd, EPOLL_CTL_DEL, ht->te->listen[i], NULL);
+    uint64_t deadline = base_now_ms() + ht->te->cfg.http.task.drain_ms;
+    while (http_server_conn_count(ht->srv) > 0 && base_now_ms() < deadline)
+        usleep(10000);
+    http_server_stop(ht->srv);
+    return NULL;
+}
+
+static int task_http(task_env_t *te)
+{
+    sup_http_cfg_t *hc = &te->cfg.http;
+    http_config_t c;
+    http_config_defaults(&c);
+    c.listen_fds = te->listen;
+    if (hc->threads)
+        c.threads = hc->threads;
+    if (hc->max_conn)
+        c.max_conn = hc->max_conn;
+    if (hc->request_count)
+        c.request_count = hc->request_count;
+    if (hc->max_body)
+        c.max_body = hc->max_body;
+    if (hc->max_head)
+        c.limits.max_head = (size_t)hc->max_head;
+    if (hc->timeout_request_ms)
+        c.timeout_request_ms = hc->timeout_request_ms;
+    if (hc->timeout_body_ms)
+        c.timeout_body_ms = hc->timeout_body_ms;
+    if (hc->timeout_keepalive_ms)
+        c.timeout_keepalive_ms = hc->timeout_keepalive_ms;
+    if (hc->timeout_send_ms)
+        c.timeout_send_ms = hc->timeout_send_ms;
+    if (!strcmp(hc->access_log, "stdout")) {
+        c.access_log_fd = 1;
+    } else if (strcmp(hc->access_log, "off")) {
+        c.access_log_fd = open(hc->access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (c.access_log_fd < 0) {
+            char e[PATH_MAX + 64];
+            snprintf(e, sizeof e, "access_log %s: %s", hc->access_log, strerror(errno));
+            task_fail(te, e);
+            return 1;
+        }
+    }
+    if (!te->nlisten) {
+        task_fail(te, "no listener was passed");
+        return 1;
+    }
+    sup_sandbox_req_t req = {.task = &hc->task, .ro_paths = {hc->root}};
+    if (task_sandbox(te, &req) != BASE_OK)
+        return 1;
+    static http_task_t ht;
+    ht.te = te;
+    char err[512];
+    const char *index[17] = {0};
+    for (unsigned i = 0; i < hc->index.n && i < 16; i++)
+        index[i] = hc->index.v[i];
+    http_static_config_t sc = {.root = hc->root, .index = index};
+    ht.st = http_static_new(&sc, err, sizeof err);
+    if (!ht.st) {
+        task_fail(te, err);
+        return 1;
+    }
+    ht.srv = http_server_new(&c, http_task_handle, &ht, err, sizeof err);
+    if (!ht.srv) {
+        task_fail(te, err);
+        return 1;
+    }
+    ht.fd_hwm = dup(0);
+    if (ht.fd_hwm >= 0)
+        close(ht.fd_hwm);
+    ht.fd_hwm = ht.fd_hwm < 0 ? 1024 : ht.fd_hwm + 1;
+    pthread_t th;
+    if (pthread_create(&th, NULL, http_drainer, &ht) != 0) {
+        task_fail(te, "cannot start the drain thread");
+        return 1;
+    }
+    task_ready(te);
+    int rc = http_server_run(ht.srv);
+    pthread_join(th, NULL);
+    http_server_free(ht.srv);
+    http_static_free(ht.st);
+    return rc == BASE_OK ? 0 : 1;
+}
+
+/* ---- sql ----------------------------------------------------------------------------- */
+#ifndef TASK_HAVE_SQL
+static int task_sql(task_env_t *te)
+{
+    task_fail(te, "HarvSQL is not built into this binary");
+    return 1;
+}
+#else
+static hsql_server_t *sql_running;
+static void sql_on_signal(int sig) { hsql_server_stop(sql_running); }
+
+static int task_sql(task_env_t *te)
+{
+    sup_sql_cfg_t *qc = &te->cfg.sql;
+    static hsql_user_cfg_t users[SUP_MAX_LIST];
+    char dir[PATH_MAX], sockdir[PATH_MAX] = "";
+    snprintf(dir, sizeof dir, "%s/sql", te->cfg.state_dir);
+    hsql_server_cfg_t c = {.listen = qc->listen, .socket = qc->socket, .state_dir = dir,
+                           .synchronous = qc->durability, .workers = qc->workers,
+                           .max_connections = qc->max_connections};
+    for (unsigned i = 0; i < qc->nusers; i++) {
+        users[i].name = qc->users[i].name;
+        users[i].password = qc->users[i].password;
+    }
+    c.users = users;
+    c.nusers = qc->nusers;
+    c.databases = (const char *const *)qc->databases.v;
+    c.ndatabases = qc->databases.n;
+    setenv("SQLITE_TMPDIR", dir, 1);
+    sup_sandbox_req_t req = {.task = &qc->task, .rw_paths = {dir}, .ro_paths = {"/dev/urandom"}};
+    if (qc->socket) {
+        snprintf(sockdir, sizeof sockdir, "%s", qc->socket);
+        char *slash = strrchr(sockdir, '/');
+        if (slash && slash != sockdir)
+            *slash = 0;
+        req.rw_paths[1] = sockdir;
+    }
+    if (qc->listen) {
+        net_addr_t a;
+        char e[256];
+        if (net_addr_parse(qc->listen, &a, e, sizeof e) == BASE_OK)
+            req.bind_ports[0] = a.family == AF_INET6
+                                    ? ntohs(((struct sockaddr_in6 *)&a.ss)->sin6_port)
+                                    : ntohs(((struct sockaddr_in *)&a.ss)->sin_port);
+    }
+    if (task_sandbox(te, &req) != BASE_OK)
+        return 1;
+    char err[512];
+    hsql_server_t *srv = hsql_server_new(&c, err, sizeof err);
+    if (!srv) {
+        task_fail(te, err);
+        return 1;
+    }
+    sql_running = srv;
+    struct sigaction sa = {.sa_handler = sql_on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    task_ready(te);
+    int rc = hsql_server_run(srv);
+    sql_running = NULL;
+    hsql_server_free(srv);
+    return rc == 0 ? 0 : 1;
+}
+#endif
+
+/* ---- probe (Harv's own tests) ---------------------------------------------------------- */
+static const char *errname(int e)
+{
+    return e ? (strerrorname_np(e) ? strerrorname_np(e) : "E?") : "OK";
+}
+
+static int probe_connect(const char *addr)
+{
+    net_addr_t a;
+    char e[256];
+    if (!addr || net_addr_parse(addr, &a, e, sizeof e) != BASE_OK)
+        return -1;
+    int fd = socket(a.family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return errno;
+    int rc = connect(fd, (struct sockaddr *)&a.ss, a.len) == 0 ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+static void *probe_thread(void *arg) { return arg; }
+
+static int task_probe(task_env_t *te)
+{
+    sup_probe_cfg_t *pc = &te->cfg.probe;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s/probe", te->cfg.state_dir);
+    /* The network namespace alone (before Landlock also forbids connecting). */
+    int pre_connect = probe_connect(pc->connect);
+    sup_sandbox_req_t req = {.task = &pc->task, .rw_paths = {dir}};
+    if (task_sandbox(te, &req) != BASE_OK)
+        return 1;
+    printf("probe: sandbox=%s\n", te->report);
+    printf("probe: uid=%d no_new_privs=%d\n", (int)getuid(), prctl(PR_GET_NO_NEW_PRIVS, 0, 0,
+                                                                    0, 0));
+    char *args[] = {"/bin/true", NULL};
+    errno = 0;
+    execve("/bin/true", args, NULL);
+    printf("probe: execve=%s\n", errname(errno));
+    errno = 0;
+    long r = ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+    printf("probe: ptrace=%s\n", errname(r < 0 ? errno : 0));
+    pid_t p = fork();
+    if (p == 0)
+        _exit(0);
+    printf("probe: fork=%s\n", errname(p < 0 ? errno : 0));
+    if (p > 0)
+        waitpid(p, NULL, 0);
+    pthread_t th;
+    int tr = pthread_create(&th, NULL, probe_thread, NULL);
+    if (!tr)
+        pthread_join(th, NULL);
+    printf("probe: thread=%s\n", errname(tr));
+    void *m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    printf("probe: mmap_exec=%s\n", errname(m == MAP_FAILED ? errno : 0));
+    void *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int mp = w == MAP_FAILED ? EINVAL : (mprotect(w, 4096, PROT_READ | PROT_EXEC) ? errno : 0);
+    printf("probe: mprotect_exec=%s\n", errname(mp));
+    errno = 0;
+    r = syscall(SYS_syslog, 3, NULL, 0);
+    printf("probe: unknown_syscall=%s\n", errname(r < 0 ? errno : 0));
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/inside.txt", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    printf("probe: write_state=%s\n", errname(fd < 0 ? errno : 0));
+    if (fd >= 0)
+        close(fd);
+    if (pc->outside) {
+        fd = open(pc->outside, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        printf("probe: write_outside=%s\n", errname(fd < 0 ? errno : 0));
+        if (fd >= 0)
+            close(fd);
+    }
+    fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+    printf("probe: read_etc=%s\n", errname(fd < 0 ? errno : 0));
+    if (fd >= 0)
+        close(fd);
+    if (pc->connect) {
+        printf("probe: connect_netns=%s\n", errname(pre_connect));
+        printf("probe: connect=%s\n", errname(probe_connect(pc->connect)));
+    }
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    printf("probe: nofile=%llu\n", (unsigned long long)rl.rlim_cur);
+    printf("probe: done\n");
+    fflush(stdout);
+    task_ready(te);
+    if (pc->hog) {
+        uint64_t got = 0;
+        while (got < pc->hog) {
+            size_t chunk = 8u << 20;
+            char *b = malloc(chunk);
+            if (!b) {
+                printf("probe: hog malloc failed after %llu MiB\n",
+                       (unsigned long long)(got >> 20));
+                fflush(stdout);
+                return 3;
+            }
+            memset(b, 0x5a, chunk);
+            got += chunk;
+        }
+        printf("probe: hog holds %llu MiB\n", (unsigned long long)(got >> 20));
+        fflush(stdout);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    for (;;)
+        sigsuspend(&none);
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+static int parse_fds(task_env_t *te, const char *spec, int *config_fd)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq)
+            return BASE_ERROR;
+        *eq = 0;
+        int fd = atoi(eq + 1);
+        if (fd < 3)
+            return BASE_ERROR;
+        if (!strcmp(tok, "status"))
+            te->status_fd = fd;
+        else if (!strcmp(tok, "config"))
+            *config_fd = fd;
+        else if (!strcmp(tok, "listen") && te->nlisten < TASK_MAX_LISTEN)
+            te->listen[te->nlisten++] = fd;
+        else
+            return BASE_ERROR;
+    }
+    te->listen[te->nlisten] = -1;
+    return BASE_OK;
+}
+
+int cli_task_main(int argc, char **argv)
+{
+    static task_env_t te;
+    te.status_fd = -1;
+    te.kind = argc > 1 ? argv[1] : "";
+    const char *name = NULL, *fds = NULL;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--config-name"))
+            name = argv[i + 1];
+        else if (!strcmp(argv[i], "--fds"))
+            fds = argv[i + 1];
+    }
+    int config_fd = -1;
+    if (!sup_kind_find(te.kind) || !name || !fds || parse_fds(&te, fds, &config_fd) ||
+        config_fd < 0) {
+        fprintf(stderr, "Usage: harv task KIND --config-name PATH --fds status=N,config=N,"
+                        "listen=N...\n(run by `harv up`, not by hand; kinds: http, sql, "
+                        "probe)\n");
+        return 2;
+    }
+    base_log_set_prefix(te.kind);
+    /* Signals for the drain are taken synchronously (sigwait) by one thread. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    base_buf_t text;
+    base_buf_init(&text);
+    char buf[65536];
+    off_t off = 0;
+    ssize_t r;
+    while ((r = pread(config_fd, buf, sizeof buf, off)) > 0) {
+        base_buf_append(&text, buf, (size_t)r);
+        off += r;
+    }
+    close(config_fd);
+    char dir[PATH_MAX], err[1024];
+    snprintf(dir, sizeof dir, "%s", name);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
+    if (sup_config_parse(&te.cfg, name, dir[0] ? dir : "/", text.data ? text.data : "", text.len,
+                         err, sizeof err) != BASE_OK) {
+        task_fail(&te, err);
+        return 1;
+    }
+    base_buf_fini(&text);
+    base_log_set_level(te.cfg.log_level);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int rc;
+    if (!strcmp(te.kind, "http"))
+        rc = task_http(&te);
+    else if (!strcmp(te.kind, "sql"))
+        rc = task_sql(&te);
+    else
+        rc = task_probe(&te);
+    sup_config_fini(&te.cfg);
+    return rc;
+}

@@ -1,0 +1,1364 @@
+/* sup/supervisor.c — `harv up`: binds every listener, spawns each task as `harv task KIND`
+ * with an fd map, captures its output, restarts it when it dies, drains and stops it, reloads
+ * the config, and answers the control socket. All on one net loop: a pidfd per child for
+ * exits, a signalfd for SIGTERM/SIGINT/SIGHUP, timers for backoff and kill deadlines.
+ * Layer: sup (supervisor side).
+ *
+ * The supervised task (one per kind in the config; each arrow names its function):
+ *
+ *                 task_start                        status fd: "ready ..." (on_status)
+ *   STOPPED ─────────────────────► STARTING ─────────────────────────────► RUNNING
+ *      ▲                             │  │ died before ready                    │
+ *      │                             │  └────────────┐                        │ died
+ *      │ stop/disabled:              │               ▼                        ▼
+ *      │ inst_drain → SIGTERM,       │        task_died: restart policy ◄─────┘
+ *      │ kill timer → cgroup kill    │          │ first death, or stable for stable_ms:
+ *      └──── (any state) ◄───────────┘          │   respawn at once (task_start)
+ *                                               ├─ else BACKOFF: timer 100ms·2^(n-1),
+ *                                               │   capped at backoff_max (on_backoff)
+ *                                               └─ max_deaths within window: FAILED
+ *                                                   (gives up, says so; `harv restart`
+ *                                                    or a reload starts it again)
+ *
+ * Invariants: (1) the supervisor holds every inherited listener for the whole run, so a
+ * dying task never causes connection-refused; (2) a task has at most one current instance;
+ * old instances (a reload's previous generation, a restarted one) are only ever draining;
+ * (3) every instance is killed as a tree (its cgroup, else its process group) when it exits
+ * or its drain deadline passes, so nothing outlives `harv up`. */
+#include "sup_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define SUP_LOG_LINES 64      /* lines kept per task for `harv logs` and death reports */
+#define SUP_LINE_MAX 1024     /* a longer line is cut */
+#define SUP_MAX_DEATHS 1000
+#define SUP_MAX_CLIENTS 32
+#define SUP_KILL_GRACE_MS 2000 /* after the drain deadline, SIGKILL */
+
+enum { ST_STOPPED, ST_STARTING, ST_RUNNING, ST_BACKOFF, ST_FAILED };
+static const char *const state_names[] = {"stopped", "starting", "running", "backoff",
+                                          "failed"};
+
+typedef struct sup sup_t;
+typedef struct sup_task sup_task_t;
+
+/* A config generation: the parsed model and the exact bytes it came from (a memfd the tasks
+ * of this generation parse again). */
+typedef struct sup_gen {
+    sup_config_t cfg;
+    int memfd;
+    unsigned id;
+    char real[PATH_MAX]; /* the config's absolute path */
+    struct sup_gen *next;
+} sup_gen_t;
+
+typedef struct sup_inst {
+    sup_task_t *task;
+    sup_gen_t *gen;
+    pid_t pid;
+    int pidfd, log_fd, st_fd;
+    net_io_t pid_io, log_io, st_io;
+    char part[SUP_LINE_MAX];
+    size_t partlen;
+    char st[2048];
+    size_t stlen;
+    uint64_t spawned_ms, ready_ms;
+    bool ready, draining;
+    net_timer_t kill_timer;
+    sup_cgroup_t cg;
+    bool has_cg;
+    char sandbox[1024];
+    struct sup_inst *next; /* in the task's list of old instances */
+} sup_inst_t;
+
+struct sup_task {
+    const sup_kind_t *kind;
+    sup_t *sup;
+    int state;
+    bool enabled;
+    sup_inst_t *cur;
+    sup_inst_t *old; /* draining */
+    bool pending_start; /* start once the old instance is gone (kinds without overlap) */
+    unsigned restarts, consecutive, spawns;
+    uint64_t deaths[SUP_MAX_DEATHS];
+    unsigned ndeaths;
+    net_timer_t backoff;
+    uint64_t died_ms;
+    long last_restart_ms; /* death → ready of the replacement; -1 none yet */
+    char last_exit[512];
+    char lines[SUP_LOG_LINES][SUP_LINE_MAX];
+    unsigned nlines, head;
+    int logfile;
+    uint64_t logsize;
+};
+
+typedef struct sup_lst {
+    char name[64];
+    char address[300];
+    int fd;
+    bool unix_owned; /* we bound a unix path: unlink at exit */
+} sup_lst_t;
+
+typedef struct sup_client {
+    net_io_t io;
+    sup_t *sup;
+    char buf[1024];
+    size_t len;
+    bool used;
+} sup_client_t;
+
+struct sup {
+    net_loop_t *loop;
+    sup_gen_t *gen; /* current */
+    sup_gen_t *gens;
+    unsigned ngen;
+    const sup_options_t *opt;
+    char exe[PATH_MAX];
+    sup_lst_t lst[SUP_MAX_LISTENERS];
+    unsigned nlst;
+    int inherited[64]; /* LISTEN_FDS not yet adopted */
+    unsigned ninherited;
+    sup_task_t tasks[8];
+    int sigfd, ctlfd;
+    net_io_t sig_io, ctl_io;
+    sup_client_t clients[SUP_MAX_CLIENTS];
+    bool stopping;
+    uint64_t started_ms;
+    char ctlpath[PATH_MAX];
+};
+
+static void task_start(sup_task_t *t);
+static void stop_next(sup_t *s);
+
+/* ---- config generations ------------------------------------------------------------ */
+static sup_gen_t *gen_load(sup_t *s, char *err, size_t errlen)
+{
+    sup_gen_t *g = base_xcalloc(1, sizeof *g);
+    g->memfd = -1;
+    const char *path = s->opt->config_path;
+    if (sup_config_load(&g->cfg, path, err, errlen) != BASE_OK)
+        goto fail;
+    if (!realpath(path, g->real)) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    /* The tasks parse the very bytes validated here, not whatever the file holds later. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    g->memfd = (int)syscall(SYS_memfd_create, "harv.yaml", MFD_CLOEXEC);
+    if (fd < 0 || g->memfd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        goto fail;
+    }
+    char buf[65536];
+    ssize_t r;
+    base_buf_t text;
+    base_buf_init(&text);
+    while ((r = read(fd, buf, sizeof buf)) > 0)
+        base_buf_append(&text, buf, (size_t)r);
+    close(fd);
+    /* Parse what we are about to hand out (the file may have changed since the load). */
+    sup_config_fini(&g->cfg);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", g->real);
+    *strrchr(dir, '/') = 0;
+    if (sup_config_parse(&g->cfg, path, dir[0] ? dir : "/", text.data ? text.data : "",
+                         text.len, err, errlen) != BASE_OK) {
+        base_buf_fini(&text);
+        goto fail;
+    }
+    if (write(g->memfd, text.data, text.len) != (ssize_t)text.len) {
+        snprintf(err, errlen, "memfd: %s", strerror(errno));
+        base_buf_fini(&text);
+        goto fail;
+    }
+    base_buf_fini(&text);
+    g->id = ++s->ngen;
+    return g;
+fail:
+    sup_config_fini(&g->cfg);
+    if (g->memfd >= 0)
+        close(g->memfd);
+    free(g);
+    return NULL;
+}
+
+/* ---- listeners ------------------------------------------------------------------------ */
+static void inherit_listen_fds(sup_t *s)
+{
+    const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+    if (!pid || !n || atoi(pid) != (int)getpid())
+        return;
+    int count = atoi(n);
+    for (int i = 0; i < count && s->ninherited < BASE_ARRAY_LEN(s->inherited); i++) {
+        fcntl(3 + i, F_SETFD, FD_CLOEXEC);
+        s->inherited[s->ninherited++] = 3 + i;
+    }
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+    BASE_LOG(BASE_LOG_INFO, "sup", "socket activation: %d inherited listener(s)", count);
+}
+
+/* An inherited (systemd) socket bound to exactly this address, or -1. */
+static int take_inherited(sup_t *s, const net_addr_t *a)
+{
+    for (unsigned i = 0; i < s->ninherited; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        if (getsockname(s->inherited[i], (struct sockaddr *)&ss, &sl) != 0 ||
+            ss.ss_family != a->family)
+            continue;
+        bool same = a->family == AF_UNIX
+                        ? !strcmp(((struct sockaddr_un *)&ss)->sun_path,
+                                  ((const struct sockaddr_un *)&a->ss)->sun_path)
+                        : sl == a->len && !memcmp(&ss, &a->ss, sl);
+        if (!same)
+            continue;
+        int fd = s->inherited[i];
+        s->inherited[i] = s->inherited[--s->ninherited];
+        return fd;
+    }
+    return -1;
+}
+
+/* Binds cfg's listeners, keeping the sockets of addresses already bound (a reload never
+ * closes a socket still configured). On failure nothing changes. */
+static int listeners_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t errlen)
+{
+    sup_lst_t next[SUP_MAX_LISTENERS];
+    bool kept[SUP_MAX_LISTENERS] = {0};
+    unsigned n = 0;
+    for (unsigned i = 0; i < cfg->nlisteners; i++, n++) {
+        sup_lst_t *l = &next[n];
+        memset(l, 0, sizeof *l);
+        snprintf(l->name, sizeof l->name, "%s", cfg->listeners[i].name);
+        snprintf(l->address, sizeof l->address, "%s", cfg->listeners[i].address);
+        l->fd = -1;
+        for (unsigned j = 0; j < s->nlst; j++) {
+            if (!kept[j] && s->lst[j].fd >= 0 && !strcmp(s->lst[j].address, l->address)) {
+                l->fd = s->lst[j].fd;
+                l->unix_owned = s->lst[j].unix_owned;
+                kept[j] = true;
+                break;
+            }
+        }
+        if (l->fd >= 0)
+            continue;
+        net_addr_t a;
+        if (net_addr_parse(l->address, &a, err, errlen) != BASE_OK)
+            goto fail;
+        l->fd = take_inherited(s, &a);
+        if (l->fd >= 0)
+            continue;
+        l->fd = net_listen(&a, (int)cfg->backlog, NET_LISTEN_DEFER_ACCEPT, err, errlen);
+        if (l->fd < 0) {
+            char e2[512];
+            snprintf(e2, sizeof e2, "%s: listener %s: %s", cfg->file, l->name, err);
+            snprintf(err, errlen, "%s", e2);
+            goto fail;
+        }
+        l->unix_owned = a.family == AF_UNIX;
+        if (a.family == AF_UNIX)
+            chmod(a.text + 5, 0666);
+    }
+    for (unsigned j = 0; j < s->nlst; j++) {
+        if (!kept[j] && s->lst[j].fd >= 0) {
+            close(s->lst[j].fd);
+            if (s->lst[j].unix_owned)
+                unlink(s->lst[j].address + 5);
+        }
+    }
+    memcpy(s->lst, next, sizeof next[0] * n);
+    s->nlst = n;
+    return BASE_OK;
+fail:
+    for (unsigned i = 0; i <= n && i < cfg->nlisteners; i++) {
+        bool was_kept = false;
+        for (unsigned j = 0; j < s->nlst; j++)
+            was_kept |= s->lst[j].fd == next[i].fd;
+        if (next[i].fd >= 0 && !was_kept && i < n)
+            close(next[i].fd);
+    }
+    return BASE_ERROR;
+}
+
+static int listener_fd(sup_t *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nlst; i++)
+        if (!strcmp(s->lst[i].name, name))
+            return s->lst[i].fd;
+    return -1;
+}
+
+/* "127.0.0.1:8080" with the real port of a port-0 listener. */
+static void listener_text(const sup_lst_t *l, char *out, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(l->fd, (struct sockaddr *)&ss, &sl) != 0 || ss.ss_family == AF_UNIX) {
+        snprintf(out, len, "%s", l->address);
+        return;
+    }
+    char host[64];
+    int port;
+    net_addr_peer(&ss, host, sizeof host, &port);
+    snprintf(out, len, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, port);
+}
+
+/* ---- task output --------------------------------------------------------------------- */
+static void task_logfile_open(sup_task_t *t)
+{
+    const sup_config_t *cfg = &t->sup->gen->cfg;
+    char p[PATH_MAX + 64];
+    snprintf(p, sizeof p, "%s/logs/%s.log", cfg->state_dir, t->kind->name);
+    t->logfile = open(p, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    struct stat st;
+    t->logsize = t->logfile >= 0 && fstat(t->logfile, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static void task_logfile_rotate(sup_task_t *t)
+{
+    const sup_config_t *cfg = &t->sup->gen->cfg;
+    char a[PATH_MAX + 64], b[PATH_MAX + 64];
+    close(t->logfile);
+    for (unsigned k = cfg->log_keep; k >= 1; k--) {
+        if (k == 1)
+            snprintf(a, sizeof a, "%s/logs/%s.log", cfg->state_dir, t->kind->name);
+        else
+            snprintf(a, sizeof a, "%s/logs/%s.log.%u", cfg->state_dir, t->kind->name, k - 1);
+        snprintf(b, sizeof b, "%s/logs/%s.log.%u", cfg->state_dir, t->kind->name, k);
+        rename(a, b);
+    }
+    task_logfile_open(t);
+}
+
+static void task_line(sup_task_t *t, const char *line, size_t len)
+{
+    if (len >= SUP_LINE_MAX)
+        len = SUP_LINE_MAX - 1;
+    char *slot = t->lines[t->head];
+    memcpy(slot, line, len);
+    slot[len] = 0;
+    t->head = (t->head + 1) % SUP_LOG_LINES;
+    if (t->nlines < SUP_LOG_LINES)
+        t->nlines++;
+    char out[SUP_LINE_MAX + 80];
+    int n = snprintf(out, sizeof out, "[%s] %.*s\n", t->kind->name, (int)len, line);
+    if (n <= 0)
+        return;
+    if (n > (int)sizeof out - 1)
+        n = (int)sizeof out - 1;
+    if (t->sup->gen->cfg.log_dest == SUP_LOG_FILES) {
+        if (t->logfile < 0)
+            task_logfile_open(t);
+        if (t->logfile >= 0) {
+            if (write(t->logfile, out, (size_t)n) > 0)
+                t->logsize += (uint64_t)n;
+            if (t->logsize > t->sup->gen->cfg.log_max_size)
+                task_logfile_rotate(t);
+        }
+    } else {
+        ssize_t w = write(1, out, (size_t)n);
+        (void)w;
+    }
+}
+
+/* The i-th most recent line (0 = newest), or NULL. */
+static const char *task_recent(const sup_task_t *t, unsigned i)
+{
+    if (i >= t->nlines)
+        return NULL;
+    return t->lines[(t->head + SUP_LOG_LINES - 1 - i) % SUP_LOG_LINES];
+}
+
+static void inst_read_log(sup_inst_t *in)
+{
+    for (;;) {
+        char buf[8192];
+        ssize_t r = read(in->log_fd, buf, sizeof buf);
+        if (r <= 0) {
+            if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+                net_io_stop(in->task->sup->loop, &in->log_io);
+                close(in->log_fd);
+                in->log_fd = -1;
+                if (in->partlen)
+                    task_line(in->task, in->part, in->partlen);
+                in->partlen = 0;
+            }
+            return;
+        }
+        for (ssize_t i = 0; i < r; i++) {
+            if (buf[i] == '\n' || in->partlen == sizeof in->part) {
+                task_line(in->task, in->part, in->partlen);
+                in->partlen = 0;
+                if (buf[i] == '\n')
+                    continue;
+            }
+            in->part[in->partlen++] = buf[i];
+        }
+    }
+}
+
+static void on_log(net_loop_t *loop, net_io_t *io, uint32_t ev) { inst_read_log(io->data); }
+
+/* ---- instances ----------------------------------------------------------------------- */
+static void inst_free(sup_inst_t *in)
+{
+    net_loop_t *loop = in->task->sup->loop;
+    net_timer_stop(loop, &in->kill_timer);
+    if (in->pidfd >= 0) {
+        net_io_stop(loop, &in->pid_io);
+        close(in->pidfd);
+    }
+    if (in->log_fd >= 0) {
+        net_io_stop(loop, &in->log_io);
+        close(in->log_fd);
+    }
+    if (in->st_fd >= 0) {
+        net_io_stop(loop, &in->st_io);
+        close(in->st_fd);
+    }
+    free(in);
+}
+
+static void on_kill_timer(net_loop_t *loop, net_timer_t *tm)
+{
+    sup_inst_t *in = tm->data;
+    BASE_LOG(BASE_LOG_WARN, "sup", "task %s (pid %d) did not stop within its drain deadline: "
+             "killing it", in->task->kind->name, (int)in->pid);
+    if (in->has_cg)
+        sup_cgroup_kill(&in->cg);
+    kill(-in->pid, SIGKILL);
+    kill(in->pid, SIGKILL);
+}
+
+/* Asks an instance to finish its in-flight work and exit; kills it after the deadline. */
+static void inst_drain(sup_inst_t *in)
+{
+    if (in->draining)
+        return;
+    in->draining = true;
+    unsigned ms = sup_config_task(&in->gen->cfg, in->task->kind)->drain_ms;
+    kill(in->pid, SIGTERM);
+    net_timer_start(in->task->sup->loop, &in->kill_timer, (uint64_t)ms + SUP_KILL_GRACE_MS,
+                    on_kill_timer, in);
+}
+
+static void on_status(net_loop_t *loop, net_io_t *io, uint32_t ev)
+{
+    sup_inst_t *in = io->data;
+    sup_task_t *t = in->task;
+    ssize_t r = read(in->st_fd, in->st + in->stlen, sizeof in->st - 1 - in->stlen);
+    if (r <= 0) {
+        if (r < 0 && (errno == EAGAIN || errno == EINTR))
+            return;
+        net_io_stop(loop, &in->st_io);
+        close(in->st_fd);
+        in->st_fd = -1;
+        return;
+    }
+    in->stlen += (size_t)r;
+    in->st[in->stlen] = 0;
+    char *nl;
+    while ((nl = strchr(in->st, '\n'))) {
+        *nl = 0;
+        if (!strncmp(in->st, "ready", 5)) {
+            in->ready = true;
+            in->ready_ms = net_loop_now(loop);
+            const char *rep = in->st[5] == ' ' ? in->st + 6 : "";
+            snprintf(in->sandbox, sizeof in->sandbox, "%s%s%s", rep,
+                     in->has_cg && in->cg.what[0] ? " cgroup:" : "",
+                     in->has_cg ? in->cg.what : "");
+            if (t->cur == in) {
+                t->state = ST_RUNNING;
+                if (t->died_ms) {
+                    t->last_restart_ms = (long)(in->ready_ms - t->died_ms);
+                    t->died_ms = 0;
+                }
+                BASE_LOG(BASE_LOG_INFO, "sup", "task %s ready (pid %d, generation %u) in "
+                         "%llu ms; sandbox: %s", t->kind->name, (int)in->pid, in->gen->id,
+                         (unsigned long long)(in->ready_ms - in->spawned_ms), in->sandbox);
+                /* A new generation serves: the old ones drain now. */
+                for (sup_inst_t *o = t->old; o; o = o->next)
+                    inst_drain(o);
+            }
+        } else if (!strncmp(in->st, "fail ", 5)) {
+            snprintf(t->last_exit, sizeof t->last_exit, "failed to start: %s", in->st + 5);
+            BASE_LOG(BASE_LOG_ERROR, "sup", "task %s (pid %d) failed to start: %s",
+                     t->kind->name, (int)in->pid, in->st + 5);
+        }
+        size_t rest = in->stlen - (size_t)(nl + 1 - in->st);
+        memmove(in->st, nl + 1, rest + 1);
+        in->stlen = rest;
+    }
+    if (in->stlen == sizeof in->st - 1)
+        in->stlen = 0;
+}
+
+static void task_died(sup_task_t *t, sup_inst_t *in, const char *reason);
+static void on_pidfd(net_loop_t *loop, net_io_t *io, uint32_t ev);
+
+static void describe_exit(int status, const sup_inst_t *in, char *out, size_t len)
+{
+    if (WIFEXITED(status))
+        snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(out, len, "killed by signal %d (%s)", WTERMSIG(status),
+                 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+    else
+        snprintf(out, len, "ended (status 0x%x)", status);
+    if (in->has_cg && sup_cgroup_oom_kills(&in->cg))
+        snprintf(out + strlen(out), len - strlen(out), " by the memory cap (%llu bytes)",
+                 (unsigned long long)sup_config_task(&in->gen->cfg, in->task->kind)
+                     ->limits.memory);
+}
+
+/* Builds the argv/env and forks the task. In the child only async-signal-safe calls. */
+static sup_inst_t *inst_spawn(sup_task_t *t, sup_gen_t *g)
+{
+    sup_t *s = t->sup;
+    const sup_config_t *cfg = &g->cfg;
+    const sup_task_cfg_t *tc = sup_config_task(&g->cfg, t->kind);
+    sup_inst_t *in = base_xcalloc(1, sizeof *in);
+    in->task = t;
+    in->gen = g;
+    in->pidfd = in->log_fd = in->st_fd = -1;
+    int logp[2] = {-1, -1}, stp[2] = {-1, -1};
+    if (pipe2(logp, O_CLOEXEC) || pipe2(stp, O_CLOEXEC)) {
+        snprintf(t->last_exit, sizeof t->last_exit, "pipe: %s", strerror(errno));
+        goto fail;
+    }
+    char cgname[96];
+    snprintf(cgname, sizeof cgname, "%s-%u", t->kind->name, ++t->spawns);
+    if (tc->sandbox.cgroup) {
+        sup_cgroup_create(&in->cg, cgname, &tc->limits);
+        in->has_cg = true;
+    }
+    bool netns = tc->sandbox.netns && !(t->kind->flags & SUP_KIND_NET);
+    bool cg_mem = in->has_cg && strstr(in->cg.what, "memory");
+
+    /* The fd map: status=3 config=4 listen=5.. */
+    int src[3 + SUP_MAX_LISTENERS];
+    unsigned nsrc = 0;
+    char fds[256];
+    src[nsrc++] = stp[1];
+    src[nsrc++] = g->memfd;
+    int n = snprintf(fds, sizeof fds, "status=3,config=4");
+    if (!strcmp(t->kind->name, "http")) {
+        for (unsigned i = 0; i < cfg->http.listen.n; i++) {
+            int fd = listener_fd(s, cfg->http.listen.v[i]);
+            if (fd < 0)
+                continue;
+            n += snprintf(fds + n, sizeof fds - (size_t)n, ",listen=%u", 3 + nsrc);
+            src[nsrc++] = fd;
+        }
+    }
+    char *argv[] = {"harv", "task", (char *)t->kind->name, "--config-name", g->real, "--fds",
+                    fds, NULL};
+    char pre[256];
+    snprintf(pre, sizeof pre, "HARV_SANDBOX_PRE=%s%s", netns ? "netns " : "",
+             cg_mem ? "cgroup-memory" : "");
+    size_t nenv = 0;
+    while (environ[nenv])
+        nenv++;
+    char **envp = base_xcalloc(nenv + 2, sizeof *envp);
+    size_t k = 0;
+    for (size_t i = 0; i < nenv; i++)
+        if (strncmp(environ[i], "HARV_SANDBOX_PRE=", 17))
+            envp[k++] = environ[i];
+    envp[k++] = pre;
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    pid_t parent = getpid();
+    in->spawned_ms = net_loop_update_time(s->loop);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(t->last_exit, sizeof t->last_exit, "fork: %s", strerror(errno));
+        free(envp);
+        goto fail;
+    }
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1);
+        if (in->has_cg)
+            sup_cgroup_join(&in->cg);
+        if (netns) {
+            int flags = CLONE_NEWNET | (uid != 0 ? CLONE_NEWUSER : 0);
+            if (unshare(flags) != 0) {
+                dprintf(stp[1], "fail private network namespace: %s\n", strerror(errno));
+                _exit(1);
+            }
+            if (uid != 0) {
+                char m[64];
+                int f = open("/proc/self/setgroups", O_WRONLY);
+                if (f >= 0) {
+                    (void)!write(f, "deny", 4);
+                    close(f);
+                }
+                f = open("/proc/self/uid_map", O_WRONLY);
+                int l = snprintf(m, sizeof m, "%u %u 1", (unsigned)uid, (unsigned)uid);
+                if (f >= 0) {
+                    (void)!write(f, m, (size_t)l);
+                    close(f);
+                }
+                f = open("/proc/self/gid_map", O_WRONLY);
+                l = snprintf(m, sizeof m, "%u %u 1", (unsigned)gid, (unsigned)gid);
+                if (f >= 0) {
+                    (void)!write(f, m, (size_t)l);
+                    close(f);
+                }
+            }
+        }
+        int hi[3 + SUP_MAX_LISTENERS];
+        for (unsigned i = 0; i < nsrc; i++)
+            hi[i] = fcntl(src[i], F_DUPFD, 100 + SUP_MAX_LISTENERS + 3);
+        int logw = fcntl(logp[1], F_DUPFD, 100 + SUP_MAX_LISTENERS + 3);
+        for (unsigned i = 0; i < nsrc; i++)
+            dup2(hi[i], 3 + (int)i);
+        int nul = open("/dev/null", O_RDONLY);
+        dup2(nul, 0);
+        dup2(logw, 1);
+        dup2(logw, 2);
+        syscall(SYS_close_range, 3 + nsrc, ~0u, 0);
+        execve(s->exe, argv, envp);
+        dprintf(2, "harv: cannot execute %s: %s\n", s->exe, strerror(errno));
+        _exit(127);
+    }
+    free(envp);
+    close(logp[1]);
+    close(stp[1]);
+    in->pid = pid;
+    in->log_fd = logp[0];
+    in->st_fd = stp[0];
+    fcntl(in->log_fd, F_SETFL, O_NONBLOCK);
+    fcntl(in->st_fd, F_SETFL, O_NONBLOCK);
+    in->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (in->pidfd < 0) {
+        BASE_LOG(BASE_LOG_ALERT, "sup", "pidfd_open(%d): %s", (int)pid, strerror(errno));
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        close(in->log_fd);
+        close(in->st_fd);
+        in->log_fd = in->st_fd = -1;
+        goto fail_cg;
+    }
+    net_io_start(s->loop, &in->pid_io, in->pidfd, NET_IN, on_pidfd, in);
+    net_io_start(s->loop, &in->log_io, in->log_fd, NET_IN, on_log, in);
+    net_io_start(s->loop, &in->st_io, in->st_fd, NET_IN, on_status, in);
+    BASE_LOG(BASE_LOG_INFO, "sup", "task %s started (pid %d, generation %u)", t->kind->name,
+             (int)pid, g->id);
+    return in;
+fail:
+    for (int i = 0; i < 2; i++) {
+        if (logp[i] >= 0)
+            close(logp[i]);
+        if (stp[i] >= 0)
+            close(stp[i]);
+    }
+fail_cg:
+    if (in->has_cg)
+        sup_cgroup_remove(&in->cg);
+    free(in);
+    return NULL;
+}
+
+static void on_pidfd(net_loop_t *loop, net_io_t *io, uint32_t ev)
+{
+    sup_inst_t *in = io->data;
+    sup_task_t *t = in->task;
+    int status = 0;
+    pid_t r = waitpid(in->pid, &status, WNOHANG);
+    if (r == 0)
+        return;
+    net_io_stop(loop, &in->pid_io);
+    close(in->pidfd);
+    in->pidfd = -1;
+    /* The tree goes with it; then its last words. */
+    if (in->has_cg)
+        sup_cgroup_kill(&in->cg);
+    kill(-in->pid, SIGKILL);
+    if (in->log_fd >= 0)
+        inst_read_log(in);
+    if (in->st_fd >= 0)
+        on_status(loop, &in->st_io, NET_IN);
+    char reason[256];
+    describe_exit(status, in, reason, sizeof reason);
+    if (in->has_cg)
+        sup_cgroup_remove(&in->cg);
+    /* An old (draining) instance. */
+    for (sup_inst_t **p = &t->old; *p; p = &(*p)->next) {
+        if (*p != in)
+            continue;
+        *p = in->next;
+        BASE_LOG(BASE_LOG_INFO, "sup", "task %s: previous instance (pid %d, generation %u) "
+                 "%s", t->kind->name, (int)in->pid, in->gen->id, reason);
+        inst_free(in);
+        if (t->pending_start && !t->old && !t->sup->stopping) {
+            t->pending_start = false;
+            task_start(t);
+        }
+        if (t->sup->stopping)
+            stop_next(t->sup);
+        return;
+    }
+    t->cur = NULL;
+    if (in->draining || t->sup->stopping) {
+        BASE_LOG(BASE_LOG_INFO, "sup", "task %s (pid %d) stopped: %s", t->kind->name,
+                 (int)in->pid, reason);
+        snprintf(t->last_exit, sizeof t->last_exit, "%s", reason);
+        t->state = ST_STOPPED;
+        inst_free(in);
+        if (t->pending_start && !t->sup->stopping) {
+            t->pending_start = false;
+            task_start(t);
+        }
+        if (t->sup->stopping)
+            stop_next(t->sup);
+        return;
+    }
+    task_died(t, in, reason);
+}
+
+/* ---- the restart policy ------------------------------------------------------------- */
+static void on_backoff(net_loop_t *loop, net_timer_t *tm)
+{
+    sup_task_t *t = tm->data;
+    if (t->state == ST_BACKOFF && !t->sup->stopping)
+        task_start(t);
+}
+
+static void task_died(sup_task_t *t, sup_inst_t *in, const char *reason)
+{
+    sup_t *s = t->sup;
+    const sup_restart_t *rp = &sup_config_task(&s->gen->cfg, t->kind)->restart;
+    uint64_t now = net_loop_update_time(s->loop);
+    uint64_t up = in->ready ? now - in->ready_ms : 0;
+    /* The reason, with the task's last lines. */
+    char last[400] = "";
+    for (unsigned i = 3; i-- > 0;) {
+        const char *l = task_recent(t, i);
+        if (l)
+            snprintf(last + strlen(last), sizeof last - strlen(last), "%s%s", last[0] ? " | " : "",
+                     l);
+    }
+    snprintf(t->last_exit, sizeof t->last_exit, "%s after %llu ms%s%s", reason,
+             (unsigned long long)up, last[0] ? "; last lines: " : "", last);
+    BASE_LOG(BASE_LOG_ERROR, "sup", "task %s (pid %d) died: %s", t->kind->name, (int)in->pid,
+             t->last_exit);
+    inst_free(in);
+    if (!t->died_ms)
+        t->died_ms = now;
+    /* Deaths within the window. */
+    unsigned k = 0;
+    for (unsigned i = 0; i < t->ndeaths; i++)
+        if (now - t->deaths[i] < rp->window_ms)
+            t->deaths[k++] = t->deaths[i];
+    t->ndeaths = k;
+    if (t->ndeaths < SUP_MAX_DEATHS)
+        t->deaths[t->ndeaths++] = now;
+    if (t->ndeaths >= rp->max_deaths) {
+        t->state = ST_FAILED;
+        BASE_LOG(BASE_LOG_ALERT, "sup", "giving up on task %s: %u deaths within %u ms (the "
+                 "last: %s). `harv restart %s` tries again", t->kind->name, t->ndeaths,
+                 rp->window_ms, reason, t->kind->name);
+        return;
+    }
+    if (up >= rp->stable_ms)
+        t->consecutive = 0;
+    uint64_t delay = 0;
+    if (t->consecutive > 0) {
+        unsigned sh = t->consecutive - 1 > 20 ? 20 : t->consecutive - 1;
+        delay = BASE_MIN((uint64_t)100 << sh, (uint64_t)rp->backoff_max_ms);
+    }
+    t->consecutive++;
+    t->restarts++;
+    if (!delay) {
+        task_start(t);
+        return;
+    }
+    t->state = ST_BACKOFF;
+    BASE_LOG(BASE_LOG_WARN, "sup", "task %s restarts in %llu ms", t->kind->name,
+             (unsigned long long)delay);
+    net_timer_start(s->loop, &t->backoff, delay, on_backoff, t);
+}
+
+static void task_start(sup_task_t *t)
+{
+    net_timer_stop(t->sup->loop, &t->backoff);
+    sup_inst_t *in = inst_spawn(t, t->sup->gen);
+    if (!in) {
+        BASE_LOG(BASE_LOG_ERROR, "sup", "task %s: cannot start: %s", t->kind->name,
+                 t->last_exit);
+        t->state = ST_BACKOFF;
+        net_timer_start(t->sup->loop, &t->backoff, 1000, on_backoff, t);
+        return;
+    }
+    t->cur = in;
+    t->state = ST_STARTING;
+}
+
+/* Replaces the running instance with one of the current generation: with overlap the new one
+ * starts first and the old drains once the new is ready; else the old drains first. */
+static void task_replace(sup_task_t *t)
+{
+    net_timer_stop(t->sup->loop, &t->backoff);
+    if (t->state == ST_FAILED || t->state == ST_BACKOFF) {
+        t->ndeaths = 0;
+        t->consecutive = 0;
+    }
+    sup_inst_t *old = t->cur;
+    if (!old) {
+        if (!t->old)
+            task_start(t);
+        else
+            t->pending_start = true;
+        return;
+    }
+    t->cur = NULL;
+    old->next = t->old;
+    t->old = old;
+    if (t->kind->flags & SUP_KIND_OVERLAP) {
+        task_start(t);
+        if (!old->ready)
+            inst_drain(old); /* never became ready: nothing to hand over */
+    } else {
+        t->pending_start = true;
+        inst_drain(old);
+    }
+}
+
+/* ---- stop ----------------------------------------------------------------------------- */
+/* Stops the tasks in reverse start order: the next one only when the previous is gone. */
+static void stop_next(sup_t *s)
+{
+    for (unsigned i = sup_nkinds; i-- > 0;) {
+        sup_task_t *t = &s->tasks[i];
+        net_timer_stop(s->loop, &t->backoff);
+        t->pending_start = false;
+        if (!t->cur && !t->old)
+            continue;
+        if (t->cur)
+            inst_drain(t->cur);
+        for (sup_inst_t *o = t->old; o; o = o->next)
+            inst_drain(o);
+        return;
+    }
+    net_loop_stop(s->loop);
+}
+
+static void sup_begin_stop(sup_t *s, const char *why)
+{
+    if (s->stopping)
+        return;
+    s->stopping = true;
+    BASE_LOG(BASE_LOG_INFO, "sup", "stopping (%s): draining tasks in reverse order", why);
+    stop_next(s);
+}
+
+/* ---- reload ---------------------------------------------------------------------------- */
+static int sup_reload(sup_t *s, char *err, size_t errlen)
+{
+    sup_gen_t *g = gen_load(s, err, errlen);
+    if (!g) {
+        BASE_LOG(BASE_LOG_ERROR, "sup", "reload refused, still running generation %u: %s",
+                 s->gen->id, err);
+        return BASE_ERROR;
+    }
+    if (strcmp(g->cfg.state_dir, s->gen->cfg.state_dir)) {
+        snprintf(err, errlen, "%s: state_dir cannot change on reload (%s → %s), valid: "
+                 "restart harv up", g->cfg.file, s->gen->cfg.state_dir, g->cfg.state_dir);
+        goto refuse;
+    }
+    if (listeners_bind(s, &g->cfg, err, errlen) != BASE_OK)
+        goto refuse;
+    g->next = s->gens;
+    s->gens = g;
+    s->gen = g;
+    BASE_LOG(BASE_LOG_INFO, "sup", "reload: generation %u from %s", g->id, g->cfg.file);
+    for (unsigned i = 0; i < sup_nkinds; i++) {
+        sup_task_t *t = &s->tasks[i];
+        t->enabled = sup_config_task(&g->cfg, t->kind)->enabled;
+        if (t->enabled) {
+            task_replace(t);
+        } else if (t->cur) {
+            t->cur->next = t->old;
+            t->old = t->cur;
+            t->cur = NULL;
+            t->state = ST_STOPPED;
+            inst_drain(t->old);
+        } else {
+            net_timer_stop(s->loop, &t->backoff);
+            t->state = ST_STOPPED;
+        }
+    }
+    return BASE_OK;
+refuse:
+    BASE_LOG(BASE_LOG_ERROR, "sup", "reload refused, still running generation %u: %s",
+             s->gen->id, err);
+    sup_config_fini(&g->cfg);
+    close(g->memfd);
+    free(g);
+    return BASE_ERROR;
+}
+
+/* ---- the control socket ------------------------------------------------------------- */
+/* The string value of "key" in a flat JSON object (no escapes in values), or false. */
+static bool json_get(const char *req, const char *key, char *out, size_t len)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\"", key);
+    const char *p = strstr(req, pat);
+    if (!p)
+        return false;
+    p += strlen(pat);
+    while (*p == ' ' || *p == ':')
+        p++;
+    if (*p != '"')
+        return false;
+    p++;
+    size_t n = strcspn(p, "\"");
+    if (n >= len || p[n] != '"')
+        return false;
+    memcpy(out, p, n);
+    out[n] = 0;
+    return true;
+}
+
+static uint64_t inst_memory(const sup_inst_t *in)
+{
+    uint64_t m = in->has_cg ? sup_cgroup_memory(&in->cg) : 0;
+    if (m)
+        return m;
+    char p[64], buf[128];
+    snprintf(p, sizeof p, "/proc/%d/statm", (int)in->pid);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t r = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (r <= 0)
+        return 0;
+    buf[r] = 0;
+    unsigned long long size, rss;
+    if (sscanf(buf, "%llu %llu", &size, &rss) != 2)
+        return 0;
+    return rss * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static void status_json(sup_t *s, base_buf_t *b)
+{
+    uint64_t now = net_loop_update_time(s->loop);
+    base_buf_appendf(b, "{\"ok\":true,\"pid\":%d,\"generation\":%u,\"uptime_ms\":%llu,"
+                        "\"stopping\":%s,\"config\":", (int)getpid(), s->gen->id,
+                     (unsigned long long)(now - s->started_ms), s->stopping ? "true" : "false");
+    sup_json_str(b, s->gen->real);
+    base_buf_append(b, ",\"state_dir\":", 13);
+    sup_json_str(b, s->gen->cfg.state_dir);
+    base_buf_append(b, ",\"listeners\":[", 14);
+    for (unsigned i = 0; i < s->nlst; i++) {
+        char text[320];
+        listener_text(&s->lst[i], text, sizeof text);
+        base_buf_appendf(b, "%s{\"name\":", i ? "," : "");
+        sup_json_str(b, s->lst[i].name);
+        base_buf_append(b, ",\"address\":", 11);
+        sup_json_str(b, text);
+        base_buf_append(b, "}", 1);
+    }
+    base_buf_append(b, "],\"tasks\":[", 11);
+    bool first = true;
+    for (unsigned i = 0; i < sup_nkinds; i++) {
+        sup_task_t *t = &s->tasks[i];
+        if (!t->enabled && !t->cur && !t->old && !t->spawns)
+            continue;
+        sup_inst_t *in = t->cur;
+        base_buf_appendf(b, "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"generation\":%u,"
+                            "\"uptime_ms\":%llu,\"restarts\":%u,\"last_restart_ms\":%ld,"
+                            "\"memory\":%llu,\"draining\":%u,\"last_exit\":",
+                         first ? "" : ",", t->kind->name, state_names[t->state],
+                         in ? (int)in->pid : 0, in ? in->gen->id : 0,
+                         (unsigned long long)(in && in->ready ? now - in->ready_ms : 0),
+                         t->restarts, t->last_restart_ms,
+                         (unsigned long long)(in ? inst_memory(in) : 0), 0u);
+        first = false;
+        sup_json_str(b, t->last_exit);
+        base_buf_append(b, ",\"sandbox\":", 11);
+        sup_json_str(b, in ? in->sandbox : "");
+        base_buf_append(b, ",\"old_pids\":[", 13);
+        for (sup_inst_t *o = t->old; o; o = o->next)
+            base_buf_appendf(b, "%d%s", (int)o->pid, o->next ? "," : "");
+        base_buf_append(b, "]}", 2);
+    }
+    base_buf_append(b, "]}", 2);
+}
+
+/* The human form of status, for `harv status`. */
+static void status_text(sup_t *s, base_buf_t *b)
+{
+    uint64_t now = net_loop_update_time(s->loop);
+    base_buf_t t;
+    base_buf_init(&t);
+    base_buf_appendf(&t, "harv up (pid %d), config %s, generation %u, up %llu s%s\n",
+                     (int)getpid(), s->gen->real, s->gen->id,
+                     (unsigned long long)((now - s->started_ms) / 1000),
+                     s->stopping ? ", STOPPING" : "");
+    for (unsigned i = 0; i < s->nlst; i++) {
+        char text[320];
+        listener_text(&s->lst[i], text, sizeof text);
+        base_buf_appendf(&t, "listener %-8s %s\n", s->lst[i].name, text);
+    }
+    base_buf_appendf(&t, "%-6s %-9s %-8s %-9s %-8s %-9s %s\n", "TASK", "STATE", "PID",
+                     "UPTIME", "RESTARTS", "MEMORY", "LAST EXIT");
+    for (unsigned i = 0; i < sup_nkinds; i++) {
+        sup_task_t *tk = &s->tasks[i];
+        if (!tk->enabled && !tk->cur && !tk->spawns)
+            continue;
+        sup_inst_t *in = tk->cur;
+        base_buf_appendf(&t, "%-6s %-9s %-8d %-9llu %-8u %-9llu %s\n", tk->kind->name,
+                         state_names[tk->state], in ? (int)in->pid : 0,
+                         (unsigned long long)(in && in->ready ? (now - in->ready_ms) / 1000 : 0),
+                         tk->restarts,
+                         (unsigned long long)(in ? inst_memory(in) >> 10 : 0),
+                         tk->last_exit[0] ? tk->last_exit : "-");
+        if (in && in->sandbox[0])
+            base_buf_appendf(&t, "       sandbox: %s\n", in->sandbox);
+    }
+    base_buf_append(&t, "", 1);
+    base_buf_append(b, "{\"ok\":true,\"text\":", 18);
+    sup_json_str(b, t.data);
+    base_buf_append(b, "}", 1);
+    base_buf_fini(&t);
+}
+
+static void ctl_handle(sup_t *s, const char *req, base_buf_t *b)
+{
+    char cmd[32], task[32], err[1024];
+    if (!json_get(req, "cmd", cmd, sizeof cmd)) {
+        base_buf_appendf(b, "{\"ok\":false,\"error\":\"expected {\\\"cmd\\\":\\\"status|stop|"
+                            "reload|restart|logs\\\"}\"}");
+        return;
+    }
+    if (!strcmp(cmd, "status")) {
+        char fmt[16];
+        if (json_get(req, "format", fmt, sizeof fmt) && !strcmp(fmt, "text"))
+            status_text(s, b);
+        else
+            status_json(s, b);
+    } else if (!strcmp(cmd, "stop")) {
+        base_buf_appendf(b, "{\"ok\":true,\"stopping\":true}");
+        sup_begin_stop(s, "harv stop");
+    } else if (!strcmp(cmd, "reload")) {
+        if (s->stopping) {
+            base_buf_appendf(b, "{\"ok\":false,\"error\":\"stopping\"}");
+        } else if (sup_reload(s, err, sizeof err) == BASE_OK) {
+            base_buf_appendf(b, "{\"ok\":true,\"generation\":%u}", s->gen->id);
+        } else {
+            base_buf_appendf(b, "{\"ok\":false,\"error\":");
+            sup_json_str(b, err);
+            base_buf_append(b, "}", 1);
+        }
+    } else if (!strcmp(cmd, "restart") || !strcmp(cmd, "logs")) {
+        const sup_kind_t *k = json_get(req, "task", task, sizeof task) ? sup_kind_find(task)
+                                                                      : NULL;
+        sup_task_t *t = k ? &s->tasks[k - sup_kinds] : NULL;
+        if (!t || (!t->enabled && !t->spawns)) {
+            base_buf_appendf(b, "{\"ok\":false,\"error\":");
+            char e[256] = "no such task; valid:";
+            for (unsigned i = 0; i < sup_nkinds; i++)
+                if (s->tasks[i].enabled)
+                    snprintf(e + strlen(e), sizeof e - strlen(e), " %s", sup_kinds[i].name);
+            sup_json_str(b, e);
+            base_buf_append(b, "}", 1);
+            return;
+        }
+        if (!strcmp(cmd, "logs")) {
+            base_buf_appendf(b, "{\"ok\":true,\"task\":\"%s\",\"lines\":[", t->kind->name);
+            for (unsigned i = t->nlines; i-- > 0;) {
+                sup_json_str(b, task_recent(t, i));
+                if (i)
+                    base_buf_append(b, ",", 1);
+            }
+            base_buf_append(b, "]}", 2);
+        } else if (s->stopping || !t->enabled) {
+            base_buf_appendf(b, "{\"ok\":false,\"error\":\"%s\"}",
+                             s->stopping ? "stopping" : "the task is not in the config");
+        } else {
+            BASE_LOG(BASE_LOG_INFO, "sup", "restart of task %s requested", t->kind->name);
+            task_replace(t);
+            base_buf_appendf(b, "{\"ok\":true}");
+        }
+    } else {
+        base_buf_appendf(b, "{\"ok\":false,\"error\":\"unknown cmd; valid: status, stop, "
+                            "reload, restart, logs\"}");
+    }
+}
+
+static void client_close(sup_client_t *c)
+{
+    net_io_stop(c->sup->loop, &c->io);
+    close(c->io.fd);
+    c->used = false;
+}
+
+static void on_client(net_loop_t *loop, net_io_t *io, uint32_t ev)
+{
+    sup_client_t *c = io->data;
+    ssize_t r = read(io->fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
+    if (r <= 0) {
+        if (r < 0 && errno == EAGAIN)
+            return;
+        client_close(c);
+        return;
+    }
+    c->len += (size_t)r;
+    c->buf[c->len] = 0;
+    if (!strchr(c->buf, '\n') && c->len < sizeof c->buf - 1)
+        return;
+    base_buf_t b;
+    base_buf_init(&b);
+    ctl_handle(c->sup, c->buf, &b);
+    base_buf_append(&b, "\n", 1);
+    int fd = io->fd;
+    fcntl(fd, F_SETFL, 0);
+    struct timeval tv = {.tv_sec = 2};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    for (size_t off = 0; off < b.len;) {
+        ssize_t w = write(fd, b.data + off, b.len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    base_buf_fini(&b);
+    client_close(c);
+}
+
+static void on_control(net_loop_t *loop, net_io_t *io, uint32_t ev)
+{
+    sup_t *s = io->data;
+    for (;;) {
+        int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        sup_client_t *c = NULL;
+        for (unsigned i = 0; i < SUP_MAX_CLIENTS && !c; i++)
+            if (!s->clients[i].used)
+                c = &s->clients[i];
+        if (!c) {
+            close(fd);
+            continue;
+        }
+        memset(c, 0, sizeof *c);
+        c->used = true;
+        c->sup = s;
+        net_io_start(loop, &c->io, fd, NET_IN, on_client, c);
+    }
+}
+
+static void on_signal(net_loop_t *loop, net_io_t *io, uint32_t ev)
+{
+    sup_t *s = io->data;
+    struct signalfd_siginfo si;
+    while (read(io->fd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            char err[1024];
+            if (!s->stopping)
+                sup_reload(s, err, sizeof err);
+        } else {
+            sup_begin_stop(s, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+        }
+    }
+}
+
+/* ---- run ------------------------------------------------------------------------------ */
+static int mkdir_owned(const char *path, uid_t uid, gid_t gid, bool chown_it)
+{
+    if (mkdir(path, 0750) != 0 && errno != EEXIST)
+        return BASE_ERROR;
+    if (chown_it)
+        (void)!chown(path, uid, gid);
+    return BASE_OK;
+}
+
+static int state_prepare(sup_t *s, char *err, size_t errlen)
+{
+    const sup_config_t *cfg = &s->gen->cfg;
+    struct passwd *pw = NULL;
+    if (cfg->user && geteuid() == 0) {
+        pw = getpwnam(cfg->user);
+        if (!pw) {
+            snprintf(err, errlen, "%s: user: '%s' does not exist, valid: a user of this system",
+                     cfg->file, cfg->user);
+            return BASE_ERROR;
+        }
+    }
+    uid_t uid = pw ? pw->pw_uid : 0;
+    gid_t gid = pw ? pw->pw_gid : 0;
+    const char *subs[] = {"", "/run", "/logs", "/sql", "/probe"};
+    for (size_t i = 0; i < BASE_ARRAY_LEN(subs); i++) {
+        char p[PATH_MAX + 16];
+        snprintf(p, sizeof p, "%s%s", cfg->state_dir, subs[i]);
+        if (mkdir_owned(p, uid, gid, pw && i != 1) != BASE_OK) {
+            snprintf(err, errlen, "%s: state_dir: cannot create %s: %s", cfg->file, p,
+                     strerror(errno));
+            return BASE_ERROR;
+        }
+    }
+    return BASE_OK;
+}
+
+static int control_open(sup_t *s, char *err, size_t errlen)
+{
+    snprintf(s->ctlpath, sizeof s->ctlpath, "%s", sup_control_path(&s->gen->cfg));
+    base_buf_t b;
+    base_buf_init(&b);
+    char e[256];
+    if (sup_control_call(s->ctlpath, "{\"cmd\":\"status\"}", &b, e, sizeof e) == BASE_OK) {
+        base_buf_fini(&b);
+        snprintf(err, errlen, "another `harv up` is running with state_dir %s (control socket "
+                 "%s answers)", s->gen->cfg.state_dir, s->ctlpath);
+        return BASE_ERROR;
+    }
+    base_buf_fini(&b);
+    char spec[PATH_MAX + 8];
+    snprintf(spec, sizeof spec, "unix:%s", s->ctlpath);
+    net_addr_t a;
+    if (net_addr_parse(spec, &a, err, errlen) != BASE_OK)
+        return BASE_ERROR;
+    mode_t old = umask(0077);
+    s->ctlfd = net_listen(&a, 64, 0, err, errlen);
+    umask(old);
+    if (s->ctlfd < 0)
+        return BASE_ERROR;
+    net_io_start(s->loop, &s->ctl_io, s->ctlfd, NET_IN, on_control, s);
+    return BASE_OK;
+}
+
+int sup_run(const sup_options_t *opt)
+{
+    static sup_t sup;
+    sup_t *s = &sup;
+    char err[2048];
+    s->opt = opt;
+    s->sigfd = s->ctlfd = -1;
+    s->started_ms = base_now_ms();
+    base_log_set_prefix("harv");
+    if (opt->exe) {
+        snprintf(s->exe, sizeof s->exe, "%s", opt->exe);
+    } else {
+        ssize_t n = readlink("/proc/self/exe", s->exe, sizeof s->exe - 1);
+        if (n <= 0) {
+            fprintf(stderr, "harv up: cannot find its own binary: %s\n", strerror(errno));
+            return 1;
+        }
+        s->exe[n] = 0;
+    }
+    inherit_listen_fds(s);
+    s->gen = gen_load(s, err, sizeof err);
+    if (!s->gen) {
+        fprintf(stderr, "harv up: %s\n", err);
+        return 2;
+    }
+    s->gens = s->gen;
+    base_log_set_level(s->gen->cfg.log_level);
+    s->loop = net_loop_new();
+    if (!s->loop) {
+        fprintf(stderr, "harv up: cannot create the event loop: %s\n", strerror(errno));
+        return 1;
+    }
+    for (unsigned i = 0; i < sup_nkinds; i++) {
+        s->tasks[i].kind = &sup_kinds[i];
+        s->tasks[i].sup = s;
+        s->tasks[i].logfile = -1;
+        s->tasks[i].last_restart_ms = -1;
+    }
+    int rc = 1;
+    if (state_prepare(s, err, sizeof err) != BASE_OK ||
+        control_open(s, err, sizeof err) != BASE_OK ||
+        listeners_bind(s, &s->gen->cfg, err, sizeof err) != BASE_OK) {
+        fprintf(stderr, "harv up: %s\n", err);
+        goto out;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    net_io_start(s->loop, &s->sig_io, s->sigfd, NET_IN, on_signal, s);
+    sup_cgroup_probe();
+    for (unsigned i = 0; i < s->ninherited; i++)
+        close(s->inherited[i]);
+    s->ninherited = 0;
+    /* Start in dependency order. */
+    for (unsigned i = 0; i < sup_nkinds; i++) {
+        sup_task_t *t = &s->tasks[i];
+        t->enabled = sup_config_task(&s->gen->cfg, t->kind)->enabled;
+        if (t->enabled)
+            task_start(t);
+    }
+    char line[2048];
+    int n = snprintf(line, sizeof line, "harv up: control %s", s->ctlpath);
+    for (unsigned i = 0; i < s->nlst; i++) {
+        char text[320];
+        listener_text(&s->lst[i], text, sizeof text);
+        n += snprintf(line + n, sizeof line - (size_t)n, " %s=%s", s->lst[i].name, text);
+    }
+    printf("%s\n", line);
+    fflush(stdout);
+    net_loop_run(s->loop);
+    rc = 0;
+    BASE_LOG(BASE_LOG_INFO, "sup", "all tasks stopped");
+out:
+    for (unsigned i = 0; i < s->nlst; i++) {
+        close(s->lst[i].fd);
+        if (s->lst[i].unix_owned)
+            unlink(s->lst[i].address + 5);
+    }
+    if (s->ctlfd >= 0) {
+        close(s->ctlfd);
+        unlink(s->ctlpath);
+    }
+    for (unsigned i = 0; i < sup_nkinds; i++)
+        if (s->tasks[i].logfile >= 0)
+            close(s->tasks[i].logfile);
+    if (s->sigfd >= 0)
+        close(s->sigfd);
+    sup_cgroup_cleanup();
+    while (s->gens) {
+        sup_gen_t *g = s->gens;
+        s->gens = g->next;
+        sup_config_fini(&g->cfg);
+        close(g->memfd);
+        free(g);
+    }
+    net_loop_free(s->loop);
+    return rc;
+}
