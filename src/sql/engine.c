@@ -17,6 +17,8 @@
  *     │                                  v
  *     │                               IN_TRANS ──COMMIT/ROLLBACK/DDL(implicit commit)──> DB
  *     └──hsql_session_free (rolls back)──> gone */
+/* Debian's libsqlite3 is built with the pre-update hook (used to count REPLACE deletes). */
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include "sql_int.h"
 
 #include <errno.h>
@@ -126,8 +128,24 @@ int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_
         const char *cols = strstr(msg, "failed: ");
         const hsql_table_t *tb = xl ? xl->target : NULL;
         const hsql_index_t *ix = cols ? find_index_by_cols(tb, cols + 8) : NULL;
-        const char *val = s->cur_info ? s->cur_info : "";
-        return hsql_err(err, 1062, "23000", "Duplicate entry '%.64s' for key '%s.%s'", val,
+        char val[200] = "";
+        size_t vl = 0;
+        for (int c = 0; ix && tb && c < ix->ncols; c++) {
+            int ci = hsql_col_find(tb, ix->cols[c]);
+            int p = ci >= 0 && ci < 64 && xl ? xl->colparam[ci] : 0;
+            const hsql_bval_t *v = p > 0 && p <= s->cur_nbv && s->cur_bv ? &s->cur_bv[p - 1] : NULL;
+            char one[80] = "";
+            if (v && v->kind == HSQL_VAL_TEXT)
+                snprintf(one, sizeof one, "%.*s", (int)(v->len < 64 ? v->len : 64), v->s);
+            else if (v && (v->kind == HSQL_VAL_INT || v->kind == HSQL_VAL_UINT))
+                snprintf(one, sizeof one, "%lld", (long long)v->i);
+            else if (v && v->kind == HSQL_VAL_DOUBLE)
+                snprintf(one, sizeof one, "%g", v->d);
+            vl += (size_t)snprintf(val + vl, sizeof val - vl, "%s%s", c ? "-" : "", one);
+            if (vl >= sizeof val)
+                break;
+        }
+        return hsql_err(err, 1062, "23000", "Duplicate entry '%s' for key '%s.%s'", val,
                         tb ? tb->name : "", ix ? ix->name : "PRIMARY");
     }
     if (ext == SQLITE_CONSTRAINT_NOTNULL) {
@@ -249,6 +267,9 @@ void hsql_engine_free(hsql_engine_t *eng)
     for (int i = 0; i < eng->nretired; i++)
         hsql_table_free(eng->retired[i]);
     free(eng->retired);
+    for (int i = 0; i < eng->noldarrays; i++)
+        free(eng->oldarrays[i]);
+    free(eng->oldarrays);
     hsql_vars_free(&eng->globals);
     pthread_mutex_destroy(&eng->mu);
     free(eng->dir);
@@ -370,13 +391,16 @@ static void retire(hsql_engine_t *eng, hsql_table_t *tb)
 static void tabs_replace(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t **nt, int n)
 {
     hsql_table_t **old = db->tabs;
+    if (old) {
+        /* readers may still walk the old array: freed with the engine */
+        eng->oldarrays = base_xrealloc(eng->oldarrays, sizeof(void *) * (size_t)(eng->noldarrays + 1));
+        eng->oldarrays[eng->noldarrays++] = old;
+    }
     __atomic_store_n(&db->ntabs, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&db->tabs, nt, __ATOMIC_RELEASE);
     __atomic_store_n(&db->ntabs, n, __ATOMIC_RELEASE);
     db->cap = n;
     __atomic_add_fetch(&db->gen, 1, __ATOMIC_ACQ_REL);
-    (void)old; /* readers may still hold it; freed never (tiny) */
-    (void)eng;
 }
 
 void hsql_catalog_put(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t *tb)
@@ -1486,12 +1510,27 @@ out:
     return hsql_send_ok(s, sink, changed, 0, more, "", err);
 }
 
+/* REPLACE: MySQL counts the rows it deleted to make room as affected too. */
+static void count_deletes(void *arg, sqlite3 *db, int op, const char *zdb, const char *ztab,
+                          sqlite3_int64 k1, sqlite3_int64 k2)
+{
+    (void)db;
+    (void)zdb;
+    (void)ztab;
+    (void)k1;
+    (void)k2;
+    if (op == SQLITE_DELETE)
+        ((hsql_session_t *)arg)->cnt_del++;
+}
+
 /* Runs a translated statement with bound values. */
 static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rmeta_t *m,
                    const hsql_bval_t *bv, int nbv, const hsql_sink_t *sink, uint16_t more,
                    hsql_error_t *err)
 {
     s->busy_timed_out = false;
+    s->cur_bv = bv;
+    s->cur_nbv = nbv;
     int rc = bind_all(st, bv, nbv);
     if (rc != SQLITE_OK)
         return hsql_err_sqlite(s, rc, err, xl);
@@ -1507,16 +1546,20 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
     }
     if (xl->kind == HSQL_XK_MULTI_DELETE || xl->kind == HSQL_XK_MULTI_UPDATE)
         return run_multi(s, xl, st, sink, more, err);
-    s->cnt_chg = s->cnt_upd = 0;
+    s->cnt_chg = s->cnt_upd = s->cnt_del = 0;
+    if (xl->is_replace)
+        sqlite3_preupdate_hook(s->conn, count_deletes, s);
     rc = sqlite3_step(st);
     while (rc == SQLITE_ROW)
         rc = sqlite3_step(st);
+    if (xl->is_replace)
+        sqlite3_preupdate_hook(s->conn, NULL, NULL);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return hsql_err_sqlite(s, rc, err, xl);
     uint64_t changes = (uint64_t)sqlite3_changes64(s->conn);
     char info[128] = "";
-    uint64_t affected = changes, id = 0;
+    uint64_t affected = changes + s->cnt_del, id = 0;
     if (xl->kind == HSQL_XK_INSERT) {
         if (xl->missing_col)
             hsql_warn_add(s, "Warning", 1364, "Field '%s' doesn't have a default value", xl->missing_col);

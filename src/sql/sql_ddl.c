@@ -608,8 +608,21 @@ static int parse_key_cols(pctx_t *p, hsql_index_t *ix)
     return p->failed ? -1 : 0;
 }
 
-/* Parses a key definition at p (after ADD, or in the CREATE list). kind set from keywords. */
+static int parse_key_inner(pctx_t *p, hsql_table_t *tb, hsql_index_t *out);
+
+/* Parses a key definition at p (after ADD, or in the CREATE list). kind set from keywords.
+ * On failure out holds nothing to free. */
 static int parse_key(pctx_t *p, hsql_table_t *tb, hsql_index_t *out)
+{
+    int r = parse_key_inner(p, tb, out);
+    if (r < 0) {
+        idx_fini(out);
+        memset(out, 0, sizeof *out);
+    }
+    return r;
+}
+
+static int parse_key_inner(pctx_t *p, hsql_table_t *tb, hsql_index_t *out)
 {
     memset(out, 0, sizeof *out);
     char *cname = NULL;
@@ -648,6 +661,7 @@ static int parse_key(pctx_t *p, hsql_table_t *tb, hsql_index_t *out)
         free(cname);
     if (parse_key_cols(p, out) < 0) {
         free(name);
+        out->name = NULL;
         return -1;
     }
     if (!name) {

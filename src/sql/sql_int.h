@@ -91,6 +91,7 @@ typedef struct hsql_xl {
     bool has_insert_id;          /* target has AUTO_INCREMENT */
     bool infoschema;             /* reads information_schema: refresh its temp tables */
     char *missing_col;           /* INSERT leaves out a NOT NULL column without default */
+    int16_t colparam[64];        /* single-row INSERT: ?N holding column i's value, 0 unknown */
     /* multi-table DELETE/UPDATE: sql is the SELECT of rowids (+ new values); one sub-statement
      * per target table: "DELETE FROM t WHERE rowid=?1" / "UPDATE t SET a=?1.. WHERE rowid=?k" */
     int nsub;
@@ -144,6 +145,8 @@ struct hsql_engine {
     hsql_table_t **retired; /* replaced definitions: kept until engine_free (translations may
                                still point at them) */
     int nretired, capretired;
+    void **oldarrays; /* replaced table arrays, freed with the engine */
+    int noldarrays;
     uint32_t next_id;
     uint64_t questions, start_ms;
     uint64_t commit_gen; /* bumped after every statement that may have written */
@@ -172,6 +175,9 @@ struct hsql_session {
     hsql_warn_t warn[HSQL_MAX_WARN];
     int nwarn, nwarn_total;
     uint64_t cnt_chg, cnt_upd; /* counters bumped by hsql_chg()/hsql_odku() */
+    uint64_t cnt_del;          /* rows REPLACE deleted (pre-update hook) */
+    const hsql_bval_t *cur_bv; /* values bound to the running statement (error messages) */
+    int cur_nbv;
     base_buf_t kbuf, sbuf, vbuf; /* scratch: cache key, decoded strings, value text */
     base_arena_t qarena;         /* per-statement scratch */
     hsql_bval_t *bv;

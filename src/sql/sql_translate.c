@@ -1529,6 +1529,12 @@ static void emit_values(xctx_t *x, hsql_table_t *tb, const int *icol, int nicol,
             emit_cv_open(x);
             emit(x, st[k], en[k]);
             emit_cv_close(x, c, row);
+            /* remember which parameter holds a single-literal value (for 1062 messages) */
+            if (row == 1 && en[k] == st[k] + 1 && x->flags[st[k]] && icol[k] < 64) {
+                x->xl->colparam[icol[k]] = (int16_t)x->ord[st[k]];
+            } else if (row == 2) {
+                memset(x->xl->colparam, 0, sizeof x->xl->colparam);
+            }
         }
         out_s(x, ")");
         i = close + 1;
@@ -1582,7 +1588,7 @@ static void xl_insert(xctx_t *x)
     xl->target = tb;
     xl->has_insert_id = tb->autoinc_col >= 0;
     i = nx;
-    for (int k = 0; k < 1; k++) {
+    for (int k = 0; k < 1 && x->nscope < 16; k++) {
         xscope_t *sc = &x->scope[x->nscope++];
         snprintf(sc->name, sizeof sc->name, "%s", tb->name);
         snprintf(sc->alias, sizeof sc->alias, "%s", tb->name);

@@ -115,6 +115,11 @@ static void test_odku_ignore_replace(void **state)
     QOK(e->s, r, "INSERT IGNORE INTO o (name, val) VALUES ('b', 'x')");
     assert_int_equal(r->ok.affected_rows, 1);
     QOK(e->s, r, "REPLACE INTO o (name, val) VALUES ('b', 'y')");
+    assert_int_equal(r->ok.affected_rows, 2);
+    QOK(e->s, r, "REPLACE INTO o (name, val) VALUES ('c', 'y')");
+    assert_int_equal(r->ok.affected_rows, 1);
+    hsql_error_t er = QERR(e->s, r, "INSERT INTO o (name, val) VALUES ('C', 'z')", 1062);
+    assert_string_equal(er.msg, "Duplicate entry 'C' for key 'o.name'");
     assert_string_equal(Q1(e->s, "SELECT val FROM o WHERE name = 'B'"), "y");
     QOK(e->s, r, "SELECT LAST_INSERT_ID()");
     assert_string_equal(V(r, 0, 0), r->v[0][0]);
