@@ -9,7 +9,7 @@ CLI_CMD int cli_serve_main(int argc, char **argv); /* cmd_serve.c: harv serve [D
 CLI_CMD int cli_sql_main(int argc, char **argv);   /* cmd_sql.c:   harv sql ... */
 CLI_CMD int cli_wasm_main(int argc, char **argv);  /* cmd_wasm.c:  harv wasm run|validate */
 CLI_CMD int cli_php_main(int argc, char **argv);   /* cmd_php.c:   harv php (the PHP pool) */
-CLI_CMD int cli_phpserve_main(int argc, char **argv); /* cmd_phpserve.c: harv php-serve DIR */
+CLI_CMD int cli_phpserve_main(int argc, char **argv); /* cmd_php.c:   harv php-serve DIR */
 CLI_CMD int cli_up_main(int argc, char **argv);     /* cmd_up.c:    harv up [-c FILE] */
 CLI_CMD int cli_check_main(int argc, char **argv);  /* cmd_check.c: harv check [-c FILE] */
 CLI_CMD int cli_task_main(int argc, char **argv);   /* cmd_task.c:  harv task KIND (internal) */

@@ -1,0 +1,345 @@
+/* cmd_php.c — the PHP commands (one file, so -DHARV_WITHOUT=php drops both):
+ *   `harv php`       the php task in the foreground: PHP started once, K workers forked,
+ *                    FastCGI on a unix socket. argv → phpw_config_t → phpw_pool_run.
+ *   `harv php-serve` HarvTTP serving a PHP application: the pool as a child process (or an
+ *                    external php-fpm with --fastcgi) behind the FastCGI client, the router of
+ *                    src/php/serve.c, static files for the rest. The PHP part of `harv serve`,
+ *                    runnable on its own. argv → http_config_t + phpw_serve_opts_t → run.
+ * Layer: cli (thin). */
+#include "cli.h"
+
+#include <harv/http.h>
+#include <harv/php.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define PHP_MAX_INI 64
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: harv php --socket PATH --root DIR [OPTIONS]\n"
+        "Runs the PHP pool: PHP (libphp8.2, OPcache shared) started once, then K worker\n"
+        "processes answering FastCGI on the unix socket PATH, one request at a time each.\n\n"
+        "  --socket PATH          unix socket to create (required)\n"
+        "  --root DIR             application root; scripts outside it are refused (required)\n"
+        "  --workers K            worker processes (default: 2 per core, at least 2)\n"
+        "  --max-requests N       recycle a worker after N requests (default 500; 0 = never)\n"
+        "  --memory-cap SIZE      recycle a worker whose private memory passes SIZE after a\n"
+        "                         request (default 256m; 0 = off)\n"
+        "  --timeout MS           wall-clock limit per request: the worker is killed and\n"
+        "                         replaced (default 30000)\n"
+        "  --ini KEY=VALUE        php.ini override, repeatable (memory_limit=64M,\n"
+        "                         upload_max_filesize=8M, post_max_size=8M,\n"
+        "                         disable_functions=exec,system, ...)\n"
+        "  --tmp DIR              uploads and temporary files (default: a fresh dir in /tmp)\n"
+        "  --no-open-basedir      do not confine scripts to the root + the temp dir\n"
+        "  --log-level LEVEL      debug, info (default), warn, error\n"
+        "  -h, --help             this help\n"
+        "SIGTERM/SIGINT stop the workers and remove the socket.\n");
+}
+
+static int num(const char *name, const char *v, unsigned long max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 10);
+    if (!*v || *end || errno || x > max || v[0] == '-') {
+        fprintf(stderr, "harv php: --%s: '%s' is not a whole number from 0 to %lu\n", name, v,
+                max);
+        return -1;
+    }
+    *out = (unsigned)x;
+    return 0;
+}
+
+int cli_php_main(int argc, char **argv)
+{
+    enum { O_SOCKET = 256, O_ROOT, O_WORKERS, O_MAXREQ, O_MEMCAP, O_TIMEOUT, O_INI, O_TMP,
+           O_NOBASEDIR, O_LOG };
+    static const struct option opts[] = {
+        {"socket", required_argument, 0, O_SOCKET},
+        {"root", required_argument, 0, O_ROOT},
+        {"workers", required_argument, 0, O_WORKERS},
+        {"max-requests", required_argument, 0, O_MAXREQ},
+        {"memory-cap", required_argument, 0, O_MEMCAP},
+        {"timeout", required_argument, 0, O_TIMEOUT},
+        {"ini", required_argument, 0, O_INI},
+        {"tmp", required_argument, 0, O_TMP},
+        {"no-open-basedir", no_argument, 0, O_NOBASEDIR},
+        {"log-level", required_argument, 0, O_LOG},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    phpw_config_t cfg;
+    phpw_config_defaults(&cfg);
+    const char *ini[PHP_MAX_INI + 1] = {0};
+    int nini = 0;
+    uint64_t sz;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_SOCKET: cfg.socket = optarg; break;
+        case O_ROOT: cfg.root = optarg; break;
+        case O_WORKERS: bad = num("workers", optarg, 1024, &cfg.workers); break;
+        case O_MAXREQ: bad = num("max-requests", optarg, 1u << 30, &cfg.max_requests); break;
+        case O_TIMEOUT: bad = num("timeout", optarg, 86400000, &cfg.timeout_ms); break;
+        case O_MEMCAP:
+            if (base_parse_size(optarg, &sz) != BASE_OK) {
+                fprintf(stderr, "harv php: --memory-cap: '%s' is not a size (e.g. 256m)\n",
+                        optarg);
+                return 2;
+            }
+            cfg.memory_cap = (size_t)sz;
+            break;
+        case O_INI:
+            if (nini == PHP_MAX_INI || !strchr(optarg, '=')) {
+                fprintf(stderr, "harv php: --ini '%s': KEY=VALUE expected (at most %d)\n",
+                        optarg, PHP_MAX_INI);
+                return 2;
+            }
+            ini[nini++] = optarg;
+            break;
+        case O_TMP: cfg.tmp_dir = optarg; break;
+        case O_NOBASEDIR: cfg.open_basedir = false; break;
+        case O_LOG: {
+            base_log_level_t lvl;
+            if (base_log_parse_level(optarg, &lvl) != BASE_OK) {
+                fprintf(stderr, "harv php: --log-level: '%s' is not one of debug, info, warn, "
+                                "error\n", optarg);
+                return 2;
+            }
+            base_log_set_level(lvl);
+            break;
+        }
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+        if (bad)
+            return 2;
+    }
+    if (!cfg.socket || !cfg.root) {
+        fprintf(stderr, "harv php: --socket and --root are required\n");
+        usage(stderr);
+        return 2;
+    }
+    cfg.ini = ini;
+    base_log_set_prefix("php");
+    char err[512];
+    if (phpw_pool_run(&cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "harv php: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- harv php-serve ----------------------------------------------------------------------- */
+
+#define PS_MAX_LISTEN 16
+#define PS_MAX_INI 64
+
+static http_server_t *running;
+
+static void on_signal(int sig)
+{
+    if (running)
+        http_server_stop(running);
+}
+
+static void ps_usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: harv php-serve DIR [OPTIONS]\n"
+        "Serve the PHP application in DIR over HTTP/1.1: *.php and PATH_INFO through the PHP\n"
+        "pool (FastCGI), a front controller (/index.php) for paths that do not exist, static\n"
+        "files for the rest; .php sources are never sent.\n\n"
+        "  -l, --listen ADDR       listen address, repeatable (default 127.0.0.1:8080)\n"
+        "  -t, --threads N         event-loop threads (default 1)\n"
+        "      --workers K         PHP worker processes (default: 2 per core)\n"
+        "      --max-requests N    recycle a worker after N requests (default 500)\n"
+        "      --timeout MS        wall-clock limit per PHP request: 504, the worker is\n"
+        "                          killed and replaced (default 30000)\n"
+        "      --queue N           requests waiting for a worker per thread before 503\n"
+        "                          (default 256)\n"
+        "      --ini KEY=VALUE     php.ini override, repeatable\n"
+        "      --fastcgi ADDR      use an external FastCGI server instead of the pool:\n"
+        "                          unix:/run/php/php8.2-fpm.sock or 127.0.0.1:9000\n"
+        "      --run-dir DIR       where the pool's socket goes (default: a fresh /tmp dir)\n"
+        "      --no-front-controller  unknown paths are 404, not /index.php\n"
+        "      --max-body SIZE     request body limit, 413 beyond (default 8m)\n"
+        "      --access-log DEST   off (default), stdout, or a file path\n"
+        "      --log-level LEVEL   debug, info (default), warn, error\n"
+        "  -h, --help              this help\n");
+}
+
+static int ps_num(const char *name, const char *v, unsigned long max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long x = strtoul(v, &end, 10);
+    if (!*v || *end || errno || x > max || v[0] == '-') {
+        fprintf(stderr, "harv php-serve: --%s: '%s' is not a whole number from 0 to %lu\n", name,
+                v, max);
+        return -1;
+    }
+    *out = (unsigned)x;
+    return 0;
+}
+
+int cli_phpserve_main(int argc, char **argv)
+{
+    enum { O_WORKERS = 256, O_MAXREQ, O_TIMEOUT, O_QUEUE, O_INI, O_FASTCGI, O_RUNDIR, O_NOFC,
+           O_MAXBODY, O_ACCESS, O_LOG };
+    static const struct option opts[] = {
+        {"listen", required_argument, 0, 'l'},
+        {"threads", required_argument, 0, 't'},
+        {"workers", required_argument, 0, O_WORKERS},
+        {"max-requests", required_argument, 0, O_MAXREQ},
+        {"timeout", required_argument, 0, O_TIMEOUT},
+        {"queue", required_argument, 0, O_QUEUE},
+        {"ini", required_argument, 0, O_INI},
+        {"fastcgi", required_argument, 0, O_FASTCGI},
+        {"run-dir", required_argument, 0, O_RUNDIR},
+        {"no-front-controller", no_argument, 0, O_NOFC},
+        {"max-body", required_argument, 0, O_MAXBODY},
+        {"access-log", required_argument, 0, O_ACCESS},
+        {"log-level", required_argument, 0, O_LOG},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    http_config_t cfg;
+    http_config_defaults(&cfg);
+    cfg.max_body = 8u << 20;
+    const char *listen[PS_MAX_LISTEN + 1] = {0};
+    const char *ini[PS_MAX_INI + 1] = {0};
+    int nlisten = 0, nini = 0;
+    const char *access_log = "off";
+    phpw_serve_opts_t po = {0};
+    uint64_t sz;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "l:t:h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case 'l':
+            if (nlisten == PS_MAX_LISTEN) {
+                fprintf(stderr, "harv php-serve: at most %d --listen addresses\n", PS_MAX_LISTEN);
+                return 2;
+            }
+            listen[nlisten++] = optarg;
+            break;
+        case 't': bad = ps_num("threads", optarg, 64, &cfg.threads); break;
+        case O_WORKERS: bad = ps_num("workers", optarg, 1024, &po.workers); break;
+        case O_MAXREQ: bad = ps_num("max-requests", optarg, 1u << 30, &po.max_requests); break;
+        case O_TIMEOUT: bad = ps_num("timeout", optarg, 86400000, &po.timeout_ms); break;
+        case O_QUEUE: bad = ps_num("queue", optarg, 1000000, &po.queue_max); break;
+        case O_INI:
+            if (nini == PS_MAX_INI || !strchr(optarg, '=')) {
+                fprintf(stderr, "harv php-serve: --ini '%s': KEY=VALUE expected\n", optarg);
+                return 2;
+            }
+            ini[nini++] = optarg;
+            break;
+        case O_FASTCGI: po.fastcgi = optarg; break;
+        case O_RUNDIR: po.run_dir = optarg; break;
+        case O_NOFC: po.no_front_controller = true; break;
+        case O_MAXBODY:
+            if (base_parse_size(optarg, &sz) != BASE_OK) {
+                fprintf(stderr, "harv php-serve: --max-body: '%s' is not a size\n", optarg);
+                return 2;
+            }
+            cfg.max_body = sz;
+            if (cfg.read_buf_cap < sz + (64u << 10))
+                cfg.read_buf_cap = (size_t)sz + (64u << 10);
+            break;
+        case O_ACCESS: access_log = optarg; break;
+        case O_LOG: {
+            base_log_level_t lvl;
+            if (base_log_parse_level(optarg, &lvl) != BASE_OK) {
+                fprintf(stderr, "harv php-serve: --log-level: '%s' is not a level\n", optarg);
+                return 2;
+            }
+            base_log_set_level(lvl);
+            break;
+        }
+        case 'h': ps_usage(stdout); return 0;
+        default: ps_usage(stderr); return 2;
+        }
+        if (bad)
+            return 2;
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "harv php-serve: one directory expected\n");
+        ps_usage(stderr);
+        return 2;
+    }
+    if (cfg.read_buf_cap < cfg.max_body + (64u << 10))
+        cfg.read_buf_cap = (size_t)cfg.max_body + (64u << 10);
+    const char *root = argv[optind];
+    if (!nlisten)
+        listen[nlisten++] = "127.0.0.1:8080";
+    cfg.listen = listen;
+    cfg.threads = cfg.threads ? cfg.threads : 1;
+    po.loops = cfg.threads;
+    po.ini = ini;
+    if (!strcmp(access_log, "stdout")) {
+        cfg.access_log_fd = 1;
+    } else if (strcmp(access_log, "off")) {
+        cfg.access_log_fd = open(access_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (cfg.access_log_fd < 0) {
+            fprintf(stderr, "harv php-serve: --access-log %s: %s\n", access_log, strerror(errno));
+            return 1;
+        }
+    }
+    signal(SIGPIPE, SIG_IGN);
+    char err[512];
+    phpw_serve_t *ps;
+    if (phpw_serve_setup(&ps, root, &po, err, sizeof err) != 0) {
+        fprintf(stderr, "harv php-serve: %s\n", err);
+        return 1;
+    }
+    http_server_t *srv = http_server_new(&cfg, phpw_serve_handle, ps, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, "harv php-serve: %s\n", err);
+        phpw_serve_free(ps);
+        return 1;
+    }
+    running = srv;
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    for (int i = 0; i < nlisten; i++) {
+        net_addr_t a;
+        net_addr_parse(listen[i], &a, err, sizeof err);
+        if (a.family == AF_UNIX) {
+            printf("harv: serving %s on %s\n", root, a.text);
+            continue;
+        }
+        char host[sizeof a.text];
+        snprintf(host, sizeof host, "%s", a.text);
+        char *colon = strrchr(host, ':');
+        if (colon)
+            *colon = 0;
+        if (!strcmp(host, "0.0.0.0"))
+            strcpy(host, "127.0.0.1");
+        printf("harv: serving %s on http://%s:%d/\n", root, host,
+               http_server_port(srv, (unsigned)i));
+    }
+    fflush(stdout);
+    int rc = http_server_run(srv);
+    running = NULL;
+    http_server_free(srv);
+    phpw_serve_free(ps);
+    if (cfg.access_log_fd > 1)
+        close(cfg.access_log_fd);
+    return rc == BASE_OK ? 0 : 1;
+}

@@ -1,0 +1,331 @@
+/* php/pool.c — the php task's master: starts PHP once (php.ini, the overrides, OPcache's
+ * shared memory), binds the unix socket, forks K workers that inherit both, and supervises
+ * them. Layer: php.
+ *
+ * A worker slot's life (shared memory; each arrow names who takes it):
+ *
+ *        spawn() fork
+ *   EMPTY ───────────► IDLE ◄──────────────────────┐
+ *     ▲                 │ BEGIN_REQUEST + PARAMS    │ END_REQUEST sent
+ *     │                 ▼ (serve_conn: busy=1)      │ (serve_conn: busy=0)
+ *     │               BUSY ─────────────────────────┘
+ *     │                 │ now - start_ms > timeout_ms (supervise: SIGKILL, killed=1)
+ *     │                 ▼
+ *     ├────────────── DEAD ◄── crash, fatal signal, recycled (max_requests, memory cap: the
+ *     │   reap(): waitpid     worker _exits between requests)
+ *     └── respawned at once unless stopping
+ *
+ * The master never runs PHP requests; it sleeps in 50 ms steps, reaping and checking
+ * deadlines. A worker killed for its deadline leaves its client connection closed: the
+ * FastCGI client of HarvTTP has answered 504 at the same deadline already (its timer starts
+ * earlier, when the request arrives). */
+#include "php_int.h"
+
+#include <harv/net.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PHPW_MAX_WORKERS 1024
+#define PHPW_TICK_MS 50
+#define PHPW_STOP_GRACE_MS 3000
+#define PHPW_RESPAWN_FAST_LIMIT 20 /* deaths within a second before respawning slows down */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig) { stop_requested = 1; }
+static void on_chld(int sig) {}
+
+void phpw_config_defaults(phpw_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->listen_fd = -1;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->workers = (unsigned)(cores > 0 ? 2 * cores : 4);
+    if (cfg->workers < 2)
+        cfg->workers = 2;
+    cfg->max_requests = 500;
+    cfg->memory_cap = (size_t)256 << 20;
+    cfg->timeout_ms = 30000;
+    cfg->open_basedir = true;
+}
+
+static bool ini_has(const phpw_config_t *cfg, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char **p = cfg->ini; p && *p; p++)
+        if (!strncmp(*p, key, kl) && (*p)[kl] == '=')
+            return true;
+    return false;
+}
+
+/* The ini_entries string: Harv's defaults, then the configured overrides (later wins). */
+static char *build_ini(const phpw_config_t *cfg, const char *root_real, const char *tmp)
+{
+    base_buf_t b;
+    base_buf_init(&b);
+    base_buf_appendf(&b, "display_errors=0\nlog_errors=1\nexpose_php=0\nhtml_errors=0\n");
+    base_buf_appendf(&b, "upload_tmp_dir=\"%s\"\nsys_temp_dir=\"%s\"\n", tmp, tmp);
+    if (cfg->open_basedir && !ini_has(cfg, "open_basedir"))
+        base_buf_appendf(&b, "open_basedir=\"%s:%s\"\n", root_real, tmp);
+    for (const char **p = cfg->ini; p && *p; p++) {
+        const char *eq = strchr(*p, '=');
+        if (!eq)
+            continue;
+        base_buf_appendf(&b, "%.*s=\"%s\"\n", (int)(eq - *p), *p, eq + 1);
+    }
+    base_buf_append(&b, "", 1);
+    return b.data;
+}
+
+typedef struct pool {
+    const phpw_config_t *cfg;
+    int lfd;
+    phpw_slot_t *slots;
+    unsigned n;
+    const char *root_real;
+} pool_t;
+
+static void spawn(pool_t *p, unsigned i)
+{
+    phpw_slot_t *s = &p->slots[i];
+    s->busy = 0;
+    s->requests = 0;
+    s->killed = 0;
+    pid_t pid = fork();
+    if (pid < 0) {
+        base_log(BASE_LOG_ERROR, "php", "fork: %s", strerror(errno));
+        s->pid = 0;
+        return;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(0);
+        struct sigaction sa = {.sa_handler = SIG_DFL};
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGCHLD, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        s->pid = getpid();
+        phpw_worker_main(p->lfd, s, p->cfg, p->root_real);
+        _exit(0);
+    }
+    s->pid = pid;
+}
+
+static unsigned find_slot(pool_t *p, pid_t pid)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->slots[i].pid == pid)
+            return i;
+    return p->n;
+}
+
+/* Reaps dead workers; returns how many died. */
+static unsigned reap(pool_t *p, bool respawn)
+{
+    unsigned died = 0;
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        unsigned i = find_slot(p, pid);
+        if (i == p->n)
+            continue;
+        died++;
+        phpw_slot_t *s = &p->slots[i];
+        if (s->killed)
+            ; /* logged when killed */
+        else if (WIFSIGNALED(status))
+            base_log(BASE_LOG_WARN, "php", "worker %d died of signal %d%s", (int)pid,
+                     WTERMSIG(status), s->busy ? " during a request" : "");
+        else if (WEXITSTATUS(status) != 0)
+            base_log(BASE_LOG_WARN, "php", "worker %d exited with %d", (int)pid,
+                     WEXITSTATUS(status));
+        s->pid = 0;
+        if (respawn)
+            spawn(p, i);
+    }
+    return died;
+}
+
+static void enforce_deadlines(pool_t *p)
+{
+    uint64_t now = base_now_ms();
+    for (unsigned i = 0; i < p->n; i++) {
+        phpw_slot_t *s = &p->slots[i];
+        if (!s->pid || !s->busy || s->killed)
+            continue;
+        uint64_t start = s->start_ms;
+        if (now > start && now - start > p->cfg->timeout_ms) {
+            base_log(BASE_LOG_WARN, "php", "worker %d ran a request for %llu ms (limit %u): "
+                     "killed and replaced", (int)s->pid, (unsigned long long)(now - start),
+                     p->cfg->timeout_ms);
+            s->killed = 1;
+            kill(s->pid, SIGKILL);
+        }
+    }
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL); /* EINTR (SIGCHLD, SIGTERM) ends it early: fine */
+}
+
+int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
+{
+    phpw_config_t cfg = *cfg_in;
+    int rc = -1;
+    char root_real[PATH_MAX], tmp[PATH_MAX] = "";
+    bool own_tmp = false;
+    char *ini = NULL;
+    pool_t p = {.cfg = &cfg, .lfd = -1};
+    if (!cfg.root || !realpath(cfg.root, root_real)) {
+        snprintf(err, errlen, "--root %s: %s", cfg.root ? cfg.root : "(none)",
+                 cfg.root ? strerror(errno) : "a directory is required");
+        return -1;
+    }
+    if (!cfg.workers || cfg.workers > PHPW_MAX_WORKERS) {
+        snprintf(err, errlen, "--workers must be from 1 to %d", PHPW_MAX_WORKERS);
+        return -1;
+    }
+    if (cfg.tmp_dir) {
+        if (!realpath(cfg.tmp_dir, tmp)) {
+            snprintf(err, errlen, "--tmp %s: %s", cfg.tmp_dir, strerror(errno));
+            return -1;
+        }
+    } else {
+        snprintf(tmp, sizeof tmp, "/tmp/harv-php-tmp.XXXXXX");
+        if (!mkdtemp(tmp)) {
+            snprintf(err, errlen, "mkdtemp %s: %s", tmp, strerror(errno));
+            return -1;
+        }
+        own_tmp = true;
+    }
+
+    /* the socket first: a bad path fails before PHP is started */
+    if (cfg.listen_fd >= 0) {
+        p.lfd = cfg.listen_fd;
+    } else {
+        if (!cfg.socket) {
+            snprintf(err, errlen, "a --socket path is required");
+            goto out;
+        }
+        char spec[PATH_MAX + 8];
+        snprintf(spec, sizeof spec, "unix:%s", cfg.socket);
+        net_addr_t addr;
+        if (net_addr_parse(spec, &addr, err, errlen) != BASE_OK)
+            goto out;
+        p.lfd = net_listen(&addr, 1024, 0, err, errlen);
+        if (p.lfd < 0)
+            goto out;
+    }
+    /* workers block in accept(): the kernel hands each connection to one of them */
+    int fl = fcntl(p.lfd, F_GETFL);
+    fcntl(p.lfd, F_SETFL, fl & ~O_NONBLOCK);
+
+    ini = build_ini(&cfg, root_real, tmp);
+    if (phpw_sapi_startup(ini, err, errlen) != 0)
+        goto out;
+
+    p.n = cfg.workers;
+    p.root_real = root_real;
+    p.slots = mmap(NULL, sizeof *p.slots * p.n, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p.slots == MAP_FAILED) {
+        snprintf(err, errlen, "mmap: %s", strerror(errno));
+        p.slots = NULL;
+        phpw_sapi_shutdown();
+        goto out;
+    }
+    memset(p.slots, 0, sizeof *p.slots * p.n);
+
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    struct sigaction sc = {.sa_handler = on_chld, .sa_flags = SA_NOCLDSTOP};
+    sigaction(SIGCHLD, &sc, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    for (unsigned i = 0; i < p.n; i++)
+        spawn(&p, i);
+    base_log(BASE_LOG_INFO, "php", "pool ready: %u workers on %s, root %s", p.n,
+             cfg.socket ? cfg.socket : "(inherited socket)", root_real);
+
+    uint64_t window = base_now_ms();
+    unsigned deaths = 0;
+    while (!stop_requested) {
+        sleep_ms(PHPW_TICK_MS);
+        enforce_deadlines(&p);
+        uint64_t now = base_now_ms();
+        if (now - window > 1000) {
+            window = now;
+            deaths = 0;
+        }
+        deaths += reap(&p, deaths < PHPW_RESPAWN_FAST_LIMIT);
+        if (deaths >= PHPW_RESPAWN_FAST_LIMIT) {
+            /* crashing in a loop: respawn the empty slots once a second */
+            for (unsigned i = 0; i < p.n; i++)
+                if (!p.slots[i].pid && now - window >= 1000 - PHPW_TICK_MS)
+                    spawn(&p, i);
+        }
+    }
+
+    /* stop: SIGTERM, then SIGKILL after the grace period */
+    for (unsigned i = 0; i < p.n; i++)
+        if (p.slots[i].pid)
+            kill(p.slots[i].pid, SIGTERM);
+    uint64_t t0 = base_now_ms();
+    for (;;) {
+        reap(&p, false);
+        unsigned alive = 0;
+        for (unsigned i = 0; i < p.n; i++)
+            alive += p.slots[i].pid != 0;
+        if (!alive)
+            break;
+        if (base_now_ms() - t0 > PHPW_STOP_GRACE_MS) {
+            for (unsigned i = 0; i < p.n; i++)
+                if (p.slots[i].pid)
+                    kill(p.slots[i].pid, SIGKILL);
+        }
+        sleep_ms(20);
+    }
+    phpw_sapi_shutdown();
+    munmap(p.slots, sizeof *p.slots * p.n);
+    rc = 0;
+out:
+    if (p.lfd >= 0 && cfg.listen_fd < 0) {
+        close(p.lfd);
+        if (cfg.socket)
+            unlink(cfg.socket);
+    }
+    if (own_tmp) {
+        /* uploads are deleted by PHP; anything else a script left is removed here */
+        if (rmdir(tmp) != 0 && errno == ENOTEMPTY) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                execl("/bin/rm", "rm", "-rf", "--", tmp, (char *)NULL);
+                _exit(127);
+            }
+            if (pid > 0)
+                waitpid(pid, NULL, 0);
+        }
+    }
+    free(ini);
+    return rc;
+}

@@ -1,0 +1,238 @@
+/* php/sapi.c — Harv's SAPI: libphp8.2 (NTS, embedded) speaking through a FastCGI connection.
+ * Registered as "fpm-fcgi" so OPcache enables itself and applications see what they see under
+ * php-fpm. Output goes out as STDOUT records (a short write means the client is gone), the
+ * head as a CGI head (Status: and every header, several Set-Cookie), the body streams in from
+ * STDIN records on demand (uploads, $_FILES), $_SERVER is the request's FastCGI params plus
+ * PHP_SELF, errors go to the pool's log, and fastcgi_finish_request() ends the response early.
+ * The only file of Harv that includes PHP's headers. Layer: php. */
+#include "php_int.h"
+
+#include <harv/http.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include <main/php.h>
+#include <main/SAPI.h>
+#include <main/php_main.h>
+#include <main/php_variables.h>
+#include <main/php_output.h>
+#include <Zend/zend_signal.h>
+#include <Zend/zend_exceptions.h>
+#pragma GCC diagnostic pop
+
+static phpw_conn_t *cur(void) { return (phpw_conn_t *)SG(server_context); }
+
+static int sapi_on_startup(sapi_module_struct *m) { return php_module_startup(m, NULL); }
+
+static size_t sapi_on_ub_write(const char *str, size_t len)
+{
+    phpw_conn_t *c = cur();
+    if (!c || c->finished)
+        return len; /* after fastcgi_finish_request(): discarded */
+    if (!phpw_conn_stdout(c, str, len)) {
+        php_handle_aborted_connection();
+        return 0;
+    }
+    return len;
+}
+
+static void sapi_on_flush(void *ctx)
+{
+    phpw_conn_t *c = ctx;
+    if (!c || c->finished)
+        return;
+    if (!SG(headers_sent))
+        sapi_send_headers();
+    if (!phpw_conn_flush(c))
+        php_handle_aborted_connection();
+}
+
+static int sapi_on_send_headers(sapi_headers_struct *h)
+{
+    phpw_conn_t *c = cur();
+    if (!c || c->finished)
+        return SAPI_HEADER_SENT_SUCCESSFULLY;
+    int code = h->http_response_code ? h->http_response_code : 200;
+    char line[128];
+    int n;
+    const char *text = NULL;
+    if (h->http_status_line) {
+        /* "HTTP/1.1 418 I'm a teapot": keep the script's own reason phrase */
+        const char *sp = strchr(h->http_status_line, ' ');
+        if (sp && strlen(sp) > 5)
+            text = sp + 5;
+    }
+    n = snprintf(line, sizeof line, "Status: %d %s\r\n", code,
+                 text ? text : http_status_text(code));
+    phpw_conn_stdout(c, line, (size_t)BASE_MIN((size_t)n, sizeof line - 1));
+    zend_llist_position pos;
+    for (sapi_header_struct *hd = zend_llist_get_first_ex(&h->headers, &pos); hd;
+         hd = zend_llist_get_next_ex(&h->headers, &pos)) {
+        phpw_conn_stdout(c, hd->header, hd->header_len);
+        phpw_conn_stdout(c, "\r\n", 2);
+    }
+    phpw_conn_stdout(c, "\r\n", 2);
+    return SAPI_HEADER_SENT_SUCCESSFULLY;
+}
+
+static size_t sapi_on_read_post(char *buf, size_t n)
+{
+    phpw_conn_t *c = cur();
+    return c ? phpw_conn_stdin_read(c, buf, n) : 0;
+}
+
+static char *sapi_on_read_cookies(void)
+{
+    phpw_conn_t *c = cur();
+    return c ? (char *)phpw_conn_param(c, "HTTP_COOKIE", NULL) : NULL;
+}
+
+static void sapi_on_register_variables(zval *arr)
+{
+    phpw_conn_t *c = cur();
+    if (!c)
+        return;
+    for (unsigned i = 0; i < c->nvars; i++)
+        php_register_variable_safe(c->names[i], c->values[i], c->value_lens[i], arr);
+    size_t sl = 0, pl = 0;
+    const char *sn = phpw_conn_param(c, "SCRIPT_NAME", &sl);
+    const char *pi = phpw_conn_param(c, "PATH_INFO", &pl);
+    if (sn) {
+        char *self = emalloc(sl + pl + 1);
+        memcpy(self, sn, sl);
+        if (pi)
+            memcpy(self + sl, pi, pl);
+        self[sl + pl] = 0;
+        php_register_variable_safe("PHP_SELF", self, sl + pl, arr);
+        efree(self);
+    }
+}
+
+static void sapi_on_log_message(const char *msg, int syslog_type)
+{
+    base_log(BASE_LOG_WARN, "php", "%s", msg);
+}
+
+static zend_result sapi_on_request_time(double *t)
+{
+    phpw_conn_t *c = cur();
+    if (!c)
+        return FAILURE;
+    *t = c->request_time;
+    return SUCCESS;
+}
+
+/* fastcgi_finish_request(): the response ends now; the script runs on (wp-cron does this). */
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_phpw_finish_request, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
+
+static ZEND_FUNCTION(fastcgi_finish_request)
+{
+    ZEND_PARSE_PARAMETERS_NONE();
+    phpw_conn_t *c = cur();
+    if (!c || c->finished)
+        RETURN_FALSE;
+    php_output_end_all();
+    if (!SG(headers_sent))
+        sapi_send_headers();
+    phpw_conn_finish(c, 0);
+    RETURN_TRUE;
+}
+
+static const zend_function_entry phpw_functions[] = {
+    ZEND_FE(fastcgi_finish_request, arginfo_phpw_finish_request)
+    ZEND_FE_END
+};
+
+static sapi_module_struct phpw_sapi_module = {
+    "fpm-fcgi",              /* OPcache enables itself only for known web SAPI names */
+    "Harv FastCGI",
+    sapi_on_startup,
+    php_module_shutdown_wrapper,
+    NULL,                    /* activate */
+    NULL,                    /* deactivate */
+    sapi_on_ub_write,
+    sapi_on_flush,
+    NULL,                    /* get_stat */
+    NULL,                    /* getenv */
+    php_error,
+    NULL,                    /* header_handler */
+    sapi_on_send_headers,
+    NULL,                    /* send_header */
+    sapi_on_read_post,
+    sapi_on_read_cookies,
+    sapi_on_register_variables,
+    sapi_on_log_message,
+    sapi_on_request_time,
+    NULL,                    /* terminate_process */
+    STANDARD_SAPI_MODULE_PROPERTIES
+};
+
+static char *ini_copy;
+
+int phpw_sapi_startup(const char *ini_entries, char *err, size_t errlen)
+{
+    zend_signal_startup(); /* before sapi_startup: NTS + ZEND_SIGNALS */
+    sapi_startup(&phpw_sapi_module);
+    ini_copy = base_xstrdup(ini_entries ? ini_entries : "");
+    phpw_sapi_module.ini_entries = ini_copy;
+    phpw_sapi_module.php_ini_ignore_cwd = 1;
+    phpw_sapi_module.additional_functions = phpw_functions;
+    if (phpw_sapi_module.startup(&phpw_sapi_module) == FAILURE) {
+        snprintf(err, errlen, "PHP module startup failed (see the log above)");
+        sapi_shutdown();
+        return -1;
+    }
+    return 0;
+}
+
+void phpw_sapi_shutdown(void)
+{
+    php_module_shutdown();
+    sapi_shutdown();
+    free(ini_copy);
+    ini_copy = NULL;
+}
+
+int phpw_sapi_run(phpw_conn_t *c, const char *script)
+{
+    SG(server_context) = c;
+    const char *method = phpw_conn_param(c, "REQUEST_METHOD", NULL);
+    const char *cl = phpw_conn_param(c, "CONTENT_LENGTH", NULL);
+    const char *proto = phpw_conn_param(c, "SERVER_PROTOCOL", NULL);
+    const char *auth = phpw_conn_param(c, "HTTP_AUTHORIZATION", NULL);
+    SG(request_info).request_method = method ? method : "GET";
+    SG(request_info).query_string = (char *)phpw_conn_param(c, "QUERY_STRING", NULL);
+    SG(request_info).request_uri = (char *)phpw_conn_param(c, "REQUEST_URI", NULL);
+    SG(request_info).content_type = phpw_conn_param(c, "CONTENT_TYPE", NULL);
+    SG(request_info).content_length = cl ? ZEND_STRTOL(cl, NULL, 10) : 0;
+    SG(request_info).path_translated = (char *)script;
+    SG(request_info).proto_num = proto && !strcmp(proto, "HTTP/1.0") ? 1000 : 1001;
+    SG(sapi_headers).http_response_code = 200;
+    php_handle_auth_data(auth);
+
+    int status = 255;
+    if (php_request_startup() == FAILURE) {
+        SG(server_context) = NULL;
+        return status;
+    }
+    zend_file_handle fh;
+    zend_stream_init_filename(&fh, script);
+    fh.primary_script = 1;
+    EG(exit_status) = 0; /* php_request_startup() does not reset it */
+    php_execute_script(&fh);
+    status = EG(exit_status);
+    zend_destroy_file_handle(&fh);
+    SG(post_read) = 1; /* the worker drains the unread body itself */
+    php_request_shutdown(NULL);
+    SG(server_context) = NULL;
+    return status;
+}
