@@ -1245,10 +1245,45 @@ static bool instr(cctx_t *c, bool *done)
     case 0xFC:
         return op_prefixed(c);
     case 0xFD:
-        return verr(c, "SIMD (v128) is not supported yet");
+        return wvm_simd_compile(c);
     default:
         return merr(c, "illegal opcode");
     }
+}
+
+/* ---- the interface for simd.c ------------------------------------------------------------ */
+wvm_reader_t *wvm_cc_reader(wvm_cctx_t *c) { return &c->r; }
+
+bool wvm_cc_fail(wvm_cctx_t *c, bool malformed, const char *msg)
+{
+    return malformed ? merr(c, msg) : verr(c, msg);
+}
+
+bool wvm_cc_pop(wvm_cctx_t *c, uint8_t type, uint32_t *loc)
+{
+    ventry_t e;
+    if (!pop(c, type, &e))
+        return false;
+    *loc = e.loc;
+    return true;
+}
+
+bool wvm_cc_memarg(wvm_cctx_t *c, uint32_t natural, uint32_t *offset)
+{
+    return memarg(c, natural, offset);
+}
+
+void wvm_cc_emit_simd(wvm_cctx_t *c, uint32_t sub, uint32_t a, uint32_t b, uint32_t cc,
+                      const uint32_t imm[4], uint8_t out)
+{
+    emit_op(c, WOP_SIMD);
+    emit(c, sub);
+    emit(c, c->sh);
+    emit(c, a), emit(c, b), emit(c, cc);
+    for (int i = 0; i < 4; i++)
+        emit(c, imm[i]);
+    if (out)
+        push(c, out);
 }
 
 int wvm_compile_func(wvm_module_t *m, uint32_t fi, const uint8_t *p, const uint8_t *end, char *err,

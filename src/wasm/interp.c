@@ -606,7 +606,10 @@ L_REF_IS_NULL: {
     NEXT();
 }
 L_SIMD:
-    TRAP(WVM_TRAP_UNREACHABLE);
+    if (BASE_UNLIKELY(wvm_simd_exec(ip, fp, mb, ms) < 0))
+        TRAP(WVM_TRAP_MEMORY_OOB);
+    ip += WVM_SIMD_CELLS;
+    NEXT();
 
     /* ---- numeric ---- */
     UN(I32_EQZ, u32, u32, a == 0)

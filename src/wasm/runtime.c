@@ -428,7 +428,8 @@ wvm_instance_t *wvm_instance_new(wvm_module_t *m, const wvm_limits_t *limits, ch
     for (uint32_t i = 0; i < m->ntypes; i++)
         inst->type_ids[i] = m->types[i]->id;
     /* the stack is reserved, not committed: pages appear as deep calls touch them */
-    size_t stack_bytes = (size_t)inst->lim.max_stack_slots * sizeof(wvm_slot_t);
+    /* two spare slots: a v128 read of an i32 operand slot may touch the one after it */
+    size_t stack_bytes = ((size_t)inst->lim.max_stack_slots + 2) * sizeof(wvm_slot_t);
     void *st = mmap(NULL, stack_bytes, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (st == MAP_FAILED) {
@@ -563,7 +564,7 @@ void wvm_instance_free(wvm_instance_t *inst)
     for (uint32_t i = 0; i < m->nelems; i++)
         free(inst->elem_refs[i]);
     if (inst->stack)
-        munmap(inst->stack, (size_t)inst->lim.max_stack_slots * sizeof(wvm_slot_t));
+        munmap(inst->stack, ((size_t)inst->lim.max_stack_slots + 2) * sizeof(wvm_slot_t));
     free(inst->funcs), free(inst->own_funcs), free(inst->tables), free(inst->globals);
     free(inst->elem_refs), free(inst->elem_len), free(inst->data_len), free(inst->type_ids);
     free(inst->frames);

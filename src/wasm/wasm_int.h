@@ -377,6 +377,23 @@ uint32_t wvm_type_slots(uint8_t t);
 int wvm_compile_func(wvm_module_t *m, uint32_t fi, const uint8_t *p, const uint8_t *end, char *err,
                      size_t errlen);
 
+/* compile.c: the compiler's interface for simd.c (same semantics as its static helpers). */
+typedef struct cctx wvm_cctx_t;
+wvm_reader_t *wvm_cc_reader(wvm_cctx_t *c);
+bool wvm_cc_fail(wvm_cctx_t *c, bool malformed, const char *msg); /* returns false */
+bool wvm_cc_pop(wvm_cctx_t *c, uint8_t type, uint32_t *loc);
+bool wvm_cc_memarg(wvm_cctx_t *c, uint32_t natural, uint32_t *offset);
+/* Emits [SIMD sub d a b c imm0..3] (WVM_SIMD_CELLS cells) and pushes a result of type
+ * `out` (0: none). */
+void wvm_cc_emit_simd(wvm_cctx_t *c, uint32_t sub, uint32_t a, uint32_t b, uint32_t cc,
+                      const uint32_t imm[4], uint8_t out);
+#define WVM_SIMD_CELLS 10
+
+/* simd.c */
+bool wvm_simd_compile(wvm_cctx_t *c);
+/* Runs the SIMD instruction at ip; returns 0, or -1 for an out-of-bounds memory access. */
+int wvm_simd_exec(const uint32_t *ip, wvm_slot_t *fp, uint8_t *mb, uint64_t ms);
+
 /* interp.c: runs until return to the EXIT cell, trap, or pause. */
 int wvm_interp_run(wvm_instance_t *inst);
 /* Sets up a call of f with args already in inst->stack[0..]. */

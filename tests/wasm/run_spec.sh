@@ -1,13 +1,12 @@
 #!/bin/sh
 # run_spec.sh — the wasm_spec CTest test: unpacks the pinned core spec tests into WORK,
 # converts each .wast with wast2json (any stderr output is a failure) and runs them all
-# through the spec runner. Usage: run_spec.sh RUNNER TARBALL WORK [--with-simd]
-# SIMD files (simd_*.wast) are reported as skipped unless --with-simd is given or
-# HARV_WASM_SIMD=1 (they run once the SIMD proposal is implemented).
+# through the spec runner. Usage: run_spec.sh RUNNER TARBALL WORK [--no-simd]
+# All 146 files run; --no-simd (or HARV_WASM_SIMD=0) skips the 56 simd_*.wast files.
 set -u
 runner=$1 tarball=$2 work=$3
-simd=${HARV_WASM_SIMD:-0}
-[ "${4:-}" = "--with-simd" ] && simd=1
+simd=${HARV_WASM_SIMD:-1}
+[ "${4:-}" = "--no-simd" ] && simd=0
 command -v wast2json >/dev/null || { echo "wast2json not found (Debian package wabt)"; exit 1; }
 rm -rf "$work" && mkdir -p "$work/wast" "$work/json" || exit 1
 tar -xzf "$tarball" -C "$work/wast" || exit 1

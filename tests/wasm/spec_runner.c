@@ -189,6 +189,7 @@ typedef struct runner {
     named_t *names;
     int nnames;
     wvm_instance_t *current;
+    const char *last_sig; /* signature of the last function invoked */
     const char *dir;
     const char *file;
     int passed, failed, skipped;
@@ -260,6 +261,28 @@ static wvm_instance_t *find_instance(runner_t *r, const char *name)
     return NULL;
 }
 
+/* v128 lanes: lane_type and an array of lane strings, into 16 bytes. */
+static int lane_bits(const char *lt)
+{
+    return !strcmp(lt, "i8") ? 8 : !strcmp(lt, "i16") ? 16 : (!strcmp(lt, "i32") || !strcmp(lt, "f32")) ? 32 : 64;
+}
+
+static bool parse_v128(jnode_t *v, uint8_t out[16])
+{
+    const char *lt = jstr(v, "lane_type");
+    jnode_t *vals = jget(v, "value");
+    if (!lt || !vals || vals->type != J_ARR)
+        return false;
+    int bits = lane_bits(lt), n = 128 / bits;
+    if (vals->n != n)
+        return false;
+    for (int i = 0; i < n; i++) {
+        uint64_t x = strtoull(vals->items[i]->str, NULL, 10);
+        memcpy(out + i * (bits / 8), &x, (size_t)bits / 8);
+    }
+    return true;
+}
+
 static bool parse_value(jnode_t *v, wvm_value_t *out)
 {
     const char *type = jstr(v, "type"), *val = jstr(v, "value");
@@ -273,18 +296,70 @@ static bool parse_value(jnode_t *v, wvm_value_t *out)
             out->u64 = strtoull(val, NULL, 10) + 1;
         return true;
     }
-    if (!val || !strcmp(type, "v128"))
+    if (!strcmp(type, "v128"))
+        return parse_v128(v, (uint8_t *)out);
+    if (!val)
         return false;
     out->u64 = strtoull(val, NULL, 10);
     return true;
 }
 
+static bool match_f32(const char *val, uint32_t b)
+{
+    if (!strcmp(val, "nan:canonical"))
+        return (b & 0x7FFFFFFFu) == 0x7FC00000u;
+    if (!strcmp(val, "nan:arithmetic"))
+        return (b & 0x7FC00000u) == 0x7FC00000u;
+    return b == (uint32_t)strtoull(val, NULL, 10);
+}
+
+static bool match_f64(const char *val, uint64_t b)
+{
+    if (!strcmp(val, "nan:canonical"))
+        return (b & 0x7FFFFFFFFFFFFFFFull) == 0x7FF8000000000000ull;
+    if (!strcmp(val, "nan:arithmetic"))
+        return (b & 0x7FF8000000000000ull) == 0x7FF8000000000000ull;
+    return b == strtoull(val, NULL, 10);
+}
+
+/* Compares a v128 result lane by lane (float lanes may be NaN classes). */
+static bool match_v128(jnode_t *exp, const uint8_t got[16])
+{
+    const char *lt = jstr(exp, "lane_type");
+    jnode_t *vals = jget(exp, "value");
+    if (!lt || !vals || vals->type != J_ARR)
+        return false;
+    int bits = lane_bits(lt), n = 128 / bits;
+    if (vals->n != n)
+        return false;
+    for (int i = 0; i < n; i++) {
+        const char *ls = vals->items[i]->str;
+        uint64_t g = 0;
+        memcpy(&g, got + i * (bits / 8), (size_t)bits / 8);
+        if (!strcmp(lt, "f32")) {
+            if (!match_f32(ls, (uint32_t)g))
+                return false;
+        } else if (!strcmp(lt, "f64")) {
+            if (!match_f64(ls, g))
+                return false;
+        } else {
+            uint64_t mask = bits == 64 ? ~0ull : ((1ull << bits) - 1);
+            if ((g & mask) != (strtoull(ls, NULL, 10) & mask))
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Compares one result; expected may be a NaN class. */
-static bool match_value(jnode_t *exp, wvm_value_t got)
+static bool match_value(jnode_t *exp, const wvm_value_t *gotp)
 {
     const char *type = jstr(exp, "type"), *val = jstr(exp, "value");
+    wvm_value_t got = gotp[0];
     if (!type)
         return false;
+    if (!strcmp(type, "v128"))
+        return match_v128(exp, (const uint8_t *)gotp);
     if (!strcmp(type, "externref") || !strcmp(type, "funcref")) {
         if (!val)
             return got.ref != NULL;
@@ -329,6 +404,7 @@ static int do_action(runner_t *r, jnode_t *act, wvm_value_t *res, size_t *nres, 
     }
     if (!strcmp(type, "get")) {
         *nres = 1;
+        r->last_sig = NULL;
         if (wvm_instance_global_get(inst, field, res, NULL) < 0) {
             *why = "no such global";
             return WVM_ERROR;
@@ -336,17 +412,20 @@ static int do_action(runner_t *r, jnode_t *act, wvm_value_t *res, size_t *nres, 
         return WVM_OK;
     }
     jnode_t *args = jget(act, "args");
-    wvm_value_t av[64];
-    int na = args ? args->n : 0;
-    if (na > 64) {
-        *why = "too many args";
-        return WVM_ERROR;
-    }
-    for (int i = 0; i < na; i++)
-        if (!parse_value(args->items[i], &av[i])) {
+    wvm_value_t av[130];
+    int na = 0;
+    for (int i = 0; args && i < args->n; i++) {
+        if (na > 126) {
+            *why = "too many args";
+            return WVM_ERROR;
+        }
+        if (!parse_value(args->items[i], &av[na])) {
             *why = "unsupported argument type";
             return WVM_ERROR;
         }
+        const char *t = jstr(args->items[i], "type");
+        na += (t && !strcmp(t, "v128")) ? 2 : 1;
+    }
     jnode_t *fn = jget(act, "field");
     wvm_func_t *f = wvm_instance_export_func(inst, field, fn->len);
     if (!f) {
@@ -355,7 +434,8 @@ static int do_action(runner_t *r, jnode_t *act, wvm_value_t *res, size_t *nres, 
     }
     const char *sig = wvm_func_sig(f);
     *nres = strlen(strchr(sig, ':') + 1);
-    int rc = wvm_instance_call_func(inst, f, av, (size_t)na, res, 64);
+    r->last_sig = sig;
+    int rc = wvm_instance_call_func(inst, f, av, (size_t)na, res, 130);
     if (rc == WVM_ERROR)
         *why = "call failed (API)";
     return rc;
@@ -404,7 +484,7 @@ static void run_command(runner_t *r, jnode_t *cmd)
         wvm_engine_register(r->engine, jstr(cmd, "as"), inst);
         r->passed++;
     } else if (!strcmp(type, "assert_return") || !strcmp(type, "action")) {
-        wvm_value_t res[64];
+        wvm_value_t res[130];
         size_t nres = 0;
         const char *why;
         int rc = do_action(r, jget(cmd, "action"), res, &nres, &why);
@@ -420,17 +500,19 @@ static void run_command(runner_t *r, jnode_t *cmd)
                 fail(r, cmd, "result count differs%s", "");
                 return;
             }
-            for (int i = 0; i < ne; i++)
-                if (!match_value(exp->items[i], res[i])) {
+            const char *rt = r->last_sig ? strchr(r->last_sig, ':') + 1 : "";
+            int slot = 0;
+            for (int i = 0; i < ne; slot += (rt[i] == 'v') ? 2 : 1, i++)
+                if (!match_value(exp->items[i], &res[slot])) {
                     char buf[64];
-                    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)res[i].u64);
+                    snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)res[slot].u64);
                     fail(r, cmd, "wrong result %s", buf);
                     return;
                 }
         }
         r->passed++;
     } else if (!strcmp(type, "assert_trap") || !strcmp(type, "assert_exhaustion")) {
-        wvm_value_t res[64];
+        wvm_value_t res[130];
         size_t nres = 0;
         const char *why;
         int rc = do_action(r, jget(cmd, "action"), res, &nres, &why);
