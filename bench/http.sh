@@ -275,7 +275,7 @@ wrk_args() { # scenario -> extra wrk args
 # wrk latency like 812.00us / 1.23ms / 2.01s -> ms
 to_ms() { awk -v v="$1" 'BEGIN{ u=v; sub(/^[0-9.]+/,"",u); n=v+0;
     if(u=="us") n/=1000; else if(u=="s") n*=1000; else if(u=="m") n*=60000; printf "%.3f", n }'; }
-# One wrk run; prints "reqs req_per_s p99_ms cpu_us_per_req errors".
+# One wrk run; prints "reqs req_per_s p99_ms cpu_us_per_req errors server_cpu_percent".
 run_one() { # server scenario seconds outfile
     local s=$1 sc=$2 secs=$3 log=$4 pids t0 t1 reqs rps p99 errs extra=()
     local url="http://127.0.0.1:${PORT[$s]}${URLPATH[$sc]}"
@@ -294,7 +294,7 @@ run_one() { # server scenario seconds outfile
     fi
     errs=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(/,/,""); n+=$4+$6+$8+$10} END{print n+0}' "$log")
     awk -v r="$reqs" -v rps="$rps" -v p="$(to_ms "$p99")" -v d="$((t1 - t0))" -v tck="$TCK" -v e="$errs" \
-        'BEGIN{ printf "%d %.0f %s %.2f %d\n", r, rps, p, (r>0 ? d*1e6/tck/r : 0), e }'
+        -v secs="$secs" 'BEGIN{ printf "%d %.0f %s %.2f %d %.0f\n", r, rps, p, (r>0 ? d*1e6/tck/r : 0), e, d*100/tck/secs }'
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
@@ -318,21 +318,21 @@ for s in "${SRV[@]}"; do
 done
 echo
 
-declare -A RPS=() P99=() CPU=() ERR=()
+declare -A RPS=() P99=() CPU=() ERR=() BUSY=()
 RAW=$TMP/wrk; mkdir -p "$RAW"
 for sc in "${SCN[@]}"; do
     if [ "$WARMUP" -gt 0 ]; then
         for s in "${SRV[@]}"; do run_one "$s" "$sc" "$WARMUP" "$RAW/$s-$sc-warmup.txt" >/dev/null; done
     fi
-    declare -A r_rps=() r_p99=() r_cpu=() r_err=()
+    declare -A r_rps=() r_p99=() r_cpu=() r_err=() r_busy=()
     for run in $(seq "$RUNS"); do
         for s in "${SRV[@]}"; do
             line=$(run_one "$s" "$sc" "$DURATION" "$RAW/$s-$sc-$run.txt") || exit 1
-            read -r reqs rps p99 cpu errs <<<"$line"
-            printf '  %-8s %-9s run %d/%d: %9s req/s  p99 %8s ms  %6s us/req  (%s requests%s)\n' \
-                "$sc" "$s" "$run" "$RUNS" "$rps" "$p99" "$cpu" "$reqs" \
+            read -r reqs rps p99 cpu errs busy <<<"$line"
+            printf '  %-8s %-9s run %d/%d: %9s req/s  p99 %8s ms  %6s us/req  CPU0 %3s%%  (%s requests%s)\n' \
+                "$sc" "$s" "$run" "$RUNS" "$rps" "$p99" "$cpu" "$busy" "$reqs" \
                 "$([ "$errs" -gt 0 ] && echo ", $errs errors")" >&2
-            r_rps[$s]+=" $rps"; r_p99[$s]+=" $p99"; r_cpu[$s]+=" $cpu"; r_err[$s]=$(( ${r_err[$s]:-0} + errs ))
+            r_rps[$s]+=" $rps"; r_p99[$s]+=" $p99"; r_cpu[$s]+=" $cpu"; r_busy[$s]+=" $busy"; r_err[$s]=$(( ${r_err[$s]:-0} + errs ))
         done
     done
     for s in "${SRV[@]}"; do
@@ -342,8 +342,10 @@ for sc in "${SCN[@]}"; do
         P99[$sc,$s]=$(median ${r_p99[$s]})
         # shellcheck disable=SC2086
         CPU[$sc,$s]=$(median ${r_cpu[$s]}); ERR[$sc,$s]=${r_err[$s]}
+        # shellcheck disable=SC2086
+        BUSY[$sc,$s]=$(median ${r_busy[$s]})
     done
-    unset r_rps r_p99 r_cpu r_err
+    unset r_rps r_p99 r_cpu r_err r_busy
 done
 
 # ---- report -------------------------------------------------------------------------------
@@ -352,11 +354,13 @@ echo "finished $(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "-" }'; }
 echo
 echo "HTTP static files: medians of $RUNS x ${DURATION}s, wrk -t1 -c$CONNS (pipelined: x16 per connection)"
-printf '%-24s %-9s %12s %10s %12s %7s\n' scenario server req/s "p99 ms" "CPU us/req" errors
+echo "(server CPU%: the server's CPU time over the run's wall time; well under 100 means the server was"
+echo " not the bottleneck: wrk, or other load on the machine, was)"
+printf '%-24s %-9s %12s %10s %12s %11s %7s\n' scenario server req/s "p99 ms" "CPU us/req" "server CPU%" errors
 for sc in "${SCN[@]}"; do
     for s in "${SRV[@]}"; do
-        printf '%-24s %-9s %12s %10s %12s %7s\n' "${TITLE[$sc]}" "$s" "${RPS[$sc,$s]}" \
-            "${P99[$sc,$s]}" "${CPU[$sc,$s]}" "${ERR[$sc,$s]}"
+        printf '%-24s %-9s %12s %10s %12s %11s %7s\n' "${TITLE[$sc]}" "$s" "${RPS[$sc,$s]}" \
+            "${P99[$sc,$s]}" "${CPU[$sc,$s]}" "${BUSY[$sc,$s]}" "${ERR[$sc,$s]}"
     done
 done
 
@@ -399,14 +403,14 @@ fi
 echo
 echo "Markdown:"
 echo
-echo "| scenario | server | req/s | p99 (ms) | server CPU µs/req | harv req/s ratio | harv CPU ratio |"
-echo "|---|---|--:|--:|--:|--:|--:|"
+echo "| scenario | server | req/s | p99 (ms) | server CPU µs/req | server CPU % | harv req/s ratio | harv CPU ratio |"
+echo "|---|---|--:|--:|--:|--:|--:|--:|"
 for sc in "${SCN[@]}"; do
     for s in "${SRV[@]}"; do
         if [ "$s" != harv ] && [[ " ${SRV[*]} " == *" harv "* ]]; then
             rr="×$(ratio "${RPS[$sc,harv]}" "${RPS[$sc,$s]}")"; cr="×$(ratio "${CPU[$sc,harv]}" "${CPU[$sc,$s]}")"
         else rr=; cr=; fi
         [ "$s" = harv ] && name="**harv**" || name=$s
-        echo "| ${TITLE[$sc]} | $name | ${RPS[$sc,$s]} | ${P99[$sc,$s]} | ${CPU[$sc,$s]} | $rr | $cr |"
+        echo "| ${TITLE[$sc]} | $name | ${RPS[$sc,$s]} | ${P99[$sc,$s]} | ${CPU[$sc,$s]} | ${BUSY[$sc,$s]} | $rr | $cr |"
     done
 done
