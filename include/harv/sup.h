@@ -104,6 +104,7 @@ typedef enum sup_log_dest { SUP_LOG_STDOUT, SUP_LOG_FILES } sup_log_dest_t;
 
 typedef struct sup_config {
     base_arena_t arena;
+    unsigned version; /* the schema version (1) */
     char *file;      /* the config file as given (for messages) */
     char *state_dir; /* absolute */
     char *user;      /* run tasks as this user when started as root; NULL = no change */

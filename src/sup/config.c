@@ -307,7 +307,7 @@ static const cfg_field_t log_fields[] = {
 };
 
 static const cfg_field_t top_fields[] = {
-    {"version", F_UINT, 0, 1, 1, NULL, "1"},
+    {"version", F_UINT, CFG(version), 1, 1, NULL, "1"},
     {"listeners", F_LISTENERS, 0, 0, 0, NULL, "a mapping of name: address"},
     {"state_dir", F_PATH, CFG(state_dir), 0, 0, NULL, "a directory path"},
     {"user", F_STR, CFG(user), 0, 0, NULL, "a user name"},
@@ -518,8 +518,7 @@ static int set_field(cfg_ctx_t *cx, const cfg_node_t *v, const cfg_field_t *f, c
             net_addr_t a;
             char e[200];
             if (net_addr_parse(val->str, &a, e, sizeof e) != BASE_OK)
-                return cfg_fail(cx, val, "%s, valid: HOST:PORT, [V6]:PORT, :PORT or unix:PATH",
-                                e);
+                return cfg_fail(cx, val, "%s", e); /* net's sentence says what is valid */
             cfg->listeners[cfg->nlisteners].name = k->str;
             cfg->listeners[cfg->nlisteners++].address = val->str;
             cx->path[saved] = 0;
