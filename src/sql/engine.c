@@ -442,14 +442,14 @@ int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err)
         return 0;
     hsql_engine_t *eng = s->eng;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->conn, "SELECT name, def FROM hsql_catalog", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(s->conn, "SELECT name, def, created FROM hsql_catalog", -1, &st, NULL);
     if (rc != SQLITE_OK) {
         /* a database file without our catalog table: create it */
         sqlite3_exec(s->conn,
                      "CREATE TABLE IF NOT EXISTS hsql_catalog(name TEXT PRIMARY KEY COLLATE NOCASE,"
                      " def TEXT NOT NULL, created INTEGER)",
                      NULL, NULL, NULL);
-        rc = sqlite3_prepare_v2(s->conn, "SELECT name, def FROM hsql_catalog", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(s->conn, "SELECT name, def, created FROM hsql_catalog", -1, &st, NULL);
         if (rc != SQLITE_OK)
             return hsql_err_sqlite(s, rc, err, NULL);
     }
@@ -470,6 +470,7 @@ int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err)
                      sqlite3_column_text(st, 0), e2.msg);
             continue;
         }
+        tb->create_time = (uint64_t)sqlite3_column_int64(st, 2);
         nt = base_xrealloc(nt, sizeof(void *) * (size_t)(n + 1));
         nt[n++] = tb;
     }

@@ -808,6 +808,12 @@ static void finish_table(hsql_table_t *tb)
     }
     if (!tb->engine)
         tb->engine = base_xstrdup("InnoDB");
+    static const char *const engines[] = {"InnoDB", "MyISAM", "MEMORY", "CSV", "ARCHIVE", "Aria"};
+    for (size_t i = 0; i < BASE_ARRAY_LEN(engines); i++)
+        if (!strcasecmp(tb->engine, engines[i])) {
+            free(tb->engine);
+            tb->engine = base_xstrdup(engines[i]);
+        }
     tb->autoinc_col = -1;
     for (int i = 0; i < tb->ncols; i++) {
         hsql_column_t *c = &tb->cols[i];
