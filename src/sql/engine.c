@@ -1645,6 +1645,9 @@ static int64_t count_tuples(const char *src, const hsql_tok_t *t, int b, int e)
 static int run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                    const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
+    /* a stale snapshot must not be used to prepare (it may predate new tables) */
+    if (s->rtxn && s->rtxn_gen != __atomic_load_n(&s->eng->commit_gen, __ATOMIC_ACQUIRE))
+        hsql_rtxn_end(s);
     ensure_pf(s, (size_t)e + 1);
     int np = hsql_mark_params(src, t, b, e, s->pflags, s->pord);
     /* the shape key: the text with parameter literals replaced by markers */
@@ -2124,6 +2127,8 @@ static int stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npa
         base_buf_fini(&b);
         return r;
     }
+    if (s->rtxn && s->rtxn_gen != __atomic_load_n(&s->eng->commit_gen, __ATOMIC_ACQUIRE))
+        hsql_rtxn_end(s);
     uint64_t gen = s->db ? __atomic_load_n(&s->db->gen, __ATOMIC_ACQUIRE) : 0;
     if (gen != p->gen || s->strict != p->strict) {
         if (stmt_translate(p, err) < 0)
