@@ -63,9 +63,9 @@ static const char *ctl_socket(const char *cmd, const ctl_args_t *a)
     sup_config_t cfg;
     char err[1024];
     if (sup_config_load(&cfg, a->config, err, sizeof err) != BASE_OK) {
-        fprintf(stderr, "harv %s: %s\n", cmd, err);
-        sup_config_fini(&cfg);
-        return NULL;
+        /* A running harv keeps its last good config: still find its socket, through the
+         * state_dir read before the error (or the default). */
+        fprintf(stderr, "harv %s: warning: %s\n", cmd, err);
     }
     snprintf(path, sizeof path, "%s", sup_control_path(&cfg));
     sup_config_fini(&cfg);

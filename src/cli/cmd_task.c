@@ -340,8 +340,8 @@ static int task_probe(task_env_t *te)
     if (task_sandbox(te, &req) != BASE_OK)
         return 1;
     printf("probe: sandbox=%s\n", te->report);
-    printf("probe: uid=%d no_new_privs=%d\n", (int)getuid(), prctl(PR_GET_NO_NEW_PRIVS, 0, 0,
-                                                                    0, 0));
+    printf("probe: uid=%d\n", (int)getuid());
+    printf("probe: no_new_privs=%d\n", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
     char *args[] = {"/bin/true", NULL};
     errno = 0;
     execve("/bin/true", args, NULL);

@@ -42,6 +42,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -220,20 +221,34 @@ static void inherit_listen_fds(sup_t *s)
     BASE_LOG(BASE_LOG_INFO, "sup", "socket activation: %d inherited listener(s)", count);
 }
 
+/* Whether the socket fd is bound to exactly the address a (a configured port 0 matches
+ * whatever port was picked). */
+static bool sock_is(int fd, const net_addr_t *a)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 || ss.ss_family != a->family)
+        return false;
+    if (a->family == AF_UNIX)
+        return !strcmp(((struct sockaddr_un *)&ss)->sun_path,
+                       ((const struct sockaddr_un *)&a->ss)->sun_path);
+    if (sl != a->len)
+        return false;
+    if (a->family == AF_INET) {
+        const struct sockaddr_in *x = (const void *)&ss, *y = (const void *)&a->ss;
+        return x->sin_addr.s_addr == y->sin_addr.s_addr &&
+               (x->sin_port == y->sin_port || !y->sin_port);
+    }
+    const struct sockaddr_in6 *x = (const void *)&ss, *y = (const void *)&a->ss;
+    return !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) &&
+           (x->sin6_port == y->sin6_port || !y->sin6_port);
+}
+
 /* An inherited (systemd) socket bound to exactly this address, or -1. */
 static int take_inherited(sup_t *s, const net_addr_t *a)
 {
     for (unsigned i = 0; i < s->ninherited; i++) {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof ss;
-        if (getsockname(s->inherited[i], (struct sockaddr *)&ss, &sl) != 0 ||
-            ss.ss_family != a->family)
-            continue;
-        bool same = a->family == AF_UNIX
-                        ? !strcmp(((struct sockaddr_un *)&ss)->sun_path,
-                                  ((const struct sockaddr_un *)&a->ss)->sun_path)
-                        : sl == a->len && !memcmp(&ss, &a->ss, sl);
-        if (!same)
+        if (!sock_is(s->inherited[i], a))
             continue;
         int fd = s->inherited[i];
         s->inherited[i] = s->inherited[--s->ninherited];
@@ -255,8 +270,14 @@ static int listeners_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t e
         snprintf(l->name, sizeof l->name, "%s", cfg->listeners[i].name);
         snprintf(l->address, sizeof l->address, "%s", cfg->listeners[i].address);
         l->fd = -1;
+        net_addr_t a;
+        if (net_addr_parse(l->address, &a, err, errlen) != BASE_OK)
+            goto fail;
+        /* The same address keeps its socket: by text, or by what the socket is bound to
+         * (a reload may spell out the port a ":0" listener got). */
         for (unsigned j = 0; j < s->nlst; j++) {
-            if (!kept[j] && s->lst[j].fd >= 0 && !strcmp(s->lst[j].address, l->address)) {
+            if (!kept[j] && s->lst[j].fd >= 0 &&
+                (!strcmp(s->lst[j].address, l->address) || sock_is(s->lst[j].fd, &a))) {
                 l->fd = s->lst[j].fd;
                 l->unix_owned = s->lst[j].unix_owned;
                 kept[j] = true;
@@ -265,9 +286,6 @@ static int listeners_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t e
         }
         if (l->fd >= 0)
             continue;
-        net_addr_t a;
-        if (net_addr_parse(l->address, &a, err, errlen) != BASE_OK)
-            goto fail;
         l->fd = take_inherited(s, &a);
         if (l->fd >= 0)
             continue;
@@ -293,12 +311,15 @@ static int listeners_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t e
     s->nlst = n;
     return BASE_OK;
 fail:
-    for (unsigned i = 0; i <= n && i < cfg->nlisteners; i++) {
+    for (unsigned i = 0; i < n; i++) {
         bool was_kept = false;
         for (unsigned j = 0; j < s->nlst; j++)
-            was_kept |= s->lst[j].fd == next[i].fd;
-        if (next[i].fd >= 0 && !was_kept && i < n)
+            was_kept |= kept[j] && s->lst[j].fd == next[i].fd;
+        if (!was_kept) {
             close(next[i].fd);
+            if (next[i].unix_owned)
+                unlink(next[i].address + 5);
+        }
     }
     return BASE_ERROR;
 }
