@@ -415,7 +415,9 @@ static const char *task_recent(const sup_task_t *t, unsigned i)
 
 static void inst_read_log(sup_inst_t *in)
 {
-    for (;;) {
+    /* Bounded per wake-up: a chatty task must not starve the loop (level-triggered: the
+     * rest is read on the next tick). */
+    for (int rounds = 0; rounds < 64; rounds++) {
         char buf[8192];
         ssize_t r = read(in->log_fd, buf, sizeof buf);
         if (r <= 0) {

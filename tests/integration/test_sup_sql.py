@@ -1,0 +1,67 @@
+"""HarvSQL as a supervised task: reachable over TCP and its unix socket under the sandbox,
+restarted after kill -9 with committed data intact, stopped after http (reverse order)."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from suputil import Up, http_get, workdir
+
+pytestmark = pytest.mark.skipif(not shutil.which("mariadb"), reason="needs the mariadb client")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def sql(args, query, timeout=20):
+    deadline = time.time() + timeout
+    while True:
+        r = subprocess.run(["mariadb", "--skip-ssl", "-uapp", "-ppw", "-N", "-B", *args, "app",
+                            "-e", query], capture_output=True, text=True, timeout=30)
+        if r.returncode == 0 or time.time() > deadline:
+            return r
+        time.sleep(0.1)
+
+
+def test_sql_task_serves_restarts_and_keeps_data():
+    d = workdir()
+    os.makedirs(os.path.join(d, "site"))
+    with open(os.path.join(d, "site", "index.html"), "w") as f:
+        f.write("ok\n")
+    port = free_port()
+    up = Up(d, "state_dir: state\nlisteners: {web: 127.0.0.1:0}\n"
+               "http: {listen: [web], root: site}\n"
+               "sql:\n  listen: 127.0.0.1:%d\n  socket: run/sql.sock\n"
+               "  users: [{name: app, password: pw}]\n  databases: [app]\n"
+               "  limits: {memory: 256m}\n" % port, wait=("sql", "http"))
+    try:
+        tcp = ["-h127.0.0.1", "-P%d" % port]
+        sock = ["-S", os.path.join(d, "state", "run", "sql.sock")]
+        r = sql(tcp, "CREATE TABLE t (x INT); INSERT INTO t VALUES (7); SELECT x FROM t")
+        assert r.returncode == 0 and r.stdout.strip() == "7", r.stderr
+        assert sql(sock, "SELECT COUNT(*) FROM t").stdout.strip() == "1"
+        t = up.task("sql")
+        assert "seccomp" in t["sandbox"] and "landlock" in t["sandbox"]
+        assert os.path.exists(os.path.join(d, "state", "sql", "app.db"))
+        os.kill(t["pid"], signal.SIGKILL)
+        t2 = up.wait_running("sql", not_pid=t["pid"])
+        assert t2["restarts"] == 1
+        r = sql(tcp, "SELECT x FROM t")
+        assert r.returncode == 0 and r.stdout.strip() == "7", r.stderr
+        host, hport = up.hostport()
+        assert http_get(host, hport)[1] == b"ok\n"
+        up.stop()
+        err = "".join(up.err)
+        # Reverse dependency order: http stops before sql.
+        assert err.index("task http (pid") < err.rindex("task sql (pid")
+    finally:
+        up.kill()
