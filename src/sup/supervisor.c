@@ -1057,7 +1057,7 @@ static void status_text(sup_t *s, base_buf_t *b)
         base_buf_appendf(&t, "listener %-8s %s\n", s->lst[i].name, text);
     }
     base_buf_appendf(&t, "%-6s %-9s %-8s %-9s %-8s %-9s %s\n", "TASK", "STATE", "PID",
-                     "UPTIME", "RESTARTS", "MEMORY", "LAST EXIT");
+                     "UPTIME(s)", "RESTARTS", "MEM(KiB)", "LAST EXIT");
     for (unsigned i = 0; i < sup_nkinds; i++) {
         sup_task_t *tk = &s->tasks[i];
         if (!tk->enabled && !tk->cur && !tk->spawns)
