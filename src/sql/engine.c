@@ -109,6 +109,11 @@ int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_
     const char *msg = s->conn ? sqlite3_errmsg(s->conn) : "out of memory";
     int ext = s->conn ? sqlite3_extended_errcode(s->conn) : rc;
     const char *db = s->dbname ? s->dbname : "";
+    if ((rc & 0xff) == SQLITE_BUSY && s->would_block) {
+        s->would_block = false;
+        hsql_err(err, 1205, "HY000", "Lock wait timeout exceeded; try restarting transaction");
+        return HSQL_AGAIN;
+    }
     if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
         if (ext == SQLITE_BUSY_SNAPSHOT || ext == SQLITE_LOCKED_SHAREDCACHE ||
             ((rc & 0xff) == SQLITE_BUSY && hsql_user_txn(s) && !s->busy_timed_out)) {
@@ -584,6 +589,18 @@ static int busy_wait(void *arg, int count)
 {
     hsql_session_t *s = arg;
     uint64_t now = base_now_ms();
+    if (s->nonblocking && s->can_again) {
+        /* do not sleep in the caller's thread: report HSQL_AGAIN, keep the deadline */
+        if (!s->again_pending) {
+            s->again_pending = true;
+            s->again_since = now;
+        }
+        if (now - s->again_since < (uint64_t)s->eng->busy_ms)
+            s->would_block = true;
+        else
+            s->busy_timed_out = true;
+        return 0;
+    }
     if (count == 0) {
         s->busy_since = now;
         s->busy_timed_out = false;
@@ -770,6 +787,13 @@ uint16_t hsql_status(hsql_session_t *s)
 }
 
 uint16_t hsql_session_status(hsql_session_t *s) { return hsql_status(s); }
+
+void hsql_session_set_nonblocking(hsql_session_t *s, bool on)
+{
+    pthread_mutex_lock(&s->mu);
+    s->nonblocking = on;
+    pthread_mutex_unlock(&s->mu);
+}
 uint32_t hsql_session_id(hsql_session_t *s) { return s->id; }
 
 int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err)
@@ -1772,6 +1796,7 @@ static int run_stmt(hsql_session_t *s, const char *src, size_t srclen, const hsq
               hsql_tok_is(src, &t[b], "USE");
     if (!ro)
         hsql_rtxn_end(s);
+    s->can_again = false; /* DDL and session statements wait in place */
     int r = hsql_admin_exec(s, src, t, b, e, sink, more, err);
     if (r > 0)
         r = hsql_ddl_exec(s, src, t, b, e, sink, more, err);
@@ -1795,6 +1820,8 @@ int hsql_session_query(hsql_session_t *s, const char *sql, size_t len, const hsq
 static int session_query(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
                          hsql_error_t *err)
 {
+    s->can_again = s->nonblocking;
+    s->would_block = false;
     __atomic_add_fetch(&s->eng->questions, 1, __ATOMIC_RELAXED);
     hsql_lex_err_t le;
     if (hsql_lex(sql, len, &s->toks, &le) < 0)
@@ -1838,8 +1865,12 @@ static int session_query(hsql_session_t *s, const char *sql, size_t len, const h
             hsql_toks_free(&sub);
         }
         s->cur_info = NULL;
+        if (r == HSQL_AGAIN && k == 0)
+            return HSQL_AGAIN;
+        s->again_pending = false;
         if (r < 0)
             return -1;
+        s->can_again = false; /* results were sent: later statements wait in place */
     }
     return 0;
 }
@@ -2093,7 +2124,12 @@ int hsql_stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npara
                       const hsql_sink_t *sink, hsql_error_t *err)
 {
     pthread_mutex_lock(&p->s->mu);
+    p->s->can_again = p->s->nonblocking;
+    p->s->would_block = false;
     int r = stmt_execute(p, params, nparams, sink, err);
+    if (r != HSQL_AGAIN)
+        p->s->again_pending = false;
+    p->s->can_again = false;
     pthread_mutex_unlock(&p->s->mu);
     return r;
 }

@@ -9,7 +9,14 @@
  * Strings in hsql_col_t / hsql_value_t are valid only during the callback that receives them.
  *
  * Errors: every failing call fills hsql_error_t with MySQL's code, SQLSTATE and message text
- * (e.g. 1146 "42S02" "Table 'wp.wp_posts' doesn't exist"), ready for an ERR packet. */
+ * (e.g. 1146 "42S02" "Table 'wp.wp_posts' doesn't exist"), ready for an ERR packet.
+ *
+ * Changes by the SQL side (existing declarations unchanged):
+ *  - hsql_session_set_nonblocking() and HSQL_AGAIN: lock waits without sleeping in the
+ *    caller's thread (see below). Default off: calls block as before.
+ *  - Locking: each session has a mutex taken by every call on it, so it is safe (not only
+ *    correct) to call from any thread; another session's writer may briefly take it to end
+ *    the session's idle read snapshot. */
 #ifndef HSQL_ENGINE_H
 #define HSQL_ENGINE_H
 
@@ -133,7 +140,18 @@ void hsql_session_reset(hsql_session_t *s);
 uint16_t hsql_session_status(hsql_session_t *s);
 /* The process-list id of the session (thread id in the handshake). */
 uint32_t hsql_session_id(hsql_session_t *s);
-/* COM_QUERY: runs the text (several statements if multi_statements). 0, or -1 + err. */
+/* Non-blocking lock waits. With on, a write that would wait for another session's write lock
+ * returns HSQL_AGAIN instead of sleeping in the calling thread: nothing was sent to the sink and
+ * nothing changed; call again with the same arguments later (e.g. after 1 ms, or when another
+ * statement of any session finished). The engine keeps the wait's deadline across the retries
+ * and answers 1205 once busy_timeout_ms passed. Only the first statement of a multi-statement
+ * text can answer HSQL_AGAIN; DDL and session statements still wait in place. Worker pools
+ * should use it: a session that holds the write lock between statements needs a worker to
+ * COMMIT, and waiters that sleep in every worker would keep it from getting one. */
+enum { HSQL_AGAIN = -2 };
+void hsql_session_set_nonblocking(hsql_session_t *s, bool on);
+/* COM_QUERY: runs the text (several statements if multi_statements). 0, or -1 + err
+ * (or HSQL_AGAIN in non-blocking mode, see above). */
 int hsql_session_query(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
                        hsql_error_t *err);
 /* COM_FIELD_LIST: column definitions of table (LIKE wildcard may be NULL) via on_columns,
@@ -157,7 +175,8 @@ typedef struct hsql_param {
 int hsql_stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stmt_t **out,
                       unsigned *nparams, const hsql_col_t **cols, unsigned *ncols,
                       hsql_error_t *err);
-/* COM_STMT_EXECUTE with nparams values. Result as in hsql_session_query (one statement). */
+/* COM_STMT_EXECUTE with nparams values. Result as in hsql_session_query (one statement),
+ * including HSQL_AGAIN in non-blocking mode. */
 int hsql_stmt_execute(hsql_stmt_t *st, const hsql_param_t *params, unsigned nparams,
                       const hsql_sink_t *sink, hsql_error_t *err);
 void hsql_stmt_close(hsql_stmt_t *st);

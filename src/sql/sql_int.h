@@ -198,6 +198,11 @@ struct hsql_session {
     bool txn_wrote, prefer_immediate;
     uint64_t busy_since; /* busy handler bookkeeping */
     bool busy_timed_out;
+    bool nonblocking;    /* hsql_session_set_nonblocking */
+    bool can_again;      /* the running statement may still answer HSQL_AGAIN */
+    bool would_block;    /* the busy handler declined to wait (nonblocking) */
+    bool again_pending;  /* a statement answered HSQL_AGAIN and will be retried */
+    uint64_t again_since;
     sqlite3_stmt *st_begin, *st_commit;
     pthread_mutex_t mu; /* held while the session runs; lets writers end its snapshot */
     struct hsql_session *next, *prev;

@@ -3,6 +3,8 @@
  * through hsql_session_query on a temporary state directory. */
 #include "sqltest.h"
 
+#include <time.h>
+
 static void test_basic_dml(void **state)
 {
     (void)state;
