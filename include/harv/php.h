@@ -55,7 +55,9 @@ typedef struct phpw_serve_opts {
     unsigned max_requests;   /* pool recycling (0 = default) */
     unsigned timeout_ms;     /* wall-clock deadline per request: the pool kills the worker, the
                                 client answers 504 (0 = 30000) */
-    unsigned queue_max;      /* requests waiting for a worker per event loop before 503 (256) */
+    unsigned queue_max;      /* requests waiting for a worker per event loop before 503 (0 =
+                                the default, 256) */
+    bool no_queue;           /* no waiting at all: 503 as soon as every worker is busy */
     unsigned loops;          /* HarvTTP event-loop threads (the workers are shared out) */
     const char **ini;        /* php.ini overrides "key=value", NULL-terminated */
     const char *run_dir;     /* where the pool's socket goes (NULL: a fresh dir in /tmp) */

@@ -241,7 +241,10 @@ int cli_phpserve_main(int argc, char **argv)
         case O_WORKERS: bad = ps_num("workers", optarg, 1024, &po.workers); break;
         case O_MAXREQ: bad = ps_num("max-requests", optarg, 1u << 30, &po.max_requests); break;
         case O_TIMEOUT: bad = ps_num("timeout", optarg, 86400000, &po.timeout_ms); break;
-        case O_QUEUE: bad = ps_num("queue", optarg, 1000000, &po.queue_max); break;
+        case O_QUEUE:
+            bad = ps_num("queue", optarg, 1000000, &po.queue_max);
+            po.no_queue = po.queue_max == 0;
+            break;
         case O_INI:
             if (nini == PS_MAX_INI || !strchr(optarg, '=')) {
                 fprintf(stderr, "harv php-serve: --ini '%s': KEY=VALUE expected\n", optarg);

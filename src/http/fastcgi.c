@@ -38,6 +38,13 @@
 #define FC_BODY_BUFFER (64u << 10)  /* body held back to send with a Content-Length */
 #define FC_MAX_HEADERS 128
 #define FC_REQUEST_ID 1
+/* 0 until server.c's http_stream_end re-arms reading when the output was already drained
+ * (today a Content-Length stream whose body was flushed by http_stream_write leaves the
+ * keep-alive connection deaf). With 1, whole small answers carry a Content-Length. */
+#ifndef FC_LENGTH_BODIES
+#define FC_LENGTH_BODIES 0
+#endif
+#define FC_RETRY_WINDOW_MS 100      /* EOF this soon on a reused connection: never read */
 
 typedef struct fc_loop fc_loop_t;
 typedef struct fc_conn fc_conn_t;
@@ -89,6 +96,9 @@ struct fc_job {
     base_buf_t head; /* STDOUT bytes before the head is complete */
     base_buf_t body; /* body bytes held before the head is sent */
     bool head_sent, paused, busy, gone, got_bytes, retried;
+    bool idempotent;   /* GET, HEAD, OPTIONS: may be sent again */
+    bool head_req;     /* HEAD: the response has no body */
+    uint64_t sent_ms;  /* when it was handed to its connection */
 };
 
 static void conn_on_io(net_loop_t *loop, net_io_t *io, uint32_t events);
@@ -345,10 +355,19 @@ static void job_done(fc_job_t *j)
     fc_loop_t *fl = j->fl;
     job_release_conn(j, true);
     if (j->s && !j->head_sent) {
-        http_stream_set_length(j->s, j->body.len);
+        /* The whole answer is here. An empty body (or a HEAD) goes out with the head inside
+         * http_stream_end. A body is written first: with a Content-Length when the server
+         * resumes reading after an ended stream whose output is already drained (see
+         * FC_LENGTH_BODIES), chunked otherwise (the last chunk is then written by the end). */
         j->busy = true; /* on_close (client gone) leaves j to us */
-        if (http_stream_write(j->s, j->body.data, j->body.len) == BASE_ERROR)
-            j->s = NULL;
+        if (!j->body.len || j->head_req) {
+            http_stream_set_length(j->s, j->body.len);
+        } else {
+            if (FC_LENGTH_BODIES)
+                http_stream_set_length(j->s, j->body.len);
+            if (http_stream_write(j->s, j->body.data, j->body.len) == BASE_ERROR)
+                j->s = NULL;
+        }
     }
     http_stream_t *s = j->s;
     j->s = NULL;
@@ -402,6 +421,7 @@ static void assign(fc_conn_t *c, fc_job_t *j)
     j->state = J_SENT;
     j->out_off = 0;
     j->got_bytes = false;
+    j->sent_ms = net_loop_now(j->fl->loop);
     if (!c->connecting && conn_send(c) != BASE_OK) {
         conn_close(c);
         j->fl->stats.failed_502++;
@@ -416,6 +436,12 @@ static void pump(fc_loop_t *fl)
         fc_conn_t *c = fl->idle;
         if (c) {
             idle_remove(c);
+            char b;
+            ssize_t pk = recv(c->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (pk == 0 || (pk < 0 && errno != EAGAIN && errno != EINTR)) {
+                conn_close(c); /* the responder closed it (recycled): not reusable */
+                continue;
+            }
             fl->stats.reused++;
         } else if (fl->nconns < fl->up->cfg.max_conns) {
             c = conn_open(fl);
@@ -681,9 +707,11 @@ static void conn_on_io(net_loop_t *loop, net_io_t *io, uint32_t events)
 broken:
     j = c->job;
     if (j) {
-        if (!j->got_bytes && c->uses > 0 && !j->retried && j->state == J_SENT) {
-            /* a reused connection the responder had closed (recycled worker): the request
-             * was never read; try once more on a fresh connection */
+        if (!j->got_bytes && c->uses > 0 && !j->retried && j->state == J_SENT &&
+            j->idempotent && net_loop_now(c->fl->loop) - j->sent_ms < FC_RETRY_WINDOW_MS) {
+            /* a reused connection the responder closed as we sent (a recycled worker): the
+             * request was almost surely never read; an idempotent one is sent once more on a
+             * fresh connection */
             j->retried = true;
             conn_close(c);
             j->state = J_QUEUED;
@@ -880,6 +908,9 @@ void http_fcgi_handle(http_fcgi_upstream_t *up, const http_request_t *req,
     j->fl = fl;
     j->s = s;
     j->state = J_QUEUED;
+    j->head_req = req->method == HTTP_HEAD;
+    j->idempotent = req->method == HTTP_GET || req->method == HTTP_HEAD ||
+                    req->method == HTTP_OPTIONS;
     base_buf_init(&j->out);
     base_buf_init(&j->head);
     base_buf_init(&j->body);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
@@ -144,6 +145,10 @@ static ZEND_FUNCTION(fastcgi_finish_request)
     if (!SG(headers_sent))
         sapi_send_headers();
     phpw_conn_finish(c, 0);
+    /* The worker stays busy with this script: hand the connection back (the client sees EOF
+     * on an idle connection and opens another, which a free worker accepts). */
+    c->keep = false;
+    shutdown(c->fd, SHUT_WR);
     RETURN_TRUE;
 }
 

@@ -232,6 +232,8 @@ int phpw_serve_setup(phpw_serve_t **out, const char *root, const phpw_serve_opts
     fc.max_conns = BASE_MAX(1u, workers / loops);
     if (o.queue_max)
         fc.queue_max = o.queue_max;
+    if (o.no_queue)
+        fc.queue_max = 0;
     fc.timeout_ms = o.timeout_ms ? o.timeout_ms : 30000;
     fc.https = o.https;
     ps->up = http_fcgi_upstream_new(addr, &fc, err, errlen);

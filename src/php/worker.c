@@ -130,8 +130,7 @@ size_t phpw_conn_stdin_read(phpw_conn_t *c, char *buf, size_t n)
             c->stdin_left -= k;
             continue;
         }
-        if (got)
-            break; /* return what we have rather than block */
+        /* no early return with a partial buffer: PHP takes a short read for the end */
         fcgi_record_t rec;
         if (!read_record(c, &rec)) {
             c->stdin_done = true;
