@@ -301,3 +301,52 @@ def test_slow_query_does_not_stall_others(srv):
     assert worst < 0.25, "a fast query waited %.3f s behind a slow one" % worst
     slow.close()
     fast.close()
+
+
+def test_random_malformed_commands(srv):
+    """Seeded mutations of valid command packets, each sent after a login: the server answers
+    or closes, never crashes, and keeps serving."""
+    import random
+    rnd = random.Random(20261121)
+    seeds = [b"\x03SELECT 1", b"\x16SELECT ?", b"\x17\x01\x00\x00\x00\x00\x01\x00\x00\x00\x00\x01\x08\x00" + b"\x00" * 8,
+             b"\x18\x01\x00\x00\x00\x00\x00abc", b"\x19\x01\x00\x00\x00", b"\x1a\x01\x00\x00\x00",
+             b"\x11root\x00\x14" + b"a" * 20 + b"test\x00\x2d\x00mysql_native_password\x00",
+             b"\x04t\x00", b"\x02test", b"\x1b\x00\x00", b"\x1f", b"\x0e", b"\x09"]
+    c = None
+    for i in range(300):
+        if c is None:
+            c = login(srv)
+            c.command(b"\x16SELECT ?")
+            try:
+                while True:
+                    p = c.read_packet()
+                    if p[0] == 0xfe and len(p) < 9:
+                        break
+                    if p[0] == 0xff:
+                        break
+            except EOFError:
+                pass
+        pkt = bytearray(rnd.choice(seeds))
+        for _ in range(rnd.randint(1, 4)):
+            op = rnd.randint(0, 2)
+            pos = rnd.randrange(len(pkt))
+            if op == 0:
+                pkt[pos] = rnd.randrange(256)
+            elif op == 1:
+                del pkt[pos:pos + rnd.randint(1, 4)]
+                if not pkt:
+                    pkt = bytearray(b"\x0e")
+            else:
+                pkt[pos:pos] = bytes(rnd.randrange(256) for _ in range(rnd.randint(1, 8)))
+        try:
+            c.s.settimeout(0.1)
+            c.command(bytes(pkt))
+            c.read_packet()
+            while c.buf:
+                c.read_packet()
+        except (socket.timeout, EOFError, ConnectionResetError, BrokenPipeError, OSError):
+            c.close()
+            c = None
+    if c:
+        c.close()
+    assert alive(srv)
