@@ -152,3 +152,28 @@ def test_sigint_stops_and_second_instance_is_refused():
         assert "another `harv up` is running with state_dir" in r.stderr
     finally:
         up.stop(signal.SIGINT)
+
+
+def test_task_output_to_rotated_files():
+    d = workdir()
+    site(d)
+    up = Up(d, config("  access_log: stdout\n").replace(
+        "state_dir: state\n", "state_dir: state\nlog: {destination: files, max_size: 4k, keep: 2}\n"))
+    try:
+        host, port = up.hostport()
+        for _ in range(120):  # ~100 bytes of access log each: several rotations
+            assert http_get(host, port)[0] == 200
+        logs = os.path.join(d, "state", "logs")
+        deadline = time.time() + 5
+        while not os.path.exists(os.path.join(logs, "http.log.2")) and time.time() < deadline:
+            time.sleep(0.05)
+        names = sorted(os.listdir(logs))
+        assert names == ["http.log", "http.log.1", "http.log.2"], names
+        for n in names:
+            assert os.path.getsize(os.path.join(logs, n)) <= 4096 + 1200
+        with open(os.path.join(logs, "http.log.1")) as f:
+            assert f.readline().startswith('[http] 127.0.0.1 - - [')
+        assert not any(l.startswith("[http]") for l in up.out)  # not on stdout
+        assert '"GET / HTTP/1.1" 200' in up.logs("http")  # harv logs still has them
+    finally:
+        up.stop()

@@ -67,6 +67,14 @@ def test_memory_cap_kills_a_hog():
         up.stop()
 
 
+def _sanitized():
+    import subprocess
+    from suputil import HARV
+    r = subprocess.run(["ldd", HARV], capture_output=True, text=True)
+    return "libasan" in r.stdout
+
+
+@pytest.mark.skipif(_sanitized(), reason="ASan's shadow memory cannot live under RLIMIT_AS")
 def test_rlimit_as_is_the_fallback_cap():
     d = workdir()
     up = Up(d, "state_dir: state\nprobe:\n  hog: 512m\n  limits: {memory: 64m}\n"
@@ -105,5 +113,22 @@ def test_http_task_reports_its_sandbox():
         assert t["memory"] > 0
         text = up.ctl("status").stdout
         assert "http   running" in text and "sandbox: no_new_privs" in text
+    finally:
+        up.stop()
+
+
+def test_cpu_and_pids_caps_through_cgroups():
+    have_cpu = os.path.exists("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+    have_pids = os.path.exists("/sys/fs/cgroup/pids/pids.max")
+    if not (have_cpu or have_pids):
+        pytest.skip("no cgroup v1 cpu/pids controllers")
+    d = workdir()
+    up = Up(d, "state_dir: state\nprobe:\n  limits: {cpu: 50, pids: 32}\n", wait=("probe",))
+    try:
+        sb = up.task("probe")["sandbox"]
+        if have_cpu:
+            assert "cpu(v1)" in sb, sb
+        if have_pids:
+            assert "pids(v1)" in sb, sb
     finally:
         up.stop()
