@@ -1142,197 +1142,261 @@ static int emit_select(xctx_t *x, int i, int end)
 }
 
 /* Generic emitter for tokens [i, end). Returns end (or x->e on failure). */
+/* Emits what starts at token i (one token or one construct); returns the next index, or -1
+ * at the end of the statement. */
+static int emit_one(xctx_t *x, int i, int end)
+{
+    const hsql_tok_t *t = T(x, i);
+    if (t->type == HSQL_TK_SEMI || t->type == HSQL_TK_EOF)
+        return end;
+    if (t->type == HSQL_TK_WORD) {
+        if (KW(x, i, "SELECT")) {
+            i = emit_select(x, i, end);
+            return i;
+        }
+        if (KW(x, i, "FROM") || KW(x, i, "JOIN") || KW(x, i, "STRAIGHT_JOIN")) {
+            if (KW(x, i, "FROM"))
+                x->from_depth = x->depth;
+            out_s(x, KW(x, i, "FROM") ? " FROM" : " JOIN");
+            x->tblctx = true;
+            i++;
+            return i;
+        }
+        if (x->from_depth == x->depth &&
+            (KW(x, i, "WHERE") || KW(x, i, "GROUP") || KW(x, i, "ORDER") ||
+             KW(x, i, "LIMIT") || KW(x, i, "HAVING") || KW(x, i, "UNION")))
+            x->from_depth = -1;
+        if (KW(x, i, "LIMIT")) {
+            i = emit_limit(x, i, end);
+            return i;
+        }
+        if ((KW(x, i, "USE") || KW(x, i, "FORCE") || KW(x, i, "IGNORE")) &&
+            (KW(x, i + 1, "INDEX") || KW(x, i + 1, "KEY"))) {
+            int k = i + 2;
+            if (KW(x, k, "FOR")) {
+                k++;
+                if (KW(x, k, "JOIN"))
+                    k++;
+                else if (KW(x, k, "ORDER") || KW(x, k, "GROUP"))
+                    k += 2;
+            }
+            if (OP(x, k, "("))
+                k = match_paren(x, k) + 1;
+            i = k;
+            return i;
+        }
+        if (KW(x, i, "FOR") && KW(x, i + 1, "UPDATE")) {
+            i += 2;
+            if (KW(x, i, "NOWAIT"))
+                i++;
+            else if (KW(x, i, "SKIP") && KW(x, i + 1, "LOCKED"))
+                i += 2;
+            return i;
+        }
+        if (KW(x, i, "FOR") && KW(x, i + 1, "SHARE")) {
+            i += 2;
+            return i;
+        }
+        if (KW(x, i, "LOCK") && KW(x, i + 1, "IN") && KW(x, i + 2, "SHARE") &&
+            KW(x, i + 3, "MODE")) {
+            i += 4;
+            return i;
+        }
+        if (KW(x, i, "REGEXP") || KW(x, i, "RLIKE")) {
+            out_s(x, " REGEXP");
+            i++;
+            return i;
+        }
+        if (KW(x, i, "DIV")) {
+            out_s(x, " /");
+            i++;
+            return i;
+        }
+        if (KW(x, i, "MOD") && !OP(x, i + 1, "(")) {
+            out_s(x, " %");
+            i++;
+            return i;
+        }
+        if (KW(x, i, "XOR")) {
+            out_s(x, " <>");
+            i++;
+            return i;
+        }
+        if (KW(x, i, "COLLATE") && i + 1 < end) {
+            char c[96];
+            tok_name(x, i + 1, c, sizeof c);
+            size_t n = strlen(c);
+            bool bin = strcasecmp(c, "binary") == 0 || (n > 4 && strcasecmp(c + n - 4, "_bin") == 0) ||
+                       (n > 3 && strcasecmp(c + n - 3, "_cs") == 0);
+            out_s(x, bin ? " COLLATE BINARY" : " COLLATE HCI");
+            i += 2;
+            return i;
+        }
+        if (KW(x, i, "BINARY") && !OP(x, i + 1, "(") && i + 1 < end) {
+            int j = i + 1;
+            if (is_ident(T(x, j))) {
+                j = emit_chain(x, j);
+            } else {
+                emit_tok(x, j);
+                j++;
+            }
+            out_s(x, " COLLATE BINARY");
+            i = j;
+            return i;
+        }
+        if (is_special_word(x, i) && !KW(x, i, "TRUE") && !KW(x, i, "FALSE") &&
+            !KW(x, i, "NULL")) {
+            const char *m = func_map(x, i);
+            out_s(x, " ");
+            out_s(x, m ? m : "hsql_user");
+            out_s(x, "()");
+            i++;
+            if (OP(x, i, "(") && OP(x, i + 1, ")"))
+                i += 2;
+            return i;
+        }
+        if (OP(x, i + 1, "(") && !x->tblctx) {
+            /* a function call, or a keyword followed by a parenthesis */
+            if (KW(x, i, "IN") || KW(x, i, "AND") || KW(x, i, "OR") || KW(x, i, "NOT") ||
+                KW(x, i, "EXISTS") || KW(x, i, "ON") || KW(x, i, "USING") ||
+                KW(x, i, "WHERE") || KW(x, i, "AS") || (KW(x, i, "VALUES") && !x->odku) ||
+                KW(x, i, "SET") || KW(x, i, "WHEN") || KW(x, i, "THEN") ||
+                KW(x, i, "ELSE") || KW(x, i, "BY") || KW(x, i, "HAVING") ||
+                KW(x, i, "ANY") || KW(x, i, "ALL") || KW(x, i, "SOME") ||
+                KW(x, i, "IS") || KW(x, i, "LIKE") || KW(x, i, "BETWEEN") ||
+                KW(x, i, "UNION") || KW(x, i, "JOIN") || KW(x, i, "DISTINCT") ||
+                KW(x, i, "CASE") || KW(x, i, "REGEXP") || KW(x, i, "INTO") ||
+                KW(x, i, "FROM") || KW(x, i, "SELECT") || KW(x, i, "LIMIT") ||
+                KW(x, i, "OFFSET") || KW(x, i, "OVER") || KW(x, i, "ESCAPE") ||
+                KW(x, i, "WITH") || KW(x, i, "RECURSIVE")) {
+                emit_tok(x, i);
+                i++;
+                return i;
+            }
+            i = emit_call(x, i);
+            return i;
+        }
+    }
+    if (is_ident(t)) {
+        int j = chain_end(x, i);
+        if (!x->tblctx && needs_numwrap(x, i, j)) {
+            out_s(x, " (");
+            emit_chain(x, i);
+            out_s(x, "+0)");
+            i = j;
+            return i;
+        }
+        bool was_tbl = x->tblctx;
+        i = emit_chain(x, i);
+        if (was_tbl) {
+            /* optional alias after a table name */
+            if (KW(x, i, "AS") && is_ident(T(x, i + 1))) {
+                out_s(x, " AS");
+                emit_tok(x, i + 1);
+                i += 2;
+            } else if (is_ident(T(x, i)) && !is_clause_word(x, i) && i < end) {
+                out_s(x, " AS");
+                emit_tok(x, i);
+                i++;
+            }
+        }
+        return i;
+    }
+    if (OP(x, i, ",") && x->from_depth == x->depth && x->from_depth >= 0)
+        x->tblctx = true;
+    else if (OP(x, i, "(") && x->tblctx)
+        x->tblctx = false;
+    if (is_num_tok(x, i) && i + 1 < end && is_cmp_op(x, i + 1) && starts_predicate(x, i) &&
+        is_ident(T(x, i + 2))) {
+        /* number op column: wrap the column when it is text */
+        int j = chain_end(x, i + 2);
+        char q[128] = "", name[128];
+        if (j - (i + 2) == 1)
+            tok_name(x, i + 2, name, sizeof name);
+        else {
+            tok_name(x, j - 3, q, sizeof q);
+            tok_name(x, j - 1, name, sizeof name);
+        }
+        hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
+        if (c && c->cls == HSQL_CLS_TEXT && !OP(x, j, "(") && !OP(x, j, ".")) {
+            emit_tok(x, i);
+            emit_tok(x, i + 1);
+            out_s(x, " (");
+            emit_chain(x, i + 2);
+            out_s(x, "+0)");
+            i = j;
+            return i;
+        }
+    }
+    emit_tok(x, i);
+    i++;
+    return i;
+}
+
+static bool is_primary_start(xctx_t *x, int i)
+{
+    const hsql_tok_t *t = T(x, i);
+    switch (t->type) {
+    case HSQL_TK_QIDENT:
+    case HSQL_TK_STR:
+    case HSQL_TK_INT:
+    case HSQL_TK_DEC:
+    case HSQL_TK_HEX:
+    case HSQL_TK_PARAM:
+    case HSQL_TK_UVAR:
+    case HSQL_TK_SYSVAR: return true;
+    case HSQL_TK_WORD: return !is_clause_word(x, i) && !is_noalias_word(x, i) && !KW(x, i, "INTERVAL");
+    default: return false;
+    }
+}
+
+/* Generic emitter for tokens [i, end). Returns the index after the last token emitted.
+ * `expr + INTERVAL n unit` is rewritten around the primary emitted just before it. */
 static int emit(xctx_t *x, int i, int end)
 {
+    size_t prim_start = 0, prim_end = (size_t)-1;
     while (i < end && !x->failed) {
-        const hsql_tok_t *t = T(x, i);
-        if (t->type == HSQL_TK_SEMI || t->type == HSQL_TK_EOF)
-            return end;
-        if (t->type == HSQL_TK_WORD) {
-            if (KW(x, i, "SELECT")) {
-                i = emit_select(x, i, end);
-                continue;
+        if ((OP(x, i, "+") || OP(x, i, "-")) && KW(x, i + 1, "INTERVAL") && prim_end == x->o->len) {
+            bool sub = OP(x, i, "-");
+            size_t n = x->o->len - prim_start;
+            char *left = base_xmalloc(n + 1);
+            memcpy(left, x->o->data + prim_start, n);
+            x->o->len = prim_start;
+            int v = i + 2, u;
+            if (OP(x, v, "("))
+                u = match_paren(x, v) + 1;
+            else
+                u = (OP(x, v, "-") || OP(x, v, "+")) ? v + 2 : v + 1;
+            if (u >= end || T(x, u)->type != HSQL_TK_WORD) {
+                free(left);
+                fail_syntax(x, i);
+                return x->e;
             }
-            if (KW(x, i, "FROM") || KW(x, i, "JOIN") || KW(x, i, "STRAIGHT_JOIN")) {
-                if (KW(x, i, "FROM"))
-                    x->from_depth = x->depth;
-                out_s(x, KW(x, i, "FROM") ? " FROM" : " JOIN");
-                x->tblctx = true;
-                i++;
-                continue;
-            }
-            if (x->from_depth == x->depth &&
-                (KW(x, i, "WHERE") || KW(x, i, "GROUP") || KW(x, i, "ORDER") ||
-                 KW(x, i, "LIMIT") || KW(x, i, "HAVING") || KW(x, i, "UNION")))
-                x->from_depth = -1;
-            if (KW(x, i, "LIMIT")) {
-                i = emit_limit(x, i, end);
-                continue;
-            }
-            if ((KW(x, i, "USE") || KW(x, i, "FORCE") || KW(x, i, "IGNORE")) &&
-                (KW(x, i + 1, "INDEX") || KW(x, i + 1, "KEY"))) {
-                int k = i + 2;
-                if (KW(x, k, "FOR")) {
-                    k++;
-                    if (KW(x, k, "JOIN"))
-                        k++;
-                    else if (KW(x, k, "ORDER") || KW(x, k, "GROUP"))
-                        k += 2;
-                }
-                if (OP(x, k, "("))
-                    k = match_paren(x, k) + 1;
-                i = k;
-                continue;
-            }
-            if (KW(x, i, "FOR") && KW(x, i + 1, "UPDATE")) {
-                i += 2;
-                if (KW(x, i, "NOWAIT"))
-                    i++;
-                else if (KW(x, i, "SKIP") && KW(x, i + 1, "LOCKED"))
-                    i += 2;
-                continue;
-            }
-            if (KW(x, i, "FOR") && KW(x, i + 1, "SHARE")) {
-                i += 2;
-                continue;
-            }
-            if (KW(x, i, "LOCK") && KW(x, i + 1, "IN") && KW(x, i + 2, "SHARE") &&
-                KW(x, i + 3, "MODE")) {
-                i += 4;
-                continue;
-            }
-            if (KW(x, i, "REGEXP") || KW(x, i, "RLIKE")) {
-                out_s(x, " REGEXP");
-                i++;
-                continue;
-            }
-            if (KW(x, i, "DIV")) {
-                out_s(x, " /");
-                i++;
-                continue;
-            }
-            if (KW(x, i, "MOD") && !OP(x, i + 1, "(")) {
-                out_s(x, " %");
-                i++;
-                continue;
-            }
-            if (KW(x, i, "XOR")) {
-                out_s(x, " <>");
-                i++;
-                continue;
-            }
-            if (KW(x, i, "COLLATE") && i + 1 < end) {
-                char c[96];
-                tok_name(x, i + 1, c, sizeof c);
-                size_t n = strlen(c);
-                bool bin = strcasecmp(c, "binary") == 0 || (n > 4 && strcasecmp(c + n - 4, "_bin") == 0) ||
-                           (n > 3 && strcasecmp(c + n - 3, "_cs") == 0);
-                out_s(x, bin ? " COLLATE BINARY" : " COLLATE HCI");
-                i += 2;
-                continue;
-            }
-            if (KW(x, i, "BINARY") && !OP(x, i + 1, "(") && i + 1 < end) {
-                int j = i + 1;
-                if (is_ident(T(x, j))) {
-                    j = emit_chain(x, j);
-                } else {
-                    emit_tok(x, j);
-                    j++;
-                }
-                out_s(x, " COLLATE BINARY");
-                i = j;
-                continue;
-            }
-            if (KW(x, i, "INTERVAL") && !OP(x, i + 1, "(")) {
-                /* d + INTERVAL n unit outside DATE_ADD: not supported by SQLite */
-                return fail_syntax(x, i), x->e;
-            }
-            if (is_special_word(x, i) && !KW(x, i, "TRUE") && !KW(x, i, "FALSE") &&
-                !KW(x, i, "NULL")) {
-                const char *m = func_map(x, i);
-                out_s(x, " ");
-                out_s(x, m ? m : "hsql_user");
-                out_s(x, "()");
-                i++;
-                if (OP(x, i, "(") && OP(x, i + 1, ")"))
-                    i += 2;
-                continue;
-            }
-            if (OP(x, i + 1, "(") && !x->tblctx) {
-                /* a function call, or a keyword followed by a parenthesis */
-                if (KW(x, i, "IN") || KW(x, i, "AND") || KW(x, i, "OR") || KW(x, i, "NOT") ||
-                    KW(x, i, "EXISTS") || KW(x, i, "ON") || KW(x, i, "USING") ||
-                    KW(x, i, "WHERE") || KW(x, i, "AS") || (KW(x, i, "VALUES") && !x->odku) ||
-                    KW(x, i, "SET") || KW(x, i, "WHEN") || KW(x, i, "THEN") ||
-                    KW(x, i, "ELSE") || KW(x, i, "BY") || KW(x, i, "HAVING") ||
-                    KW(x, i, "ANY") || KW(x, i, "ALL") || KW(x, i, "SOME") ||
-                    KW(x, i, "IS") || KW(x, i, "LIKE") || KW(x, i, "BETWEEN") ||
-                    KW(x, i, "UNION") || KW(x, i, "JOIN") || KW(x, i, "DISTINCT") ||
-                    KW(x, i, "CASE") || KW(x, i, "REGEXP") || KW(x, i, "INTO") ||
-                    KW(x, i, "FROM") || KW(x, i, "SELECT") || KW(x, i, "LIMIT") ||
-                    KW(x, i, "OFFSET") || KW(x, i, "OVER") || KW(x, i, "ESCAPE") ||
-                    KW(x, i, "WITH") || KW(x, i, "RECURSIVE")) {
-                    emit_tok(x, i);
-                    i++;
-                    continue;
-                }
-                i = emit_call(x, i);
-                continue;
-            }
-        }
-        if (is_ident(t)) {
-            int j = chain_end(x, i);
-            if (!x->tblctx && needs_numwrap(x, i, j)) {
-                out_s(x, " (");
-                emit_chain(x, i);
-                out_s(x, "+0)");
-                i = j;
-                continue;
-            }
-            bool was_tbl = x->tblctx;
-            i = emit_chain(x, i);
-            if (was_tbl) {
-                /* optional alias after a table name */
-                if (KW(x, i, "AS") && is_ident(T(x, i + 1))) {
-                    out_s(x, " AS");
-                    emit_tok(x, i + 1);
-                    i += 2;
-                } else if (is_ident(T(x, i)) && !is_clause_word(x, i) && i < end) {
-                    out_s(x, " AS");
-                    emit_tok(x, i);
-                    i++;
-                }
-            }
+            out_s(x, sub ? " hsql_date_sub(" : " hsql_date_add(");
+            out_n(x, left, n);
+            free(left);
+            out_s(x, ",");
+            emit(x, v, u);
+            emit_unit(x, u);
+            out_s(x, ")");
+            prim_end = x->o->len;
+            i = u + 1;
             continue;
         }
-        if (OP(x, i, ",") && x->from_depth == x->depth && x->from_depth >= 0)
-            x->tblctx = true;
-        else if (OP(x, i, "(") && x->tblctx)
-            x->tblctx = false;
-        if (is_num_tok(x, i) && i + 1 < end && is_cmp_op(x, i + 1) && starts_predicate(x, i) &&
-            is_ident(T(x, i + 2))) {
-            /* number op column: wrap the column when it is text */
-            int j = chain_end(x, i + 2);
-            char q[128] = "", name[128];
-            if (j - (i + 2) == 1)
-                tok_name(x, i + 2, name, sizeof name);
-            else {
-                tok_name(x, j - 3, q, sizeof q);
-                tok_name(x, j - 1, name, sizeof name);
-            }
-            hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
-            if (c && c->cls == HSQL_CLS_TEXT && !OP(x, j, "(") && !OP(x, j, ".")) {
-                emit_tok(x, i);
-                emit_tok(x, i + 1);
-                out_s(x, " (");
-                emit_chain(x, i + 2);
-                out_s(x, "+0)");
-                i = j;
-                continue;
-            }
+        if (KW(x, i, "INTERVAL") && !OP(x, i + 1, "(")) {
+            fail_syntax(x, i);
+            return x->e;
         }
-        emit_tok(x, i);
-        i++;
+        bool prim = is_primary_start(x, i);
+        size_t st = x->o->len;
+        int ni = emit_one(x, i, end);
+        if (ni < 0)
+            return end;
+        if (prim) {
+            prim_start = st;
+            prim_end = x->o->len;
+        }
+        i = ni;
     }
     return i > end ? i : end;
 }

@@ -461,6 +461,9 @@ static void test_functions(void **state)
     QOK(e->s, r, "SELECT k, GROUP_CONCAT(v ORDER BY v SEPARATOR ';') AS vs FROM g GROUP BY k ORDER BY k");
     assert_string_equal(V(r, 0, 1), "a;b");
     assert_string_equal(Q1(e->s, "SELECT 1 + '2'"), "3");
+    assert_string_equal(Q1(e->s, "SELECT '2024-01-31 10:00:00' + INTERVAL 2 HOUR"), "2024-01-31 12:00:00");
+    assert_string_equal(Q1(e->s, "SELECT NOW() - INTERVAL 1 DAY < NOW()"), "1");
+    assert_string_equal(Q1(e->s, "SELECT DATE('2024-03-01') - INTERVAL (1 + 1) MONTH"), "2024-01-01");
     assert_string_equal(Q1(e->s, "SELECT 10 DIV 3"), "3");
     env_free(e);
 }
