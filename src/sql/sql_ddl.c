@@ -294,14 +294,41 @@ static int parse_type(pctx_t *p, hsql_column_t *c)
     long len = -1, dec = -1;
     char args[512] = "";
     if (!strcmp(w, "enum") || !strcmp(w, "set")) {
-        if (!pop(p, "("))
+        if (!accept_op(p, "("))
             return free(w), perr(p);
-        size_t st = p->t[p->i].off;
-        skip_group(p);
-        size_t en = p->t[p->i - 1].off + 1;
-        c->enumvals = base_xmalloc(en - st + 1);
-        memcpy(c->enumvals, p->src + st, en - st);
-        c->enumvals[en - st] = 0;
+        /* the values, re-quoted in one canonical form */
+        base_buf_t ev;
+        base_buf_init(&ev);
+        base_buf_append(&ev, "(", 1);
+        for (bool first = true;; first = false) {
+            if (p->i >= p->e || p->t[p->i].type != HSQL_TK_STR) {
+                base_buf_fini(&ev);
+                free(w);
+                return perr(p);
+            }
+            char *v = take_str(p);
+            size_t vn = p->t[p->i - 1].len;
+            (void)vn;
+            if (!first)
+                base_buf_append(&ev, ",", 1);
+            base_buf_append(&ev, "'", 1);
+            for (const char *q = v; *q; q++) {
+                if (*q == '\'' || *q == '\\')
+                    base_buf_append(&ev, "\\", 1);
+                base_buf_append(&ev, q, 1);
+            }
+            base_buf_append(&ev, "'", 1);
+            free(v);
+            if (accept_op(p, ","))
+                continue;
+            if (accept_op(p, ")"))
+                break;
+            base_buf_fini(&ev);
+            free(w);
+            return perr(p);
+        }
+        base_buf_append(&ev, ")", 2);
+        c->enumvals = ev.data;
     } else if (pop(p, "(")) {
         p->i++;
         len = take_int(p);
