@@ -106,32 +106,48 @@ static bool ext_allowed(const sup_strlist_t *allow, base_span_t path)
     return false;
 }
 
+/* The http task's test-only routes (`test_handlers: true`), as `harv serve --test-handlers`
+ * has them: /_test/echo echoes the body, /_test/sleep?ms=N answers after N ms (0..10000, else
+ * 100), /_test/pid names the serving process; other /_test/ paths are 404. Returns true when
+ * req was such a route (resp is complete). */
+static bool task_test_route(const http_request_t *req, http_response_t *resp)
+{
+    if (req->path.len < 7 || memcmp(req->path.p, "/_test/", 7))
+        return false;
+    if (base_span_eq(req->path, "/_test/echo")) {
+        http_response_header(resp, "Content-Type", "application/octet-stream");
+        http_response_headerf(resp, "X-Method", "%.*s", (int)req->method_name.len,
+                              req->method_name.p);
+        http_response_body(resp, req->body, req->body_len);
+    } else if (base_span_eq(req->path, "/_test/sleep")) {
+        long ms = 100;
+        if (req->query.len > 3 && !memcmp(req->query.p, "ms=", 3))
+            ms = strtol(req->query.p + 3, NULL, 10);
+        if (ms < 0 || ms > 10000)
+            ms = 100;
+        usleep((useconds_t)ms * 1000);
+        http_response_header(resp, "Content-Type", "text/plain");
+        http_response_body(resp, "slept\n", 6);
+    } else if (base_span_eq(req->path, "/_test/pid")) {
+        char *b = base_arena_printf(http_response_arena(resp), "%d\n", (int)getpid());
+        http_response_header(resp, "Content-Type", "text/plain");
+        http_response_body(resp, b, strlen(b));
+    } else {
+        http_response_error(resp, 404);
+    }
+    return true;
+}
+
 static void http_task_handle(void *ctxp, const http_request_t *req, http_response_t *resp)
 {
     http_task_t *ht = ctxp;
     const sup_http_cfg_t *hc = &ht->te->cfg.http;
-    if (hc->test_handlers && req->path.len >= 7 && !memcmp(req->path.p, "/_test/", 7)) {
-        if (base_span_eq(req->path, "/_test/sleep")) {
-            long ms = 100;
-            if (req->query.len > 3 && !memcmp(req->query.p, "ms=", 3))
-                ms = strtol(req->query.p + 3, NULL, 10);
-            if (ms < 0 || ms > 30000)
-                ms = 100;
-            usleep((useconds_t)ms * 1000);
-            http_response_header(resp, "Content-Type", "text/plain");
-            http_response_body(resp, "slept\n", 6);
-        } else if (base_span_eq(req->path, "/_test/pid")) {
-            char *b = base_arena_printf(http_response_arena(resp), "%d\n", (int)getpid());
-            http_response_header(resp, "Content-Type", "text/plain");
-            http_response_body(resp, b, strlen(b));
-        } else {
-            http_response_error(resp, 404);
-        }
-    } else if (!ext_allowed(&hc->mime_allow, req->path)) {
+    if (hc->test_handlers && task_test_route(req, resp))
+        ;
+    else if (!ext_allowed(&hc->mime_allow, req->path))
         http_response_error(resp, 404);
-    } else {
+    else
         http_static_handle(ht->st, req, resp);
-    }
     if (__atomic_load_n(&ht->draining, __ATOMIC_RELAXED))
         http_response_close(resp); /* draining: no further request on this connection */
 }
