@@ -441,22 +441,21 @@ void hsql_catalog_del(hsql_engine_t *eng, hsql_db_t *db, const char *name)
     pthread_mutex_unlock(&eng->mu);
 }
 
-int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err)
+static int db_load_conn(hsql_engine_t *eng, sqlite3 *conn, hsql_db_t *db, hsql_error_t *err)
 {
     if (__atomic_load_n(&db->loaded, __ATOMIC_ACQUIRE))
         return 0;
-    hsql_engine_t *eng = s->eng;
     sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->conn, "SELECT name, def, created FROM hsql_catalog", -1, &st, NULL);
+    int rc = sqlite3_prepare_v2(conn, "SELECT name, def, created FROM hsql_catalog", -1, &st, NULL);
     if (rc != SQLITE_OK) {
         /* a database file without our catalog table: create it */
-        sqlite3_exec(s->conn,
+        sqlite3_exec(conn,
                      "CREATE TABLE IF NOT EXISTS hsql_catalog(name TEXT PRIMARY KEY COLLATE NOCASE,"
                      " def TEXT NOT NULL, created INTEGER)",
                      NULL, NULL, NULL);
-        rc = sqlite3_prepare_v2(s->conn, "SELECT name, def, created FROM hsql_catalog", -1, &st, NULL);
+        rc = sqlite3_prepare_v2(conn, "SELECT name, def, created FROM hsql_catalog", -1, &st, NULL);
         if (rc != SQLITE_OK)
-            return hsql_err_sqlite(s, rc, err, NULL);
+            return hsql_err(err, 1105, "HY000", "Unknown error: %s", sqlite3_errmsg(conn));
     }
     hsql_table_t **nt = NULL;
     int n = 0;
@@ -494,6 +493,28 @@ int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err)
         free(nt);
     }
     return 0;
+}
+
+int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err)
+{
+    return db_load_conn(s->eng, s->conn, db, err);
+}
+
+int hsql_db_load_other(hsql_engine_t *eng, hsql_db_t *db, hsql_error_t *err)
+{
+    if (__atomic_load_n(&db->loaded, __ATOMIC_ACQUIRE))
+        return 0;
+    char path[1100];
+    db_path(eng, db->name, path, sizeof path);
+    sqlite3 *c = NULL;
+    if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        sqlite3_close(c);
+        return hsql_err(err, 1049, "42000", "Unknown database '%s'", db->name);
+    }
+    sqlite3_busy_timeout(c, eng->busy_ms);
+    int r = db_load_conn(eng, c, db, err);
+    sqlite3_close(c);
+    return r;
 }
 
 int hsql_exec_simple(hsql_session_t *s, const char *sql, hsql_error_t *err)

@@ -1123,16 +1123,17 @@ static int show(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, 
         if (full)
             hsql_rs_col(&rs, "Table_type", HSQL_TYPE_VAR_STRING, 44);
         hsql_db_t *d = hsql_db_get(s->eng, db);
+        if (hsql_db_load_other(s->eng, d, err) < 0)
+            return -1;
         hsql_table_t **v;
-        int n = d->loaded ? tables_sorted(d, &v) : 0;
+        int n = tables_sorted(d, &v);
         for (int k = 0; k < n; k++) {
             if (!like_ci(like, v[k]->name))
                 continue;
             const char *row[2] = {v[k]->name, "BASE TABLE"};
             hsql_rs_row(&rs, row);
         }
-        if (n)
-            free(v);
+        free(v);
         return hsql_rs_end(&rs, err);
     }
     if (KW(i, "COLUMNS") || KW(i, "FIELDS")) {

@@ -246,6 +246,8 @@ int hsql_ddl_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b
  * until the engine is freed. */
 hsql_db_t *hsql_db_get(hsql_engine_t *eng, const char *name);
 int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err);
+/* Loads the catalog of a database the session is not using (own read-only connection). */
+int hsql_db_load_other(hsql_engine_t *eng, hsql_db_t *db, hsql_error_t *err);
 hsql_table_t *hsql_table_get(hsql_db_t *db, const char *name);
 void hsql_catalog_put(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t *tb); /* replace/add */
 void hsql_catalog_del(hsql_engine_t *eng, hsql_db_t *db, const char *name);

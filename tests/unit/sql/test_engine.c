@@ -175,6 +175,14 @@ static void test_variables(void **state)
     QOK(e->s, r, "SET autocommit=1");
     QOK(e->s, r, "SHOW DATABASES");
     assert_string_equal(r->cols[0].name, "Database");
+    QOK(e->s, r, "CREATE DATABASE other");
+    QOK(e->s, r, "CREATE DATABASE cur");
+    QOK(e->s, r, "USE other");
+    QOK(e->s, r, "CREATE TABLE ot (a int)");
+    QOK(e->s, r, "USE cur");
+    QOK(e->s, r, "SHOW TABLES FROM other");
+    assert_int_equal(r->nrows, 1);
+    assert_string_equal(r->cols[0].name, "Tables_in_other");
     QOK(e->s, r, "SHOW COLLATION LIKE 'utf8mb4_unicode%'");
     assert_int_equal(r->nrows, 2);
     QOK(e->s, r, "SHOW CHARACTER SET");
