@@ -294,6 +294,9 @@ int cli_phpserve_main(int argc, char **argv)
     cfg.threads = cfg.threads ? cfg.threads : 1;
     po.loops = cfg.threads;
     po.ini = ini;
+    /* the pool's binary: a sanitizer build of the HTTP side runs a plain pool (ASan cannot
+     * load PHP's extensions, which are dlopen'ed with RTLD_DEEPBIND) */
+    po.harv_exe = getenv("HARV_PHP_POOL_EXE");
     if (!strcmp(access_log, "stdout")) {
         cfg.access_log_fd = 1;
     } else if (strcmp(access_log, "off")) {
