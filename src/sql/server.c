@@ -537,7 +537,11 @@ void hsql_server_free(hsql_server_t *srv)
         close(srv->unix_fd);
         unlink(srv->cfg.socket);
     }
-    /* Let running jobs finish, then collect their completions before freeing sessions. */
+    /* Running queries stop at their next row (peer_gone), then their completions are
+     * collected before the sessions are freed. */
+    for (hsql_conn_t *c = srv->conns; c; c = c->next)
+        if (c->state == HSQL_CONN_RUNNING)
+            atomic_store(&c->peer_gone, true);
     if (srv->pool)
         net_pool_free(srv->pool);
     srv->pool = NULL;

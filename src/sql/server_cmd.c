@@ -147,6 +147,7 @@ static int sink_maybe_flush(hsql_conn_t *c)
         }
         return 0;
     }
+    unsigned waited = 0;
     while (c->out_off < c->out.len) {
         int rc = hsql_conn_flush(c);
         if (rc == BASE_OK)
@@ -155,8 +156,11 @@ static int sink_maybe_flush(hsql_conn_t *c)
             c->sink_failed = true;
             return -1;
         }
+        /* Short slices so a shutdown or a HUP seen by the loop (peer_gone) ends the wait. */
         struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
-        int pr = poll(&pfd, 1, HSQL_WRITE_TIMEOUT_MS);
+        int pr = poll(&pfd, 1, 100);
+        if (pr == 0 && (waited += 100) < HSQL_WRITE_TIMEOUT_MS)
+            continue;
         if (pr == 0 || (pr < 0 && errno != EINTR) || (pfd.revents & (POLLERR | POLLHUP))) {
             c->sink_failed = true;
             return -1;

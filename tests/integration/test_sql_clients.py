@@ -58,6 +58,8 @@ def test_mariadb_cli_tcp_and_socket(srv):
     assert r.stdout.splitlines() == ["COUNT(*)", "2"]
     r = srv.mariadb_cli("SELECT * FROM no_such_table", check=False)
     assert r.returncode != 0 and "1146" in r.stderr
+    r = srv.mariadb_cli("SELECT 1", db="no_such_db", check=False)
+    assert r.returncode != 0 and "ERROR 1049" in r.stderr
 
 
 def test_access_denied_wording(srv):

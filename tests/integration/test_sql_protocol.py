@@ -350,3 +350,17 @@ def test_random_malformed_commands(srv):
     if c:
         c.close()
     assert alive(srv)
+
+
+def test_sigterm_with_a_client_not_reading():
+    """A worker streaming a big result to a client that does not read must not hold up a
+    shutdown: SIGTERM ends the server promptly and cleanly."""
+    s = HarvSQL()
+    c = login(s)
+    c.command(b"\x03WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+              b"WHERE i < 3000000) SELECT i, 'padding padding padding padding' FROM r")
+    time.sleep(0.5)  # the socket buffers fill; the worker waits for POLLOUT
+    t0 = time.time()
+    s.stop()
+    assert time.time() - t0 < 5
+    c.close()
