@@ -88,6 +88,7 @@ typedef struct http_task {
     http_server_t *srv;
     int draining; /* __atomic builtins */
     int fd_hwm;   /* fds below this existed when the server was created */
+    int devnull;  /* opened before the sandbox: replaces the listeners when draining */
 } http_task_t;
 
 static bool ext_allowed(const sup_strlist_t *allow, base_span_t path)
@@ -169,6 +170,10 @@ static void *http_drainer(void *arg)
     for (int fd = 0; fd < ht->fd_hwm; fd++)
         for (unsigned i = 0; i < ht->te->nlisten; i++)
             epoll_ctl(fd, EPOLL_CTL_DEL, ht->te->listen[i], NULL);
+    /* /dev/null in their place: a loop resuming accept after a max_conn pause cannot
+     * register it again (epoll refuses regular files), and accept4 on it fails. */
+    for (unsigned i = 0; ht->devnull >= 0 && i < ht->te->nlisten; i++)
+        dup2(ht->devnull, ht->te->listen[i]);
     uint64_t deadline = base_now_ms() + ht->te->cfg.http.task.drain_ms;
     while (http_server_conn_count(ht->srv) > 0 && base_now_ms() < deadline)
         usleep(10000);
@@ -215,11 +220,12 @@ static int task_http(task_env_t *te)
         task_fail(te, "no listener was passed");
         return 1;
     }
+    static http_task_t ht;
+    ht.te = te;
+    ht.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     sup_sandbox_req_t req = {.task = &hc->task, .ro_paths = {hc->root}};
     if (task_sandbox(te, &req) != BASE_OK)
         return 1;
-    static http_task_t ht;
-    ht.te = te;
     char err[512];
     const char *index[17] = {0};
     for (unsigned i = 0; i < hc->index.n && i < 16; i++)

@@ -61,6 +61,36 @@ static bool has_word(const char *list, const char *word)
     return false;
 }
 
+/* Removes harv-<pid> groups (and their task groups) of supervisors that no longer exist
+ * (killed with SIGKILL, so they could not clean up). */
+static void remove_stale(const char *parent)
+{
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        int pid;
+        if (sscanf(e->d_name, "harv-%d", &pid) != 1 || pid == (int)getpid() ||
+            (kill(pid, 0) == 0 || errno != ESRCH))
+            continue;
+        char p[PATH_MAX];
+        if (snprintf(p, sizeof p, "%s/%s", parent, e->d_name) >= (int)sizeof p)
+            continue;
+        DIR *sub = opendir(p);
+        struct dirent *f;
+        while (sub && (f = readdir(sub))) {
+            char q[PATH_MAX + 256];
+            if (f->d_type == DT_DIR && f->d_name[0] != '.' &&
+                snprintf(q, sizeof q, "%s/%s", p, f->d_name) < (int)sizeof q)
+                rmdir(q);
+        }
+        if (sub)
+            closedir(sub);
+        rmdir(p);
+    }
+    if (d)
+        closedir(d);
+}
+
 void sup_cgroup_probe(void)
 {
     if (probed)
@@ -100,6 +130,9 @@ void sup_cgroup_probe(void)
         for (int i = 0; i < 4; i++) {
             bool match = i == R_V2 ? !strcmp(line, "0") && !*ctls : has_word(ctls, roots[i].ctl);
             if (match && mnt[i][0]) {
+                char parent[PATH_MAX + 8];
+                snprintf(parent, sizeof parent, "%s%s", mnt[i], path);
+                remove_stale(parent);
                 int n = snprintf(roots[i].base, sizeof roots[i].base, "%s%s/harv-%d", mnt[i],
                                  path, (int)getpid());
                 if (n >= (int)sizeof roots[i].base ||

@@ -1021,6 +1021,9 @@ static void status_json(sup_t *s, base_buf_t *b)
         if (!t->enabled && !t->cur && !t->old && !t->spawns)
             continue;
         sup_inst_t *in = t->cur;
+        unsigned draining = 0;
+        for (sup_inst_t *o = t->old; o; o = o->next)
+            draining++;
         base_buf_appendf(b, "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"generation\":%u,"
                             "\"uptime_ms\":%llu,\"restarts\":%u,\"last_restart_ms\":%ld,"
                             "\"memory\":%llu,\"draining\":%u,\"last_exit\":",
@@ -1028,7 +1031,7 @@ static void status_json(sup_t *s, base_buf_t *b)
                          in ? (int)in->pid : 0, in ? in->gen->id : 0,
                          (unsigned long long)(in && in->ready ? now - in->ready_ms : 0),
                          t->restarts, t->last_restart_ms,
-                         (unsigned long long)(in ? inst_memory(in) : 0), 0u);
+                         (unsigned long long)(in ? inst_memory(in) : 0), draining);
         first = false;
         sup_json_str(b, t->last_exit);
         base_buf_append(b, ",\"sandbox\":", 11);

@@ -177,3 +177,36 @@ def test_task_output_to_rotated_files():
         assert '"GET / HTTP/1.1" 200' in up.logs("http")  # harv logs still has them
     finally:
         up.stop()
+
+
+def test_kill9_under_wrk_load_two_threads():
+    import re
+    import shutil
+    import subprocess
+    if not shutil.which("wrk"):
+        import pytest
+        pytest.skip("needs wrk")
+    d = workdir()
+    site(d)
+    up = Up(d, config("  threads: 2\n"))
+    try:
+        host, port = up.hostport()
+        wrk = subprocess.Popen(["wrk", "-t2", "-c16", "-d4s", "http://%s:%d/" % (host, port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(1)
+        for _ in range(2):
+            t = up.task("http")
+            os.kill(t["pid"], signal.SIGKILL)
+            up.wait_running("http", not_pid=t["pid"])
+            time.sleep(0.8)
+        out = wrk.communicate(timeout=30)[0]
+        print(out)
+        m = re.search(r"(\d+) requests in", out)
+        assert m and int(m.group(1)) > 1000, out
+        errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                         out)
+        assert not errs or errs.group(1) == "0", out  # never refused
+        assert "Non-2xx" not in out, out
+        assert up.task("http")["restarts"] == 2
+    finally:
+        up.stop()
