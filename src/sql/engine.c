@@ -1785,6 +1785,21 @@ static int run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int 
     return r;
 }
 
+/* Runs one MySQL SELECT given as text (used by SHOW ... WHERE); own token array. */
+int hsql_run_mysql(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
+                   uint16_t more, hsql_error_t *err)
+{
+    hsql_toks_t toks = {0};
+    hsql_lex_err_t le;
+    int r;
+    if (hsql_lex(sql, len, &toks, &le) < 0)
+        r = hsql_err_syntax(err, sql, len, le.off);
+    else
+        r = run_dml(s, sql, toks.v, 0, (int)toks.n - 1, sink, more, err);
+    hsql_toks_free(&toks);
+    return r;
+}
+
 /* ---- the query loop ---------------------------------------------------------------------- */
 static int run_stmt(hsql_session_t *s, const char *src, size_t srclen, const hsql_tok_t *t, int b,
                     int e, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)

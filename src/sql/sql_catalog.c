@@ -1005,13 +1005,78 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int show_variables(hsql_session_t *s, bool global, const char *like, const hsql_sink_t *sink,
-                          uint16_t more, hsql_error_t *err)
+/* Name/value rows of SHOW VARIABLES / STATUS. With a WHERE clause they go through a temp table
+ * and a real SELECT with that clause (JDBC sends "WHERE Variable_name = 'a' OR ..."). */
+typedef struct kv {
+    char **k, **v;
+    size_t n, cap;
+} kv_t;
+
+static void kv_add(kv_t *kv, const char *k, const char *v)
 {
+    if (kv->n == kv->cap) {
+        kv->cap = kv->cap ? kv->cap * 2 : 64;
+        kv->k = base_xrealloc(kv->k, kv->cap * sizeof(char *));
+        kv->v = base_xrealloc(kv->v, kv->cap * sizeof(char *));
+    }
+    kv->k[kv->n] = base_xstrdup(k);
+    kv->v[kv->n] = base_xstrdup(v ? v : "");
+    kv->n++;
+}
+
+static void kv_free(kv_t *kv)
+{
+    for (size_t i = 0; i < kv->n; i++) {
+        free(kv->k[i]);
+        free(kv->v[i]);
+    }
+    free(kv->k);
+    free(kv->v);
+}
+
+static int kv_send(hsql_session_t *s, kv_t *kv, const char *like, const char *src,
+                   const hsql_tok_t *t, int where, int e, const hsql_sink_t *sink, uint16_t more,
+                   hsql_error_t *err)
+{
+    if (where >= 0) {
+        if (hsql_exec_simple(s, "CREATE TEMP TABLE IF NOT EXISTS hsql_show_kv(Variable_name TEXT "
+                                "COLLATE HCI, Value TEXT); DELETE FROM temp.hsql_show_kv", err) < 0)
+            return -1;
+        sqlite3_stmt *st = NULL;
+        sqlite3_prepare_v2(s->conn, "INSERT INTO temp.hsql_show_kv VALUES(?1, ?2)", -1, &st, NULL);
+        for (size_t i = 0; st && i < kv->n; i++) {
+            sqlite3_bind_text(st, 1, kv->k[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, kv->v[i], -1, SQLITE_STATIC);
+            sqlite3_step(st);
+            sqlite3_reset(st);
+        }
+        sqlite3_finalize(st);
+        base_buf_t q;
+        base_buf_init(&q);
+        size_t so = t[where].off, eo = t[e - 1].off + t[e - 1].len;
+        base_buf_appendf(&q, "SELECT Variable_name, Value FROM temp.hsql_show_kv %.*s ORDER BY Variable_name",
+                         (int)(eo - so), src + so);
+        int r = hsql_run_mysql(s, q.data, q.len, sink, more, err);
+        base_buf_fini(&q);
+        return r;
+    }
     hsql_rs_t rs;
     hsql_rs_init(&rs, s, sink, more);
     hsql_rs_col(&rs, "Variable_name", HSQL_TYPE_VAR_STRING, 256);
     hsql_rs_col(&rs, "Value", HSQL_TYPE_VAR_STRING, 4096);
+    for (size_t i = 0; i < kv->n; i++) {
+        if (!like_ci(like, kv->k[i]))
+            continue;
+        const char *row[2] = {kv->k[i], kv->v[i]};
+        hsql_rs_row(&rs, row);
+    }
+    return hsql_rs_end(&rs, err);
+}
+
+static int show_variables(hsql_session_t *s, bool global, const char *like, const char *src,
+                          const hsql_tok_t *t, int where, int e, const hsql_sink_t *sink,
+                          uint16_t more, hsql_error_t *err)
+{
     /* names: defaults + any set in the session or globally */
     size_t cap = BASE_ARRAY_LEN(k_vars) + 64, n = 0;
     const char **names = base_xcalloc(cap, sizeof(char *));
@@ -1024,26 +1089,21 @@ static int show_variables(hsql_session_t *s, bool global, const char *like, cons
         if (v->name[0] != '@' && !var_default(v->name))
             names[n++] = v->name;
     qsort(names, n, sizeof *names, cmp_str);
+    kv_t kv = {0};
     for (size_t i = 0; i < n; i++) {
         if (i && !strcmp(names[i], names[i - 1]))
             continue;
-        if (!like_ci(like, names[i]))
-            continue;
-        const char *val = hsql_var_get(s, names[i], global);
-        const char *row[2] = {names[i], val ? val : ""};
-        hsql_rs_row(&rs, row);
+        kv_add(&kv, names[i], hsql_var_get(s, names[i], global));
     }
     free(names);
-    return hsql_rs_end(&rs, err);
+    int r = kv_send(s, &kv, like, src, t, where, e, sink, more, err);
+    kv_free(&kv);
+    return r;
 }
 
-static int show_status(hsql_session_t *s, const char *like, const hsql_sink_t *sink, uint16_t more,
-                       hsql_error_t *err)
+static int show_status(hsql_session_t *s, const char *like, const char *src, const hsql_tok_t *t,
+                       int where, int e, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
-    hsql_rs_t rs;
-    hsql_rs_init(&rs, s, sink, more);
-    hsql_rs_col(&rs, "Variable_name", HSQL_TYPE_VAR_STRING, 256);
-    hsql_rs_col(&rs, "Value", HSQL_TYPE_VAR_STRING, 4096);
     char up[32], q[32], th[32];
     snprintf(up, sizeof up, "%llu", (unsigned long long)((base_now_ms() - s->eng->start_ms) / 1000));
     snprintf(q, sizeof q, "%llu", (unsigned long long)__atomic_load_n(&s->eng->questions, __ATOMIC_RELAXED));
@@ -1054,10 +1114,12 @@ static int show_status(hsql_session_t *s, const char *like, const hsql_sink_t *s
                              {"Queries", q}, {"Questions", q}, {"Slow_queries", "0"},
                              {"Ssl_cipher", ""}, {"Threads_connected", th},
                              {"Threads_running", "1"}, {"Uptime", up}};
+    kv_t kv = {0};
     for (size_t i = 0; i < BASE_ARRAY_LEN(rows); i++)
-        if (like_ci(like, rows[i][0]))
-            hsql_rs_row(&rs, rows[i]);
-    return hsql_rs_end(&rs, err);
+        kv_add(&kv, rows[i][0], rows[i][1]);
+    int r = kv_send(s, &kv, like, src, t, where, e, sink, more, err);
+    kv_free(&kv);
+    return r;
 }
 
 static int show(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
@@ -1192,10 +1254,14 @@ static int show(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, 
         hsql_rs_row(&rs, row);
         return hsql_rs_end(&rs, err);
     }
+    int where = -1;
+    for (int k = i; k < e; k++)
+        if (KW(k, "WHERE"))
+            where = k;
     if (KW(i, "VARIABLES"))
-        return show_variables(s, global, like, sink, more, err);
+        return show_variables(s, global, where >= 0 ? NULL : like, src, t, where, e, sink, more, err);
     if (KW(i, "STATUS"))
-        return show_status(s, like, sink, more, err);
+        return show_status(s, where >= 0 ? NULL : like, src, t, where, e, sink, more, err);
     if (KW(i, "TABLE") && KW(i + 1, "STATUS"))
         return show_table_status(s, like, sink, more, err);
     if (KW(i, "COUNT")) {

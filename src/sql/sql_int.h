@@ -309,6 +309,9 @@ int hsql_send_ok(hsql_session_t *s, const hsql_sink_t *sink, uint64_t affected, 
 int hsql_run_sql_result(hsql_session_t *s, const char *sql, const hsql_sink_t *sink,
                         uint16_t more, hsql_error_t *err);
 uint16_t hsql_status(hsql_session_t *s);
+/* Runs one MySQL SELECT given as text through the translator (own tokens). */
+int hsql_run_mysql(hsql_session_t *s, const char *sql, size_t len, const hsql_sink_t *sink,
+                   uint16_t more, hsql_error_t *err);
 int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err);
 int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err);
 void hsql_cache_clear(hsql_session_t *s);

@@ -170,6 +170,11 @@ static void test_variables(void **state)
     QOK(e->s, r, "SHOW VARIABLES LIKE 'max_allowed%'");
     assert_int_equal(r->nrows, 1);
     assert_string_equal(V(r, 0, 0), "max_allowed_packet");
+    QOK(e->s, r, "SHOW VARIABLES WHERE Variable_name = 'language' OR Variable_name = 'net_write_timeout' OR Variable_name IN ('WAIT_TIMEOUT')");
+    assert_int_equal(r->nrows, 2);
+    assert_string_equal(r->cols[0].name, "Variable_name");
+    assert_string_equal(V(r, 0, 0), "net_write_timeout");
+    assert_string_equal(V(r, 1, 1), "28800");
     QOK(e->s, r, "SET autocommit=0");
     assert_false(hsql_session_status(e->s) & HSQL_STATUS_AUTOCOMMIT);
     QOK(e->s, r, "SET autocommit=1");
