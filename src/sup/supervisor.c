@@ -903,6 +903,14 @@ static void sup_begin_stop(sup_t *s, const char *why)
     s->stopping = true;
     BASE_LOG(BASE_LOG_INFO, "sup", "stopping (%s): draining tasks in reverse order", why);
     stop_next(s);
+    /* Stop accepting: once the draining tasks let go of their copies, the sockets close and
+     * new connections are refused instead of queueing for nobody. */
+    for (unsigned i = 0; i < s->nlst; i++) {
+        close(s->lst[i].fd);
+        if (s->lst[i].unix_owned)
+            unlink(s->lst[i].address + 5);
+    }
+    s->nlst = 0;
 }
 
 /* ---- reload ---------------------------------------------------------------------------- */

@@ -122,22 +122,36 @@ def test_stop_drains_in_flight_requests():
         th.start()
         time.sleep(0.4)  # the request is in the handler now
         t0 = time.time()
-        r = up.ctl("stop")
-        took = time.time() - t0
-        th.join(10)
-        assert r.returncode == 0 and "stopped" in r.stdout, r.stderr
-        assert result["r"] == (200, b"slept\n")
-        assert took < 5
-        assert up.proc.wait(10) == 0
-        up.finish()
-        assert not os.path.exists(os.path.join(d, "state", "run", "harv.sock"))
-        # The listener is closed once harv up is gone.
+        up.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        # Draining: new connections are refused, the one in flight finishes.
         import socket
         try:
             socket.create_connection((host, port), timeout=2).close()
-            raise AssertionError("listener still open after stop")
+            raise AssertionError("still accepting while draining")
         except ConnectionRefusedError:
             pass
+        th.join(10)
+        assert result["r"] == (200, b"slept\n")
+        assert up.proc.wait(10) == 0
+        assert time.time() - t0 < 5
+        up.finish()
+        assert not os.path.exists(os.path.join(d, "state", "run", "harv.sock"))
+        err = "".join(up.err)
+        assert "task http (pid" in err and "stopped: exited with status 0" in err
+    finally:
+        up.kill()
+
+
+def test_harv_stop_waits_until_gone():
+    d = workdir()
+    site(d)
+    up = Up(d, config())
+    try:
+        r = up.ctl("stop")
+        assert r.returncode == 0 and "stopped" in r.stdout, r.stderr
+        assert up.proc.poll() == 0
+        up.finish()
     finally:
         up.kill()
 
