@@ -24,7 +24,8 @@
  *   └── keep-alive (C_HEAD, idle: buffers back to the pool, deadline timeout_keepalive_ms)
  *              │ close after response (Connection: close, request cap, error)
  *              ▼
- *          C_LINGER: shutdown(SHUT_WR), discard input until EOF or 2 s (conn_linger), close
+ *          nothing unread: close at once; else C_LINGER: shutdown(SHUT_WR), discard input
+ *          until EOF or 2 s (conn_linger), close
  *
  * Framing errors answer 400 (or the precise 4xx/5xx) with Connection: close and never read
  * the rest of the broken request as a new one. Timeouts evict: 408 where a response is still
@@ -42,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -83,6 +85,7 @@ struct http_conn {
     bool want_write;     /* EPOLLOUT registered */
     bool continue_sent;  /* "100 Continue" sent for the current request */
     bool want_continue;  /* the current request has Expect: 100-continue */
+    bool must_linger;    /* closing after an error: the peer may still be sending */
     bool head_timed;     /* the current request's head deadline is running */
     size_t head_len;     /* C_BODY: the parsed head's length */
     uint64_t body_need;  /* C_BODY with Content-Length: head_len + CL */
@@ -399,6 +402,7 @@ static void conn_fail(http_conn_t *c, int status)
     if (status)
         http_error_serialize(&c->out, status, loop_date(lp), lp->srv->cfg.server_name);
     c->close_after = true;
+    c->must_linger = true;
     c->in_off = c->in.len = 0;
     c->state = C_HEAD;
     conn_flush(c);
@@ -490,6 +494,15 @@ static void conn_flush(http_conn_t *c)
         return;
     }
     if (c->close_after) {
+        /* A clean end (Connection: close, request cap) with nothing unread: close at once —
+         * the FIN follows the response and no reset can overtake it. Otherwise (an error,
+         * or bytes still coming) linger so the client reads the response before a reset. */
+        int unread = 0;
+        if (!c->must_linger && c->in.len == c->in_off &&
+            ioctl(c->io.fd, FIONREAD, &unread) == 0 && unread == 0) {
+            conn_close(c);
+            return;
+        }
         conn_linger(c);
         return;
     }
