@@ -44,9 +44,11 @@ typedef struct xctx {
     bool is_select;
 } xctx_t;
 
-static inline const hsql_tok_t *T(xctx_t *x, int i) { return &x->t[i]; }
-static inline bool KW(xctx_t *x, int i, const char *kw) { return hsql_tok_is(x->src, &x->t[i], kw); }
-static inline bool OP(xctx_t *x, int i, const char *op) { return hsql_tok_op(x->src, &x->t[i], op); }
+/* Token i; anything at or past the statement's end reads as its terminator (';' or EOF), so
+ * look-ahead never leaves the token array. */
+static inline const hsql_tok_t *T(xctx_t *x, int i) { return &x->t[i < x->e ? i : x->e]; }
+static inline bool KW(xctx_t *x, int i, const char *kw) { return hsql_tok_is(x->src, T(x, i), kw); }
+static inline bool OP(xctx_t *x, int i, const char *op) { return hsql_tok_op(x->src, T(x, i), op); }
 static inline void out_s(xctx_t *x, const char *s) { base_buf_append(x->o, s, strlen(s)); }
 static inline void out_n(xctx_t *x, const char *s, size_t n) { base_buf_append(x->o, s, n); }
 static inline void out_raw(xctx_t *x, int i) { out_n(x, x->src + T(x, i)->off, T(x, i)->len); }
