@@ -334,6 +334,7 @@ static void accept_one(hsql_server_t *srv, int lfd, bool is_unix)
     c->conn_id = ++srv->next_conn_id;
     c->state = HSQL_CONN_GREETED;
     c->next_stmt_id = 1;
+    c->last_status = HSQL_STATUS_AUTOCOMMIT;
     atomic_init(&c->peer_gone, false);
     base_buf_init(&c->in);
     base_buf_init(&c->out);

@@ -188,7 +188,7 @@ static int sink_columns(void *ctx, const hsql_col_t *cols, unsigned n)
             return -1;
         out_end(c, hsql_encode_coldef(p, &cols[i], false));
     }
-    out_coldefs_eof(c, HSQL_STATUS_AUTOCOMMIT);
+    out_coldefs_eof(c, c->last_status);
     return sink_maybe_flush(c);
 }
 
@@ -240,6 +240,7 @@ static int sink_row(void *ctx, const hsql_value_t *vals, unsigned n)
 static int sink_eof(void *ctx, uint16_t status, uint16_t warnings)
 {
     hsql_conn_t *c = ctx;
+    c->last_status = status & (uint16_t)~HSQL_STATUS_MORE_RESULTS;
     out_eof(c, warnings, status);
     return sink_maybe_flush(c);
 }
@@ -247,6 +248,7 @@ static int sink_eof(void *ctx, uint16_t status, uint16_t warnings)
 static int sink_ok(void *ctx, const hsql_ok_t *ok)
 {
     hsql_conn_t *c = ctx;
+    c->last_status = ok->status & (uint16_t)~HSQL_STATUS_MORE_RESULTS;
     hsql_out_ok(c, ok);
     return sink_maybe_flush(c);
 }
@@ -469,7 +471,7 @@ static void run_prepare(hsql_conn_t *c)
         out_end(c, hsql_encode_coldef(p, &pdef, false));
     }
     if (np)
-        out_coldefs_eof(c, HSQL_STATUS_AUTOCOMMIT);
+        out_coldefs_eof(c, c->last_status);
     for (unsigned i = 0; i < nc; i++) {
         p = out_begin(c, hsql_coldef_size(&cols[i]));
         if (!p)
@@ -477,7 +479,7 @@ static void run_prepare(hsql_conn_t *c)
         out_end(c, hsql_encode_coldef(p, &cols[i], false));
     }
     if (nc)
-        out_coldefs_eof(c, HSQL_STATUS_AUTOCOMMIT);
+        out_coldefs_eof(c, c->last_status);
 }
 
 void hsql_conn_job_run(hsql_conn_t *c)

@@ -109,6 +109,7 @@ struct hsql_conn {
     base_buf_t params;          /* hsql_param_t array of the current execute */
     base_buf_t scratch;         /* date/time texts of the current execute */
     bool sink_failed;           /* write error or buffer cap: the conn is broken */
+    uint16_t last_status;       /* of the last OK/EOF: for the EOF after column definitions */
 
     /* prepared statements */
     hsql_pstmt_t **stmt_buckets;
