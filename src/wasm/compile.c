@@ -702,6 +702,17 @@ static bool op_store(cctx_t *c, int op, uint8_t type, uint32_t natural)
     ventry_t v;
     if (!memarg(c, natural, &off) || !pop_k(c, type, &v) || !pop_addr(c, &base, &pre))
         return false;
+    if (v.k && (op != WOP_I64_STORE || fits_imm(WVM_I64, v.kv))) {
+        /* constant value: store it from the instruction */
+        int kop = op == WOP_I32_STORE8 ? WOP_STORE8_K : op == WOP_I32_STORE16 ? WOP_STORE16_K
+                  : op == WOP_I32_STORE ? WOP_STORE32_K : WOP_STORE64_K;
+        emit_op(c, kop);
+        emit(c, base);
+        emit(c, (uint32_t)v.kv);
+        emit(c, off);
+        emit(c, pre);
+        return true;
+    }
     uint32_t vl = use(c, &v);
     emit_op(c, op);
     emit(c, base);

@@ -184,6 +184,20 @@ int wvm_interp_run(wvm_instance_t *inst)
         mb = cur->mem ? cur->mem->base : NULL;                                                 \
         ms = cur->mem ? cur->mem->size : 0;                                                    \
     } while (0)
+/* Takes the branch whose offset is in cell k. A backward branch always targets a loop
+ * header: it charges the loop's fuel itself and skips the header's dispatch. */
+#define JUMP(k)                                                                                \
+    do {                                                                                       \
+        int32_t rel_ = (int32_t)ip[k];                                                         \
+        ip += (k) + rel_;                                                                      \
+        if (rel_ < 0) {                                                                        \
+            if (BASE_UNLIKELY(fuel <= 0))                                                      \
+                goto L_LOOP;                                                                   \
+            fuel -= ip[1];                                                                     \
+            ip += 2;                                                                           \
+        }                                                                                      \
+        NEXT();                                                                                \
+    } while (0)
 #define BIN(name, F, RF, expr)                                                                 \
     L_##name : {                                                                               \
         __typeof__(A.F) a = A.F, b = B.F;                                                      \
@@ -299,8 +313,7 @@ L_LOOP:
     ip += 2;
     NEXT();
 L_BR:
-    ip += 1 + (int32_t)ip[1];
-    NEXT();
+    JUMP(1);
 L_BR_COPY: {
     uint32_t n = ip[1];
     wvm_slot_t *s = fp + ip[2], *d = fp + ip[3];
@@ -311,9 +324,8 @@ L_BR_COPY: {
 }
 L_BR_IF:
     if (fp[ip[1]].u32)
-        ip += 2 + (int32_t)ip[2];
-    else
-        ip += 3;
+        JUMP(2);
+    ip += 3;
     NEXT();
 L_BR_IF_COPY:
     if (fp[ip[1]].u32) {
@@ -328,9 +340,8 @@ L_BR_IF_COPY:
     NEXT();
 L_BR_UNLESS:
     if (!fp[ip[1]].u32)
-        ip += 2 + (int32_t)ip[2];
-    else
-        ip += 3;
+        JUMP(2);
+    ip += 3;
     NEXT();
 L_BR_TABLE: {
     uint32_t i = fp[ip[1]].u32, count = ip[2], n = ip[3];
@@ -480,6 +491,20 @@ L_V128_LOAD: {
     STORE(I64_STORE, uint64_t, u64)
     STORE(I32_STORE8, uint8_t, u32)
     STORE(I32_STORE16, uint16_t, u32)
+#define STOREK(name, T)                                                                        \
+    L_##name : {                                                                               \
+        uint64_t ea = (uint64_t)(uint32_t)(fp[ip[1]].u32 + ip[4]) + ip[3];                     \
+        if (BASE_UNLIKELY(ea + sizeof(T) > ms))                                                \
+            TRAP(WVM_TRAP_MEMORY_OOB);                                                         \
+        T v = (T)(int64_t)(int32_t)ip[2];                                                      \
+        memcpy(mb + ea, &v, sizeof(T));                                                        \
+        ip += 5;                                                                               \
+        NEXT();                                                                                \
+    }
+    STOREK(STORE8_K, uint8_t)
+    STOREK(STORE16_K, uint16_t)
+    STOREK(STORE32_K, uint32_t)
+    STOREK(STORE64_K, uint64_t)
 L_V128_STORE: {
     uint64_t ea = (uint64_t)(uint32_t)(fp[ip[1]].u32 + ip[4]) + ip[3];
     if (BASE_UNLIKELY(ea + 16 > ms))
@@ -855,16 +880,14 @@ L_I64_REM_U: {
 #define BRC(name, F, op)                                                                       \
     L_BR_##name : {                                                                            \
         if (fp[ip[1]].F op fp[ip[2]].F)                                                        \
-            ip += 3 + (int32_t)ip[3];                                                          \
-        else                                                                                   \
-            ip += 4;                                                                           \
+            JUMP(3);                                                                           \
+        ip += 4;                                                                               \
         NEXT();                                                                                \
     }                                                                                          \
     L_BR_##name##_IMM : {                                                                      \
         if (fp[ip[1]].F op(__typeof__(fp->F)) ip[2])                                           \
-            ip += 3 + (int32_t)ip[3];                                                          \
-        else                                                                                   \
-            ip += 4;                                                                           \
+            JUMP(3);                                                                           \
+        ip += 4;                                                                               \
         NEXT();                                                                                \
     }
     BRC(I32_EQ, u32, ==)
