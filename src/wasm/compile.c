@@ -623,7 +623,8 @@ static bool fusable(cctx_t *c, const ventry_t *cond)
 static void fuse_branch(cctx_t *c, bool invert)
 {
     int cmp = c->last_wop;
-    uint32_t pos = c->last_op_pos, a = c->code[pos + 2], b = c->code[pos + 3];
+    uint32_t pos = c->last_op_pos, a = c->code[pos + 2];
+    uint32_t b = cmp == WOP_I32_EQZ ? 0 : c->code[pos + 3]; /* eqz has no second operand */
     c->ncode = pos;
     if (cmp == WOP_I32_EQZ) {
         emit_op(c, invert ? WOP_BR_IF : WOP_BR_UNLESS);
