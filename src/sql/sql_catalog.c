@@ -561,7 +561,8 @@ static int tables_sorted(hsql_db_t *db, hsql_table_t ***out)
     hsql_table_t **tabs = __atomic_load_n(&db->tabs, __ATOMIC_ACQUIRE);
     int n = __atomic_load_n(&db->ntabs, __ATOMIC_ACQUIRE);
     hsql_table_t **v = base_xcalloc((size_t)n + 1, sizeof *v);
-    memcpy(v, tabs, sizeof *v * (size_t)n);
+    if (n)
+        memcpy(v, tabs, sizeof *v * (size_t)n);
     qsort(v, (size_t)n, sizeof *v, cmp_tabname);
     *out = v;
     return n;
