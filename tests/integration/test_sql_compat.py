@@ -361,6 +361,62 @@ STATEMENTS = [
 ]
 
 
+# Run after STATEMENTS as server-side prepared statements through PHP mysqli (mysqlnd decodes
+# the binary protocol into PHP types), comparing the binary rows of both servers.
+BINARY_QUERIES = [
+    ("SELECT ID, post_author, post_date, post_date_gmt, post_title, menu_order, comment_count "
+     "FROM wp_posts WHERE ID > ? ORDER BY ID", "i", [0]),
+    ("SELECT option_id, option_name, option_value, autoload FROM wp_options WHERE option_name = ?",
+     "s", ["home"]),
+    ("SELECT COUNT(*), MAX(post_date), MIN(ID) FROM wp_posts WHERE post_type = ?", "s", ["post"]),
+    ("SELECT t.term_id, t.name, tt.taxonomy, tt.count FROM wp_terms AS t INNER JOIN "
+     "wp_term_taxonomy AS tt ON t.term_id = tt.term_id WHERE t.term_id IN (?, ?) ORDER BY t.term_id",
+     "ii", [1, 2]),
+    ("SELECT user_login, user_registered, user_status FROM wp_users WHERE ID = ?", "i", [1]),
+    ("SELECT ? + 1, ? * 2, CONCAT(?, 'x')", "ids", [41, 1.25, "a"]),
+    ("SELECT NULL, -7, 3000000000, 'text'", "", []),
+    ("SELECT post_date FROM wp_posts WHERE post_date > ? ORDER BY ID", "s", ["2024-03-01 12:00:00"]),
+    ("SELECT comment_karma, comment_date FROM wp_comments WHERE comment_ID = ?", "i", [1]),
+    ("SELECT nope FROM wp_posts WHERE ID = ?", "i", [1]),
+]
+
+PHP_BINARY = r"""<?php
+mysqli_report(MYSQLI_REPORT_OFF);
+$q = json_decode(file_get_contents($argv[2]), true);
+$m = new mysqli('127.0.0.1', 'root', 'pw', 'test', (int)$argv[1]);
+$m->set_charset('utf8mb4');
+$out = [];
+foreach ($q as [$sql, $types, $params]) {
+    $st = $m->prepare($sql);
+    if (!$st) { $out[] = ['err', $m->errno]; continue; }
+    if ($types !== '') $st->bind_param($types, ...$params);
+    if (!$st->execute()) { $out[] = ['err', $st->errno]; $st->close(); continue; }
+    $res = $st->get_result();
+    $meta = [];
+    foreach ($res->fetch_fields() as $f) $meta[] = [$f->name, $f->type];
+    $out[] = ['rows', $meta, $res->fetch_all(MYSQLI_NUM)];
+    $st->close();
+}
+echo json_encode($out);
+"""
+
+
+def run_binary(port, tmpdir):
+    import json
+    import os
+    import subprocess
+    qf = os.path.join(tmpdir, "q.json")
+    with open(qf, "w") as f:
+        json.dump(BINARY_QUERIES, f)
+    pf = os.path.join(tmpdir, "b.php")
+    with open(pf, "w") as f:
+        f.write(PHP_BINARY)
+    r = subprocess.run(["php", pf, str(port), qf], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        return [("php failed", r.stdout[-500:] + r.stderr[-500:])] * len(BINARY_QUERIES)
+    return json.loads(r.stdout)
+
+
 def normalize(v):
     if isinstance(v, (bytes, bytearray)):
         return bytes(v).decode("utf-8", "surrogateescape")
@@ -396,7 +452,8 @@ def outcomes():
             res.append((run(mc, sql), run(hc, sql)))
         mc.close()
         hc.close()
-        yield res
+        res_bin = list(zip(run_binary(mdb.port, mdb.dir), run_binary(harv.port, harv.dir)))
+        yield res, res_bin
     finally:
         harv.stop()
         mdb.stop()
@@ -410,5 +467,14 @@ def short(sql):
 @pytest.mark.parametrize("i", range(len(STATEMENTS)), ids=[
     "%03d-%s" % (i, re.sub(r"[^A-Za-z0-9_]+", "_", short(s))[:50]) for i, s in enumerate(STATEMENTS)])
 def test_same_as_mariadb(outcomes, i):
-    mariadb, harv = outcomes[i]
+    mariadb, harv = outcomes[0][i]
     assert harv == mariadb, "\nSQL: %s\nMariaDB: %r\nHarvSQL: %r" % (STATEMENTS[i], mariadb, harv)
+
+
+@pytest.mark.parametrize("i", range(len(BINARY_QUERIES)), ids=[
+    "bin%02d-%s" % (i, re.sub(r"[^A-Za-z0-9_]+", "_", short(q[0]))[:50])
+    for i, q in enumerate(BINARY_QUERIES)])
+def test_same_binary_rows_as_mariadb(outcomes, i):
+    mariadb, harv = outcomes[1][i]
+    assert harv == mariadb, "\nSQL: %s\nMariaDB: %r\nHarvSQL: %r" % (
+        BINARY_QUERIES[i][0], mariadb, harv)
