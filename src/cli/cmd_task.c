@@ -81,6 +81,11 @@ static int task_sandbox(task_env_t *te, sup_sandbox_req_t *req)
     return BASE_OK;
 }
 
+static const char *errname(int e)
+{
+    return e ? (strerrorname_np(e) ? strerrorname_np(e) : "E?") : "OK";
+}
+
 /* ---- http ---------------------------------------------------------------------------- */
 typedef struct http_task {
     task_env_t *te;
@@ -107,6 +112,48 @@ static bool ext_allowed(const sup_strlist_t *allow, base_span_t path)
     return false;
 }
 
+/* /_test/sandbox: the http task probes its own sandbox (only once seccomp is in force, so a
+ * misconfigured test can never exec or fork a real server). */
+static void task_sandbox_probe(http_response_t *resp)
+{
+    base_arena_t *a = http_response_arena(resp);
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2) {
+        http_response_error(resp, 403);
+        return;
+    }
+    char *args[] = {"/bin/true", NULL};
+    errno = 0;
+    execve("/bin/true", args, NULL);
+    int e_exec = errno;
+    pid_t p = fork();
+    if (p == 0)
+        _exit(0);
+    int e_fork = p < 0 ? errno : 0;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    int e_sock = s < 0 ? errno : 0;
+    if (s >= 0)
+        close(s);
+    int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+    int e_read = fd < 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    fd = open("/tmp/harv-http-probe", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    int e_write = fd < 0 ? errno : 0;
+    if (fd >= 0)
+        close(fd);
+    errno = 0;
+    int e_unlink = unlink("/tmp/harv-http-probe") == 0 ? 0 : errno;
+    void *m = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int e_mmap = m == MAP_FAILED ? errno : 0;
+    char *body = base_arena_printf(a, "execve=%s\nfork=%s\nsocket=%s\nread_etc=%s\n"
+                                      "write_tmp=%s\nunlink=%s\nmmap_exec=%s\n",
+                                   errname(e_exec), errname(e_fork), errname(e_sock),
+                                   errname(e_read), errname(e_write), errname(e_unlink),
+                                   errname(e_mmap));
+    http_response_header(resp, "Content-Type", "text/plain");
+    http_response_body(resp, body, strlen(body));
+}
+
 /* The http task's test-only routes (`test_handlers: true`), as `harv serve --test-handlers`
  * has them: /_test/echo echoes the body, /_test/sleep?ms=N answers after N ms (0..10000, else
  * 100), /_test/pid names the serving process; other /_test/ paths are 404. Returns true when
@@ -129,6 +176,8 @@ static bool task_test_route(const http_request_t *req, http_response_t *resp)
         usleep((useconds_t)ms * 1000);
         http_response_header(resp, "Content-Type", "text/plain");
         http_response_body(resp, "slept\n", 6);
+    } else if (base_span_eq(req->path, "/_test/sandbox")) {
+        task_sandbox_probe(resp);
     } else if (base_span_eq(req->path, "/_test/pid")) {
         char *b = base_arena_printf(http_response_arena(resp), "%d\n", (int)getpid());
         http_response_header(resp, "Content-Type", "text/plain");
@@ -330,10 +379,6 @@ static int task_sql(task_env_t *te)
 #endif
 
 /* ---- probe (Harv's own tests) ---------------------------------------------------------- */
-static const char *errname(int e)
-{
-    return e ? (strerrorname_np(e) ? strerrorname_np(e) : "E?") : "OK";
-}
 
 static int probe_connect(const char *addr)
 {

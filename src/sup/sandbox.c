@@ -188,10 +188,8 @@ static const char *const sc_common[] = {
     "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "close",
     "close_range", "fstat", "newfstatat", "statx", "lstat", "stat", "lseek", "openat",
     "openat2", "open", "getdents64", "readlink", "readlinkat", "access", "faccessat",
-    "faccessat2", "fcntl", "dup", "dup2", "dup3", "pipe2", "ioctl", "fsync", "fdatasync",
-    "ftruncate", "fallocate", "fadvise64", "flock", "fstatfs", "statfs", "getcwd", "umask",
-    "unlink", "unlinkat", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir",
-    "fchmod", "fchmodat", "chmod", "utimensat", "sendfile", "copy_file_range",
+    "faccessat2", "fcntl", "dup", "dup2", "dup3", "pipe2", "ioctl", "fadvise64", "fstatfs",
+    "statfs", "getcwd", "umask", "sendfile",
     "brk", "munmap", "mremap", "madvise", "mlock", "munlock", "membarrier",
     "futex", "set_robust_list", "get_robust_list", "rseq", "set_tid_address", "sched_yield",
     "sched_getaffinity", "getcpu", "exit", "exit_group", "restart_syscall",
@@ -209,9 +207,27 @@ static const char *const sc_common[] = {
     "shutdown", "setsockopt", "getsockopt", "getsockname", "getpeername",
     NULL,
 };
+/* Kinds that change files beneath their state dir (SQLite: journals, locks, fsync). */
+static const char *const sc_fs_write[] = {
+    "fsync", "fdatasync", "ftruncate", "fallocate", "flock", "unlink", "unlinkat", "rename",
+    "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "fchmod", "fchmodat", "chmod",
+    "utimensat", "copy_file_range", NULL,
+};
 /* Kinds that create sockets themselves (sql binds its own port for now; probe connects to
  * prove the network namespace). */
 static const char *const sc_sockets[] = {"socket", "bind", "listen", "connect", NULL};
+
+/* The allowlist of each kind: sc_common plus these; a kind not listed gets sc_common only.
+ * What a kind does not get answers EPERM when it is in sc_fs_write/sc_sockets (a known
+ * capability it lacks), ENOSYS otherwise. */
+static const struct {
+    const char *kind;
+    const char *const *extra[2];
+} sc_kinds[] = {
+    {"http", {NULL, NULL}},               /* serves files read-only on inherited sockets */
+    {"sql", {sc_fs_write, sc_sockets}},   /* SQLite files; binds its own port */
+    {"probe", {sc_fs_write, sc_sockets}}, /* Harv's tests: writes its state, connects */
+};
 /* Answered EPERM: the promises of the sandbox. Everything not listed answers ENOSYS. */
 static const char *const sc_forbidden[] = {
     "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev", "fork", "vfork",
@@ -247,11 +263,16 @@ static int sc_apply(const sup_sandbox_req_t *req, char *rep, size_t replen, char
     unsigned n = 0;
     for (int i = 0; sc_common[i] && !rc; i++, n++)
         rc = sc_add(ctx, SCMP_ACT_ALLOW, sc_common[i], 0, NULL);
-    bool sockets = !strcmp(req->kind, "sql") || !strcmp(req->kind, "probe");
-    for (int i = 0; sockets && sc_sockets[i] && !rc; i++, n++)
-        rc = sc_add(ctx, SCMP_ACT_ALLOW, sc_sockets[i], 0, NULL);
-    for (int i = 0; !sockets && sc_sockets[i] && !rc; i++)
-        rc = sc_add(ctx, SCMP_ACT_ERRNO(EPERM), sc_sockets[i], 0, NULL);
+    const char *const *const groups[] = {sc_fs_write, sc_sockets};
+    for (size_t g = 0; g < BASE_ARRAY_LEN(groups) && !rc; g++) {
+        bool allowed = false;
+        for (size_t k = 0; k < BASE_ARRAY_LEN(sc_kinds); k++)
+            if (!strcmp(sc_kinds[k].kind, req->kind))
+                allowed = sc_kinds[k].extra[0] == groups[g] || sc_kinds[k].extra[1] == groups[g];
+        for (int i = 0; groups[g][i] && !rc; i++, n += allowed)
+            rc = sc_add(ctx, allowed ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM), groups[g][i], 0,
+                        NULL);
+    }
     for (int i = 0; sc_forbidden[i] && !rc; i++)
         rc = sc_add(ctx, SCMP_ACT_ERRNO(EPERM), sc_forbidden[i], 0, NULL);
     /* W^X: mappings and protection changes without PROT_EXEC only. */

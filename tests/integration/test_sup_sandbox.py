@@ -132,3 +132,22 @@ def test_cpu_and_pids_caps_through_cgroups():
             assert "pids(v1)" in sb, sb
     finally:
         up.stop()
+
+
+def test_http_task_probes_its_own_sandbox():
+    from suputil import http_get
+    d = workdir()
+    os.makedirs(os.path.join(d, "site"))
+    up = Up(d, "state_dir: state\nlisteners: {web: 127.0.0.1:0}\n"
+               "http: {listen: [web], root: site, test_handlers: true}\n")
+    try:
+        host, port = up.hostport()
+        st, body = http_get(host, port, "/_test/sandbox")
+        assert st == 200, body
+        r = dict(l.split("=") for l in body.decode().split())
+        assert r == {"execve": "EPERM", "fork": "EPERM", "socket": "EPERM",
+                     "read_etc": "EACCES", "write_tmp": "EACCES", "unlink": "EPERM",
+                     "mmap_exec": "EPERM"}, r
+        assert http_get(host, port, "/")[0] in (200, 404)  # still serving after the probe
+    finally:
+        up.stop()
