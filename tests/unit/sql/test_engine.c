@@ -3,6 +3,7 @@
  * through hsql_session_query on a temporary state directory. */
 #include "sqltest.h"
 
+#include <pthread.h>
 #include <time.h>
 
 static void test_basic_dml(void **state)
@@ -481,6 +482,85 @@ static void test_functions(void **state)
     env_free(e);
 }
 
+/* Several threads, one session each: autocommit writers, readers holding reused snapshots and
+ * explicit transactions (which may be deadlock victims and retry) stay consistent. */
+typedef struct worker {
+    hsql_engine_t *eng;
+    int id, ok, retries;
+} worker_t;
+
+static void *worker_run(void *arg)
+{
+    worker_t *w = arg;
+    hsql_session_info_t info = {"w", "localhost", false, false};
+    hsql_error_t err;
+    hsql_session_t *s = hsql_session_new(w->eng, &info, "d", &err);
+    if (!s)
+        return NULL;
+    rs_t *r = calloc(1, sizeof *r);
+    hsql_sink_t k = rs_sink(r);
+    char q[256];
+    for (int i = 0; i < 60; i++) {
+        int rc;
+        if (i % 3 == 0) {
+            snprintf(q, sizeof q, "INSERT INTO c (who, n) VALUES (%d, %d)", w->id, i);
+            rc = hsql_session_query(s, q, strlen(q), &k, &err);
+        } else if (i % 3 == 1) {
+            snprintf(q, sizeof q, "SELECT COUNT(*), SUM(n) FROM c WHERE who = %d", w->id);
+            rc = hsql_session_query(s, q, strlen(q), &k, &err);
+        } else {
+            /* read then write in one transaction; 1213 means: roll back and retry */
+            for (;;) {
+                rc = hsql_session_query(s, "BEGIN", 5, &k, &err);
+                snprintf(q, sizeof q, "SELECT MAX(n) FROM c WHERE who = %d", w->id);
+                if (rc == 0)
+                    rc = hsql_session_query(s, q, strlen(q), &k, &err);
+                snprintf(q, sizeof q, "UPDATE t SET v = v + 1 WHERE id = 1");
+                if (rc == 0)
+                    rc = hsql_session_query(s, q, strlen(q), &k, &err);
+                if (rc == 0)
+                    rc = hsql_session_query(s, "COMMIT", 6, &k, &err);
+                if (rc != 0 && (err.code == 1213 || err.code == 1205)) {
+                    hsql_session_query(s, "ROLLBACK", 8, &k, &err);
+                    w->retries++;
+                    continue;
+                }
+                break;
+            }
+        }
+        if (rc == 0)
+            w->ok++;
+    }
+    rs_clear(r);
+    free(r);
+    hsql_session_free(s);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE c (id int primary key auto_increment, who int, n int)");
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v int)");
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 0)");
+    enum { NW = 4 };
+    pthread_t th[NW];
+    worker_t w[NW];
+    for (int i = 0; i < NW; i++) {
+        w[i] = (worker_t){e->eng, i, 0, 0};
+        pthread_create(&th[i], NULL, worker_run, &w[i]);
+    }
+    for (int i = 0; i < NW; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].ok, 60);
+    }
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM c"), "80");
+    assert_string_equal(Q1(e->s, "SELECT v FROM t WHERE id = 1"), "80");
+    env_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,7 +570,7 @@ int main(void)
         cmocka_unit_test(test_prepared),        cmocka_unit_test(test_alter_show),
         cmocka_unit_test(test_multi_statement), cmocka_unit_test(test_two_sessions),
         cmocka_unit_test(test_sql_mode),        cmocka_unit_test(test_multi_update),
-        cmocka_unit_test(test_functions),
+        cmocka_unit_test(test_functions),      cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
