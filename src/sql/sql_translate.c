@@ -942,15 +942,20 @@ static bool starts_predicate(xctx_t *x, int i)
 }
 
 /* A column compared with a number: MySQL compares text columns numerically then. */
-static bool needs_numwrap(xctx_t *x, int i, int j)
+/* 0: no; 1: a number literal (wrap as col+0); 2: a ? placeholder in a range comparison (wrap
+ * when the bound value is a number, decided at run time). */
+static int needs_numwrap(xctx_t *x, int i, int j)
 {
     if (!starts_predicate(x, i) || !is_cmp_op(x, j))
-        return false;
+        return 0;
     int v = j + 1;
     if (OP(x, v, "-") || OP(x, v, "+"))
         v++;
-    if (!is_num_tok(x, v))
-        return false;
+    int kind = 1;
+    if (T(x, v)->type == HSQL_TK_PARAM && !OP(x, j, "=") && !OP(x, j, "<>") && !OP(x, j, "!="))
+        kind = 2;
+    else if (!is_num_tok(x, v))
+        return 0;
     char q[128] = "", name[128];
     int n = (j - i + 1) / 2;
     if (n == 1) {
@@ -960,7 +965,7 @@ static bool needs_numwrap(xctx_t *x, int i, int j)
         tok_name(x, j - 1, name, sizeof name);
     }
     hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
-    return c && (c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM);
+    return c && (c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM) ? kind : 0;
 }
 
 static int emit_limit(xctx_t *x, int i, int end)
@@ -1281,10 +1286,25 @@ static int emit_one(xctx_t *x, int i, int end)
     }
     if (is_ident(t)) {
         int j = chain_end(x, i);
-        if (!x->tblctx && needs_numwrap(x, i, j)) {
+        int nw = x->tblctx ? 0 : needs_numwrap(x, i, j);
+        if (nw == 1) {
             out_s(x, " (");
             emit_chain(x, i);
             out_s(x, "+0)");
+            i = j;
+            return i;
+        }
+        if (nw == 2) {
+            int v = OP(x, j + 1, "-") || OP(x, j + 1, "+") ? j + 2 : j + 1;
+            char pn[16];
+            snprintf(pn, sizeof pn, "?%d", x->ord[v]);
+            out_s(x, " (CASE WHEN typeof(");
+            out_s(x, pn);
+            out_s(x, ") IN ('integer','real') THEN");
+            emit_chain(x, i);
+            out_s(x, "+0 ELSE");
+            emit_chain(x, i);
+            out_s(x, " END)");
             i = j;
             return i;
         }

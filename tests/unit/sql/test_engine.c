@@ -270,6 +270,18 @@ static void test_prepared(void **state)
     assert_int_equal(hsql_stmt_execute(st, ps, 2, &k, &err), 0);
     assert_int_equal(r->ok.insert_id, 3);
     hsql_stmt_close(st);
+    /* a text column against a numeric parameter compares numerically, as MySQL */
+    q = "SELECT COUNT(*) FROM sbtest1 WHERE c < ?";
+    assert_int_equal(hsql_stmt_prepare(e->s, q, strlen(q), &st, &np, &cols, &nc, &err), 0);
+    hsql_param_t p9 = {HSQL_VAL_INT, HSQL_TYPE_LONG, 9, 9, 0, NULL, 0};
+    rs_clear(r);
+    assert_int_equal(hsql_stmt_execute(st, &p9, 1, &k, &err), 0);
+    assert_string_equal(V(r, 0, 0), "3"); /* 'aa', 'bb', 'hello' are 0 as numbers */
+    hsql_param_t pz = {HSQL_VAL_TEXT, HSQL_TYPE_VAR_STRING, 0, 0, 0, "b", 1};
+    rs_clear(r);
+    assert_int_equal(hsql_stmt_execute(st, &pz, 1, &k, &err), 0);
+    assert_string_equal(V(r, 0, 0), "1"); /* text against text: 'aa' */
+    hsql_stmt_close(st);
     QOK(e->s, r, "COMMIT");
     assert_string_equal(Q1(e->s, "SELECT pad FROM sbtest1 WHERE c = 'hello'"), "lit");
     env_free(e);
