@@ -176,7 +176,9 @@ int sup_landlock_abi(void);
 
 /* ---- the supervisor ------------------------------------------------------------------ */
 typedef struct sup_options {
-    const char *config_path; /* the YAML file (re-read on reload) */
+    const char *config_path; /* the YAML file (re-read on reload); with config_text, only the
+                                name used in messages (resolved against the cwd) */
+    const char *config_text; /* a config built in memory (harv up --serve), or NULL */
     const char *exe;         /* the harv binary to re-execute (default /proc/self/exe) */
 } sup_options_t;
 

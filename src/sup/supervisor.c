@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -143,6 +144,7 @@ struct sup {
     net_io_t sig_io, ctl_io;
     sup_client_t clients[SUP_MAX_CLIENTS];
     bool stopping;
+    uint64_t dropped; /* task output lines stdout could not take */
     uint64_t started_ms;
     char ctlpath[PATH_MAX];
 };
@@ -156,47 +158,52 @@ static sup_gen_t *gen_load(sup_t *s, char *err, size_t errlen)
     sup_gen_t *g = base_xcalloc(1, sizeof *g);
     g->memfd = -1;
     const char *path = s->opt->config_path;
-    if (sup_config_load(&g->cfg, path, err, errlen) != BASE_OK)
-        goto fail;
-    if (!realpath(path, g->real)) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        goto fail;
-    }
-    /* The tasks parse the very bytes validated here, not whatever the file holds later. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    g->memfd = (int)syscall(SYS_memfd_create, "harv.yaml", MFD_CLOEXEC);
-    if (fd < 0 || g->memfd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        goto fail;
-    }
-    char buf[65536];
-    ssize_t r;
     base_buf_t text;
     base_buf_init(&text);
-    while ((r = read(fd, buf, sizeof buf)) > 0)
-        base_buf_append(&text, buf, (size_t)r);
-    close(fd);
-    /* Parse what we are about to hand out (the file may have changed since the load). */
-    sup_config_fini(&g->cfg);
+    if (s->opt->config_text) {
+        /* A config built in memory (harv up --serve): its "file" is a name in the cwd. */
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd))
+            snprintf(cwd, sizeof cwd, "/");
+        if (snprintf(g->real, sizeof g->real, "%s/%s", strcmp(cwd, "/") ? cwd : "", path) >=
+            (int)sizeof g->real) {
+            snprintf(err, errlen, "the working directory's path is too long");
+            goto fail;
+        }
+        base_buf_append(&text, s->opt->config_text, strlen(s->opt->config_text));
+    } else {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || !realpath(path, g->real)) {
+            snprintf(err, errlen, "%s: cannot open: %s, valid: a readable YAML file (harv up "
+                     "-c FILE)", path, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            goto fail;
+        }
+        char buf[65536];
+        ssize_t r;
+        while ((r = read(fd, buf, sizeof buf)) > 0 && text.len <= SUP_CONFIG_MAX_BYTES)
+            base_buf_append(&text, buf, (size_t)r);
+        close(fd);
+    }
+    /* The tasks parse the very bytes validated here (a memfd), not whatever the file holds
+     * later. */
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", g->real);
     *strrchr(dir, '/') = 0;
     if (sup_config_parse(&g->cfg, path, dir[0] ? dir : "/", text.data ? text.data : "",
-                         text.len, err, errlen) != BASE_OK) {
-        base_buf_fini(&text);
+                         text.len, err, errlen) != BASE_OK)
         goto fail;
-    }
-    if (write(g->memfd, text.data, text.len) != (ssize_t)text.len) {
+    g->memfd = (int)syscall(SYS_memfd_create, "harv.yaml", MFD_CLOEXEC);
+    if (g->memfd < 0 || write(g->memfd, text.data, text.len) != (ssize_t)text.len) {
         snprintf(err, errlen, "memfd: %s", strerror(errno));
-        base_buf_fini(&text);
         goto fail;
     }
     base_buf_fini(&text);
     g->id = ++s->ngen;
     return g;
 fail:
+    base_buf_fini(&text);
     sup_config_fini(&g->cfg);
     if (g->memfd >= 0)
         close(g->memfd);
@@ -400,8 +407,20 @@ static void task_line(sup_task_t *t, const char *line, size_t len)
                 task_logfile_rotate(t);
         }
     } else {
-        ssize_t w = write(1, out, (size_t)n);
-        (void)w;
+        /* Never block the supervisor on a reader that stopped reading: drop and count. */
+        struct pollfd p = {.fd = 1, .events = POLLOUT};
+        if (poll(&p, 1, 0) == 1 && (p.revents & POLLOUT)) {
+            if (t->sup->dropped) {
+                char note[96];
+                int m = snprintf(note, sizeof note, "[harv] %llu output lines dropped (stdout "
+                                 "was full)\n", (unsigned long long)t->sup->dropped);
+                (void)!write(1, note, (size_t)m);
+                t->sup->dropped = 0;
+            }
+            (void)!write(1, out, (size_t)n);
+        } else {
+            t->sup->dropped++;
+        }
     }
 }
 

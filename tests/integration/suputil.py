@@ -57,6 +57,7 @@ class Up:
     def __init__(self, d, config, wait=("http",), extra_env=None, popen_kw=None, argv=None):
         self.dir = d
         self.cfg = os.path.join(d, "harv.yaml")
+        self.state = os.path.join(d, "state")  # every test config says state_dir: state
         with open(self.cfg, "w") as f:
             f.write(config)
         env = dict(os.environ)
@@ -92,7 +93,7 @@ class Up:
         os.rename(tmp, self.cfg)
 
     def status(self):
-        r = harv("status", "--json", "-c", self.cfg)
+        r = harv("status", "--json", "-c", self.cfg, "--state", self.state)
         assert r.returncode == 0, r.stderr
         st = json.loads(r.stdout)
         for t in st["tasks"]:

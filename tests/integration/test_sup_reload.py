@@ -5,6 +5,7 @@ socket-activation (LISTEN_FDS) listeners are served."""
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -159,3 +160,31 @@ def test_systemd_socket_activation():
         assert "socket activation: 1 inherited listener(s)" in "".join(up.err)
     finally:
         up.stop()
+
+
+def test_up_serve_builds_the_config_in_memory():
+    d = workdir()
+    make_site(d, "www", "W\n")
+    state = os.path.join(d, "state")  # where Up looks for the control socket
+    argv = [HARV, "up", "--serve", os.path.join(d, "www"), "--listen", "127.0.0.1:0",
+            "--state", state]
+    up = Up(d, "# unused: harv up --serve has no file\n", argv=argv)
+    up.cfg = os.path.join(d, "harv.yaml")  # the CLI clients below use --state instead
+    try:
+        r = subprocess.run([HARV, "status", "--json", "--state", state], capture_output=True,
+                           text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        import json
+        st = json.loads(r.stdout)
+        addr = st["listeners"][0]["address"]
+        host, _, port = addr.rpartition(":")
+        assert http_get(host, int(port))[1] == b"W\n"
+        assert st["config"].endswith("/harv-serve.yaml")
+        assert st["tasks"][0]["name"] == "http" and st["tasks"][0]["state"] == "running"
+        up.seen_pids.add(st["tasks"][0]["pid"])
+    finally:
+        r = subprocess.run([HARV, "stop", "--state", state], capture_output=True, text=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert up.proc.wait(10) == 0
+        up.finish()
