@@ -194,8 +194,11 @@ static sup_gen_t *gen_load(sup_t *s, char *err, size_t errlen)
     if (sup_config_parse(&g->cfg, path, dir[0] ? dir : "/", text.data ? text.data : "",
                          text.len, err, errlen) != BASE_OK)
         goto fail;
-    g->memfd = (int)syscall(SYS_memfd_create, "harv.yaml", MFD_CLOEXEC);
-    if (g->memfd < 0 || write(g->memfd, text.data, text.len) != (ssize_t)text.len) {
+    g->memfd = (int)syscall(SYS_memfd_create, "harv.yaml", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    /* Sealed: a compromised task must not rewrite what its successor reads (its sandbox). */
+    if (g->memfd < 0 || write(g->memfd, text.data, text.len) != (ssize_t)text.len ||
+        fcntl(g->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+                                         F_SEAL_SEAL) != 0) {
         snprintf(err, errlen, "memfd: %s", strerror(errno));
         goto fail;
     }

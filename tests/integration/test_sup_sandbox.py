@@ -151,3 +151,16 @@ def test_http_task_probes_its_own_sandbox():
         assert http_get(host, port, "/")[0] in (200, 404)  # still serving after the probe
     finally:
         up.stop()
+
+
+def test_config_fd_is_sealed():
+    d = workdir()
+    up = Up(d, "state_dir: state\nprobe: {}\n", wait=("probe",),
+            extra_env={"HARV_TEST_CONFIG_WRITE": "1"})
+    try:
+        deadline = time.time() + 10
+        while "config_write=" not in up.logs("probe") and time.time() < deadline:
+            time.sleep(0.05)
+        assert "config_write=EPERM" in up.logs("probe")
+    finally:
+        up.stop()
