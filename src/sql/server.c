@@ -51,6 +51,8 @@
 
 #define HSQL_READ_CHUNK (16 * 1024)
 #define HSQL_OUT_HIGH (256 * 1024) /* a worker flushes itself past this */
+#define HSQL_KEEP_BUF (1024 * 1024) /* larger idle buffers are freed */
+#define HSQL_READ_TIMEOUT_MS 30000  /* a packet started must be complete within (net_read_timeout) */
 
 static void conn_free(hsql_conn_t *c);
 
@@ -72,6 +74,9 @@ int hsql_conn_flush(hsql_conn_t *c)
         return BASE_ERROR;
     }
     c->out.len = c->out_off = 0;
+    /* After a big result, give the memory back instead of keeping it per session. */
+    if (c->out.cap > HSQL_KEEP_BUF)
+        base_buf_fini(&c->out);
     return BASE_OK;
 }
 
@@ -89,6 +94,8 @@ static int conn_read(hsql_conn_t *c)
     hsql_server_t *srv = c->srv;
     if (c->in_off == c->in.len) {
         c->in.len = c->in_off = 0;
+        if (c->in.cap > HSQL_KEEP_BUF)
+            base_buf_fini(&c->in);
     } else if (c->in_off > 0 && c->in_off >= c->in.cap / 2) {
         memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
         c->in.len -= c->in_off;
@@ -123,6 +130,7 @@ static int conn_read(hsql_conn_t *c)
     ssize_t r = recv(c->fd, c->in.data + c->in.len, room, 0);
     if (r > 0) {
         c->in.len += (size_t)r;
+        c->last_read_ms = net_loop_now(srv->loop);
         /* A short read drained the socket: wait for the next edge — unless the peer's FIN
          * already came with the last edge, then read on to see the EOF. */
         if ((size_t)r < room && !c->rdhup)
@@ -387,9 +395,15 @@ static void on_sweep(net_loop_t *loop, net_timer_t *t)
     uint64_t now = net_loop_now(loop), idle = (uint64_t)srv->cfg.wait_timeout_s * 1000;
     for (hsql_conn_t *c = srv->conns, *next; c; c = next) {
         next = c->next;
-        if (c->state == HSQL_CONN_IDLE && now - c->last_active_ms > idle) {
+        if (c->state != HSQL_CONN_IDLE)
+            continue;
+        if (now - c->last_active_ms > idle) {
             BASE_LOG(BASE_LOG_INFO, "sql", "conn %u (%s): idle past wait_timeout, closed",
                      c->conn_id, c->peer);
+            conn_close_now(c);
+        } else if (c->in.len > c->in_off && now - c->last_read_ms > HSQL_READ_TIMEOUT_MS) {
+            BASE_LOG(BASE_LOG_INFO, "sql", "conn %u (%s): packet incomplete for %d s, closed",
+                     c->conn_id, c->peer, HSQL_READ_TIMEOUT_MS / 1000);
             conn_close_now(c);
         }
     }

@@ -70,7 +70,8 @@ struct hsql_conn {
     bool want_close;           /* close once the output is flushed */
     bool txn_dirty;            /* a write ran in the open transaction */
     _Atomic bool peer_gone;    /* HUP seen: a running query may stop early */
-    uint64_t last_active_ms;
+    uint64_t last_active_ms;   /* last complete packet */
+    uint64_t last_read_ms;     /* last bytes received */
     char host[64];             /* "127.0.0.1" or "localhost": for 1045 messages */
     char peer[96];             /* "127.0.0.1:51234" or "localhost" */
     uint32_t conn_id;
