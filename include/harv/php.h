@@ -35,6 +35,13 @@ typedef struct phpw_config {
                                 removed at exit */
     bool open_basedir;       /* confine scripts to root + tmp_dir (default true via
                                 phpw_config_defaults) */
+    bool isolate;            /* a private network namespace for the workers (unix sockets by
+                                path still work: use HarvSQL's) and Landlock: no writes but
+                                tmp_dir and `writable` */
+    const char **writable;   /* directories workers may write (absolute, or relative to root),
+                                NULL-terminated; only with isolate */
+    int connect_ports[8];    /* with isolate: TCP ports workers may connect to (0-terminated;
+                                HarvSQL's), enforced by Landlock instead of a private netns */
 } phpw_config_t;
 
 /* Fills cfg with the defaults above (socket and root stay NULL). */
@@ -64,6 +71,9 @@ typedef struct phpw_serve_opts {
     const char *harv_exe;    /* the harv binary to run `harv php` with (NULL: /proc/self/exe) */
     bool no_front_controller;/* do not send unknown paths to /index.php */
     bool https;              /* tell scripts HTTPS=on */
+    bool isolate;            /* the pool's isolation (see phpw_config_t.isolate) */
+    const char **writable;   /* directories the workers may write, NULL-terminated */
+    int connect_ports[8];    /* TCP ports isolated workers may connect to (0-terminated) */
 } phpw_serve_opts_t;
 
 typedef struct phpw_serve phpw_serve_t;

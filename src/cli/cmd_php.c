@@ -41,6 +41,14 @@ static void usage(FILE *f)
         "                         disable_functions=exec,system, ...)\n"
         "  --tmp DIR              uploads and temporary files (default: a fresh dir in /tmp)\n"
         "  --no-open-basedir      do not confine scripts to the root + the temp dir\n"
+        "  --isolate              workers get a private network namespace (no TCP/UDP; unix\n"
+        "                         sockets by path still work: reach HarvSQL by its socket)\n"
+        "                         and Landlock: no writes but the temp dir and --writable\n"
+        "  --writable DIR         a directory workers may write with --isolate (absolute or\n"
+        "                         relative to the root), repeatable: wp-content/uploads\n"
+        "  --allow-connect PORT   with --isolate: workers may connect over TCP to PORT only\n"
+        "                         (HarvSQL's; Landlock, instead of the private netns),\n"
+        "                         repeatable (8)\n"
         "  --log-level LEVEL      debug, info (default), warn, error\n"
         "  -h, --help             this help\n"
         "SIGTERM/SIGINT stop the workers and remove the socket.\n");
@@ -63,8 +71,11 @@ static int num(const char *name, const char *v, unsigned long max, unsigned *out
 int cli_php_main(int argc, char **argv)
 {
     enum { O_SOCKET = 256, O_ROOT, O_WORKERS, O_MAXREQ, O_MEMCAP, O_TIMEOUT, O_INI, O_TMP,
-           O_NOBASEDIR, O_LOG };
+           O_NOBASEDIR, O_LOG, O_ISOLATE, O_WRITABLE, O_CONNECT };
     static const struct option opts[] = {
+        {"allow-connect", required_argument, 0, O_CONNECT},
+        {"isolate", no_argument, 0, O_ISOLATE},
+        {"writable", required_argument, 0, O_WRITABLE},
         {"socket", required_argument, 0, O_SOCKET},
         {"root", required_argument, 0, O_ROOT},
         {"workers", required_argument, 0, O_WORKERS},
@@ -81,7 +92,8 @@ int cli_php_main(int argc, char **argv)
     phpw_config_t cfg;
     phpw_config_defaults(&cfg);
     const char *ini[PHP_MAX_INI + 1] = {0};
-    int nini = 0;
+    const char *writable[PHP_MAX_INI + 1] = {0};
+    int nini = 0, nwritable = 0;
     uint64_t sz;
     int c;
     optind = 1;
@@ -110,6 +122,27 @@ int cli_php_main(int argc, char **argv)
             ini[nini++] = optarg;
             break;
         case O_TMP: cfg.tmp_dir = optarg; break;
+        case O_ISOLATE: cfg.isolate = true; break;
+        case O_CONNECT: {
+            unsigned port, k = 0;
+            if (num("allow-connect", optarg, 65535, &port))
+                return 2;
+            while (k < 7 && cfg.connect_ports[k])
+                k++;
+            if (k == 7 || !port) {
+                fprintf(stderr, "harv php: --allow-connect: 1 to 7 ports from 1 to 65535\n");
+                return 2;
+            }
+            cfg.connect_ports[k] = (int)port;
+            break;
+        }
+        case O_WRITABLE:
+            if (nwritable == PHP_MAX_INI) {
+                fprintf(stderr, "harv php: too many --writable\n");
+                return 2;
+            }
+            writable[nwritable++] = optarg;
+            break;
         case O_NOBASEDIR: cfg.open_basedir = false; break;
         case O_LOG: {
             base_log_level_t lvl;
@@ -133,6 +166,7 @@ int cli_php_main(int argc, char **argv)
         return 2;
     }
     cfg.ini = ini;
+    cfg.writable = writable;
     base_log_set_prefix("php");
     char err[512];
     if (phpw_pool_run(&cfg, err, sizeof err) != 0) {
@@ -174,6 +208,9 @@ static void ps_usage(FILE *f)
         "      --fastcgi ADDR      use an external FastCGI server instead of the pool:\n"
         "                          unix:/run/php/php8.2-fpm.sock or 127.0.0.1:9000\n"
         "      --run-dir DIR       where the pool's socket goes (default: a fresh /tmp dir)\n"
+        "      --isolate           isolate the PHP workers (see harv php --help)\n"
+        "      --writable DIR      a directory the isolated workers may write, repeatable\n"
+        "      --allow-connect PORT  isolated workers may connect to this TCP port\n"
         "      --no-front-controller  unknown paths are 404, not /index.php\n"
         "      --max-body SIZE     request body limit, 413 beyond (default 8m)\n"
         "      --access-log DEST   off (default), stdout, or a file path\n"
@@ -198,7 +235,7 @@ static int ps_num(const char *name, const char *v, unsigned long max, unsigned *
 int cli_phpserve_main(int argc, char **argv)
 {
     enum { O_WORKERS = 256, O_MAXREQ, O_TIMEOUT, O_QUEUE, O_INI, O_FASTCGI, O_RUNDIR, O_NOFC,
-           O_MAXBODY, O_ACCESS, O_LOG };
+           O_MAXBODY, O_ACCESS, O_LOG, O_ISOLATE, O_WRITABLE, O_CONNECT };
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 't'},
@@ -210,6 +247,9 @@ int cli_phpserve_main(int argc, char **argv)
         {"fastcgi", required_argument, 0, O_FASTCGI},
         {"run-dir", required_argument, 0, O_RUNDIR},
         {"no-front-controller", no_argument, 0, O_NOFC},
+        {"isolate", no_argument, 0, O_ISOLATE},
+        {"writable", required_argument, 0, O_WRITABLE},
+        {"allow-connect", required_argument, 0, O_CONNECT},
         {"max-body", required_argument, 0, O_MAXBODY},
         {"access-log", required_argument, 0, O_ACCESS},
         {"log-level", required_argument, 0, O_LOG},
@@ -221,7 +261,8 @@ int cli_phpserve_main(int argc, char **argv)
     cfg.max_body = 8u << 20;
     const char *listen[PS_MAX_LISTEN + 1] = {0};
     const char *ini[PS_MAX_INI + 1] = {0};
-    int nlisten = 0, nini = 0;
+    const char *writable[PS_MAX_INI + 1] = {0};
+    int nlisten = 0, nini = 0, nwritable = 0;
     const char *access_log = "off";
     phpw_serve_opts_t po = {0};
     uint64_t sz;
@@ -255,6 +296,27 @@ int cli_phpserve_main(int argc, char **argv)
         case O_FASTCGI: po.fastcgi = optarg; break;
         case O_RUNDIR: po.run_dir = optarg; break;
         case O_NOFC: po.no_front_controller = true; break;
+        case O_ISOLATE: po.isolate = true; break;
+        case O_CONNECT: {
+            unsigned port, k = 0;
+            if (ps_num("allow-connect", optarg, 65535, &port))
+                return 2;
+            while (k < 7 && po.connect_ports[k])
+                k++;
+            if (k == 7 || !port) {
+                fprintf(stderr, "harv php-serve: --allow-connect: 1 to 7 ports\n");
+                return 2;
+            }
+            po.connect_ports[k] = (int)port;
+            break;
+        }
+        case O_WRITABLE:
+            if (nwritable == PS_MAX_INI) {
+                fprintf(stderr, "harv php-serve: too many --writable\n");
+                return 2;
+            }
+            writable[nwritable++] = optarg;
+            break;
         case O_MAXBODY:
             if (base_parse_size(optarg, &sz) != BASE_OK) {
                 fprintf(stderr, "harv php-serve: --max-body: '%s' is not a size\n", optarg);
@@ -294,6 +356,7 @@ int cli_phpserve_main(int argc, char **argv)
     cfg.threads = cfg.threads ? cfg.threads : 1;
     po.loops = cfg.threads;
     po.ini = ini;
+    po.writable = writable;
     /* the pool's binary: a sanitizer build of the HTTP side runs a plain pool (ASan cannot
      * load PHP's extensions, which are dlopen'ed with RTLD_DEEPBIND) */
     po.harv_exe = getenv("HARV_PHP_POOL_EXE");

@@ -61,6 +61,14 @@ void phpw_sapi_shutdown(void);
 /* Runs the script for the request on c (params decoded). Returns EG(exit_status). */
 int phpw_sapi_run(phpw_conn_t *c, const char *script);
 
+/* isolate.c --------------------------------------------------------------------------------- */
+/* Enters a private network namespace (the master, before forking). 0 or -1 with err. */
+int phpw_isolate_network(char *err, size_t errlen);
+/* Landlock: no writes anywhere but the given directories (NULL-terminated); with ports
+ * (0-terminated, may be NULL) also no TCP but connecting to those. 0 or -1. */
+int phpw_isolate_files(const char *const *writable, const int *connect_ports, char *err,
+                       size_t errlen);
+
 /* pool.c ------------------------------------------------------------------------------------ */
 /* One worker's state, in memory shared between the master and the workers. */
 struct phpw_slot {

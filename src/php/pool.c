@@ -30,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/landlock.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,6 +40,7 @@
 #include <unistd.h>
 
 #define PHPW_MAX_WORKERS 1024
+#define PHPW_MAX_WRITABLE 16
 #define PHPW_TICK_MS 50
 #define PHPW_STOP_GRACE_MS 3000
 #define PHPW_RESPAWN_FAST_LIMIT 20 /* deaths within a second before respawning slows down */
@@ -95,6 +98,7 @@ typedef struct pool {
     phpw_slot_t *slots;
     unsigned n;
     const char *root_real;
+    const char *writable[PHPW_MAX_WRITABLE + 2]; /* tmp + configured, resolved */
 } pool_t;
 
 static void spawn(pool_t *p, unsigned i)
@@ -122,6 +126,13 @@ static void spawn(pool_t *p, unsigned i)
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         s->pid = getpid();
+        if (p->cfg->isolate) {
+            char err[256];
+            if (phpw_isolate_files(p->writable, p->cfg->connect_ports, err, sizeof err) != 0) {
+                base_log(BASE_LOG_ERROR, "php", "worker isolation: %s", err);
+                _exit(1);
+            }
+        }
         phpw_worker_main(p->lfd, s, p->cfg, p->root_real);
         _exit(0);
     }
@@ -179,6 +190,11 @@ static void enforce_deadlines(pool_t *p)
             kill(s->pid, SIGKILL);
         }
     }
+}
+
+static bool landlock_missing(void)
+{
+    return syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION) < 1;
 }
 
 static void sleep_ms(unsigned ms)
@@ -239,9 +255,33 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
     int fl = fcntl(p.lfd, F_GETFL);
     fcntl(p.lfd, F_SETFL, fl & ~O_NONBLOCK);
 
+    p.writable[0] = tmp;
+    char wreal[PHPW_MAX_WRITABLE][PATH_MAX];
+    unsigned nw = 0;
+    for (const char **w = cfg.writable; w && *w; w++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s%s%s", **w == '/' ? "" : root_real, **w == '/' ? "" : "/",
+                 *w);
+        if (nw == PHPW_MAX_WRITABLE || !realpath(path, wreal[nw])) {
+            snprintf(err, errlen, "--writable %s: %s", *w,
+                     nw == PHPW_MAX_WRITABLE ? "too many (16 at most)" : strerror(errno));
+            goto out;
+        }
+        p.writable[1 + nw] = wreal[nw];
+        nw++;
+    }
+    if (cfg.isolate && landlock_missing()) {
+        snprintf(err, errlen, "--isolate needs Landlock, which this kernel does not offer");
+        goto out;
+    }
+
     ini = build_ini(&cfg, root_real, tmp);
     if (phpw_sapi_startup(ini, err, errlen) != 0)
         goto out;
+    if (cfg.isolate && !cfg.connect_ports[0] && phpw_isolate_network(err, errlen) != 0) {
+        phpw_sapi_shutdown();
+        goto out;
+    }
 
     p.n = cfg.workers;
     p.root_real = root_real;
@@ -264,8 +304,9 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
 
     for (unsigned i = 0; i < p.n; i++)
         spawn(&p, i);
-    base_log(BASE_LOG_INFO, "php", "pool ready: %u workers on %s, root %s", p.n,
-             cfg.socket ? cfg.socket : "(inherited socket)", root_real);
+    base_log(BASE_LOG_INFO, "php", "pool ready: %u workers on %s, root %s%s", p.n,
+             cfg.socket ? cfg.socket : "(inherited socket)", root_real,
+             cfg.isolate ? ", isolated (netns, Landlock)" : "");
 
     uint64_t window = base_now_ms();
     unsigned deaths = 0;

@@ -138,6 +138,18 @@ static int start_pool(phpw_serve_t *ps, const phpw_serve_opts_t *o, char *err, s
     snprintf(timeout, sizeof timeout, "%u", o->timeout_ms ? o->timeout_ms : 30000);
     argv[n++] = "--timeout";
     argv[n++] = timeout;
+    char ports[8][16];
+    if (o->isolate)
+        argv[n++] = "--isolate";
+    for (int i = 0; i < 8 && o->connect_ports[i] > 0; i++) {
+        snprintf(ports[i], sizeof ports[i], "%d", o->connect_ports[i]);
+        argv[n++] = "--allow-connect";
+        argv[n++] = ports[i];
+    }
+    for (const char **p = o->writable; p && *p && n < 100; p++) {
+        argv[n++] = "--writable";
+        argv[n++] = *p;
+    }
     for (const char **p = o->ini; p && *p && n < 120; p++) {
         argv[n++] = "--ini";
         argv[n++] = *p;

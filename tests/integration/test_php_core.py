@@ -365,3 +365,63 @@ def test_recycle_and_queue_limit(tmp_path):
         assert request(h, "GET", "/hello.php")[0] == 200
     finally:
         h.stop()
+
+
+def test_isolation(tmp_path):
+    """--isolate: no network for the workers, no writes outside the temp dir and --writable
+    directories; open_basedir keeps reads inside the root and the temp dir."""
+    root = tmp_path / "app"
+    site(root, {
+        "w.php": """<?php
+$r = [];
+$r['root'] = @file_put_contents(__DIR__ . '/evil.php', 'x') !== false;
+$r['uploads'] = @file_put_contents(__DIR__ . '/uploads/ok.txt', 'ok') !== false;
+$r['tmp'] = @file_put_contents(sys_get_temp_dir() . '/t.txt', 't') !== false;
+$s = @stream_socket_client('tcp://127.0.0.1:' . (int)$_GET['port'], $en, $es, 2);
+$r['net'] = $s !== false;
+$r['etc'] = @file_get_contents('/etc/hostname') !== false;
+$r['disabled'] = function_exists('exec');
+echo json_encode($r);
+""",
+        "uploads/.keep": "",
+    })
+    h = PhpHarv(root, "--isolate", "--writable", "uploads", "--ini", "disable_functions=exec")
+    try:
+        st, r, body = request(h, "GET", "/w.php?port=%d" % h.port)
+        assert st == 200, body
+        assert json.loads(body) == {"root": False, "uploads": True, "tmp": True, "net": False,
+                                    "etc": False, "disabled": False}
+        assert not os.path.exists(root / "evil.php")
+        assert (root / "uploads" / "ok.txt").read_text() == "ok"
+    finally:
+        h.stop()
+
+
+def test_isolation_allowed_port(tmp_path):
+    """--isolate --allow-connect PORT: TCP to PORT only (HarvSQL's, for a wp-config.php that
+    names 127.0.0.1:PORT), enforced by Landlock instead of a private network namespace."""
+    import socket as so
+    ok, other = so.socket(), so.socket()
+    for s in (ok, other):
+        s.bind(("127.0.0.1", 0))
+        s.listen(4)
+    try:
+        root = tmp_path / "app"
+        site(root, {"c.php": """<?php
+$r = [];
+foreach (['ok', 'other'] as $k) {
+    $s = @stream_socket_client('tcp://127.0.0.1:' . (int)$_GET[$k], $en, $es, 2);
+    $r[$k] = $s !== false;
+}
+echo json_encode($r);
+"""})
+        h = PhpHarv(root, "--isolate", "--allow-connect", str(ok.getsockname()[1]))
+        try:
+            st, r, body = request(h, "GET", "/c.php?ok=%d&other=%d" % (ok.getsockname()[1],
+                                                                      other.getsockname()[1]))
+            assert st == 200 and json.loads(body) == {"ok": True, "other": False}, body
+        finally:
+            h.stop()
+    finally:
+        ok.close()
+        other.close()

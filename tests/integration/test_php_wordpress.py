@@ -1,7 +1,8 @@
 """WordPress (Debian's wordpress package) on Harv alone: HarvSQL (`harv sql`) as the database,
 `harv php-serve` (HarvTTP + the PHP pool) as the web server. Each step is checked: the
 installer, logging in, publishing a post (REST API with the editor's nonce), commenting, and
-seeing both as a visitor — on a pretty permalink (front controller) and by ?p=ID."""
+seeing both as a visitor — on a pretty permalink (front controller) and by ?p=ID. The PHP
+workers run isolated (Landlock: TCP to HarvSQL's port only, writes to wp-content/uploads only)."""
 # ctest: labels=integration;wordpress timeout=300
 import http.cookiejar
 import json
@@ -102,7 +103,10 @@ def wordpress(tmp_path_factory):
     sql = Sql(tmp)
     try:
         (root / "wp-config.php").write_text(WP_CONFIG % {"host": sql.addr})
-        h = PhpHarv(root, "--timeout", "120000", workers=2)
+        (root / "wp-content" / "uploads").mkdir()
+        # isolated workers: TCP to HarvSQL's port only, writes to wp-content/uploads only
+        h = PhpHarv(root, "--timeout", "120000", "--isolate", "--allow-connect",
+                    sql.addr.rsplit(":", 1)[1], "--writable", "wp-content/uploads", workers=2)
         try:
             yield h, Browser(h.url)
         finally:
