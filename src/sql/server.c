@@ -261,8 +261,9 @@ void hsql_conn_start_job(hsql_conn_t *c, bool may_inline)
     c->job.work = on_job_work;
     c->job.done = on_job_done;
     c->job.loop = srv->loop;
-    if (net_pool_submit(srv->pool, &c->job) != BASE_OK) {
-        /* The backlog is sized to max_connections, so this means shutdown. */
+    if (!srv->pool || net_pool_submit(srv->pool, &c->job) != BASE_OK) {
+        /* The backlog is sized to max_connections, so this means shutdown (the pool is
+         * already gone while hsql_server_free() drains completions). */
         c->state = HSQL_CONN_IDLE;
         hsql_out_err(c, 1053, "08S01", "Server shutdown in progress");
         c->want_close = true;
