@@ -151,6 +151,7 @@ struct sup {
 
 static void task_start(sup_task_t *t);
 static void stop_next(sup_t *s);
+static int state_prepare(sup_t *s, char *err, size_t errlen);
 
 /* ---- config generations ------------------------------------------------------------ */
 static sup_gen_t *gen_load(sup_t *s, char *err, size_t errlen)
@@ -487,15 +488,14 @@ static void inst_free(sup_inst_t *in)
     free(in);
 }
 
+static void inst_kill_now(sup_inst_t *in);
+
 static void on_kill_timer(net_loop_t *loop, net_timer_t *tm)
 {
     sup_inst_t *in = tm->data;
     BASE_LOG(BASE_LOG_WARN, "sup", "task %s (pid %d) did not stop within its drain deadline: "
              "killing it", in->task->kind->name, (int)in->pid);
-    if (in->has_cg)
-        sup_cgroup_kill(&in->cg);
-    kill(-in->pid, SIGKILL);
-    kill(in->pid, SIGKILL);
+    inst_kill_now(in);
 }
 
 /* Asks an instance to finish its in-flight work and exit; kills it after the deadline. */
@@ -918,10 +918,29 @@ static void stop_next(sup_t *s)
     net_loop_stop(s->loop);
 }
 
+static void inst_kill_now(sup_inst_t *in)
+{
+    if (in->has_cg)
+        sup_cgroup_kill(&in->cg);
+    kill(-in->pid, SIGKILL);
+    kill(in->pid, SIGKILL);
+}
+
 static void sup_begin_stop(sup_t *s, const char *why)
 {
-    if (s->stopping)
+    if (s->stopping) {
+        /* A second signal: no more patience. */
+        if (strcmp(why, "harv stop")) {
+            BASE_LOG(BASE_LOG_WARN, "sup", "%s again: killing every task now", why);
+            for (unsigned i = 0; i < sup_nkinds; i++) {
+                if (s->tasks[i].cur)
+                    inst_kill_now(s->tasks[i].cur);
+                for (sup_inst_t *o = s->tasks[i].old; o; o = o->next)
+                    inst_kill_now(o);
+            }
+        }
         return;
+    }
     s->stopping = true;
     BASE_LOG(BASE_LOG_INFO, "sup", "stopping (%s): draining tasks in reverse order", why);
     stop_next(s);
@@ -955,6 +974,9 @@ static int sup_reload(sup_t *s, char *err, size_t errlen)
     s->gens = g;
     s->gen = g;
     BASE_LOG(BASE_LOG_INFO, "sup", "reload: generation %u from %s", g->id, g->cfg.file);
+    char e2[512];
+    if (state_prepare(s, e2, sizeof e2) != BASE_OK) /* a new user owns the state dirs */
+        BASE_LOG(BASE_LOG_ERROR, "sup", "reload: %s", e2);
     for (unsigned i = 0; i < sup_nkinds; i++) {
         sup_task_t *t = &s->tasks[i];
         t->enabled = sup_config_task(&g->cfg, t->kind)->enabled;

@@ -237,3 +237,31 @@ def test_kill9_under_wrk_load_two_threads():
         assert up.task("http")["restarts"] == 2
     finally:
         up.stop()
+
+
+def test_second_signal_kills_at_once():
+    d = workdir()
+    site(d)
+    up = Up(d, config().replace("drain_timeout: 5s", "drain_timeout: 20s"))
+    try:
+        host, port = up.hostport()
+        def cut():  # the request in flight is cut by the second signal: expected
+            try:
+                http_get(host, port, "/_test/sleep?ms=8000")
+            except OSError:
+                pass
+
+        th = threading.Thread(target=cut)
+        th.daemon = True
+        th.start()
+        time.sleep(0.4)
+        t0 = time.time()
+        up.proc.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        up.proc.send_signal(signal.SIGINT)  # impatient operator: Ctrl-C twice
+        assert up.proc.wait(10) == 0
+        assert time.time() - t0 < 5
+        assert "SIGINT again: killing every task now" in "".join(up.err)
+        up.finish()
+    finally:
+        up.kill()
