@@ -184,7 +184,10 @@ int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_
         return hsql_err(err, 1241, "21000", "Operand should contain 1 column(s)");
     if (strstr(msg, "syntax error") || strstr(msg, "incomplete input") ||
         strstr(msg, "unrecognized token")) {
-        const char *cur = s->cur_info ? s->cur_info : "";
+        char *cur = base_xmalloc(s->cur_len + 1);
+        if (s->cur_info)
+            memcpy(cur, s->cur_info, s->cur_len);
+        cur[s->cur_info ? s->cur_len : 0] = 0;
         const char *near = strstr(msg, "near \"");
         size_t off = strlen(cur);
         if (near) {
@@ -198,7 +201,9 @@ int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_
             if (f)
                 off = (size_t)(f - cur);
         }
-        return hsql_err_syntax(err, cur, strlen(cur), off);
+        int r = hsql_err_syntax(err, cur, strlen(cur), off);
+        free(cur);
+        return r;
     }
     if ((rc & 0xff) == SQLITE_FULL)
         return hsql_err(err, 1114, "HY000", "The table is full");
@@ -1885,16 +1890,19 @@ static int session_query(hsql_session_t *s, const char *sql, size_t len, const h
         return hsql_err_syntax(err, sql, len, t[starts[1]].off);
     for (int k = 0; k < ns; k++) {
         uint16_t more = k + 1 < ns ? HSQL_STATUS_MORE_RESULTS : 0;
-        /* the text of this statement, NUL-terminated, for error messages and PROCESSLIST */
+        /* the text of this statement, for error messages */
         size_t so = t[starts[k]].off, eo = t[ends[k] - 1].off + t[ends[k] - 1].len;
-        base_arena_reset(&s->qarena);
-        char *cur = base_arena_strndup(&s->qarena, sql + so, eo - so);
-        s->cur_info = cur;
-        /* re-lex the statement alone so token offsets match `cur` */
         int r;
         if (ns == 1 && so == 0) {
+            s->cur_info = sql;
+            s->cur_len = eo;
             r = run_stmt(s, sql, len, t, starts[k], ends[k], sink, more, err);
         } else {
+            /* re-lex the statement alone so token offsets match its own copy */
+            base_arena_reset(&s->qarena);
+            char *cur = base_arena_strndup(&s->qarena, sql + so, eo - so);
+            s->cur_info = cur;
+            s->cur_len = eo - so;
             hsql_toks_t sub = {0};
             hsql_lex(cur, eo - so, &sub, &le);
             r = run_stmt(s, cur, eo - so, sub.v, 0, (int)sub.n - 1, sink, more, err);
@@ -2097,6 +2105,7 @@ static int stmt_prepare(hsql_session_t *s, const char *sql, size_t len, hsql_stm
     p->dml = hsql_is_dml(p->text, t, 0, e);
     if (p->dml) {
         s->cur_info = p->text;
+        s->cur_len = p->len;
         int r = stmt_translate(p, err);
         s->cur_info = NULL;
         if (r < 0) {
@@ -2217,6 +2226,7 @@ static int stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npa
     for (unsigned k = 0; k < p->nparams; k++)
         param_to_bval(&params[k], &s->bv[p->ph_ord[k] - 1]);
     s->cur_info = p->text;
+    s->cur_len = p->len;
     int r;
     if (p->xl->kind == HSQL_XK_SELECT) {
         rtxn_for_read(s);

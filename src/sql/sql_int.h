@@ -185,7 +185,8 @@ struct hsql_session {
     uint8_t *pflags;
     int *pord;
     size_t cappf;
-    const char *cur_info; /* text being run (for PROCESSLIST) */
+    const char *cur_info; /* text of the statement being run (not NUL-terminated) */
+    size_t cur_len;
     char vtmp[4][256];    /* rotating buffers for computed variable values */
     int vtmp_i;
     uint64_t start_ms;

@@ -300,7 +300,7 @@ int hsql_lex(const char *src, size_t len, hsql_toks_t *toks, hsql_lex_err_t *err
 
 bool hsql_tok_is(const char *src, const hsql_tok_t *t, const char *kw)
 {
-    if (t->type != HSQL_TK_WORD)
+    if (t->type != HSQL_TK_WORD || ((unsigned char)src[t->off] & 0xDF) != (unsigned char)kw[0])
         return false;
     size_t n = strlen(kw);
     if (n != t->len)
