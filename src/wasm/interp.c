@@ -410,12 +410,19 @@ do_call:
             TRAP(WVM_TRAP_STACK);
         frames[depth++] = (wvm_frame_t){ip, fp, cur};
         fp = nfp;
-        memset(fp + code->param_slots, 0, code->local_slots * sizeof(wvm_slot_t));
+        /* locals are few: a loop beats a memset call */
+        for (uint32_t i = code->param_slots, e = i + code->local_slots; i < e; i++)
+            fp[i].u64 = 0;
         if (f->inst != cur) {
             cur = f->inst;
             RELOAD();
         }
         ip = code->cells;
+        /* the callee's ENTRY charge, done here to save its dispatch */
+        if (BASE_UNLIKELY(fuel <= 0))
+            NEXT();
+        fuel -= ip[1];
+        ip += 2;
         NEXT();
     }
 L_MOV:
