@@ -74,6 +74,14 @@ typedef struct phpw_serve_opts {
     bool isolate;            /* the pool's isolation (see phpw_config_t.isolate) */
     const char **writable;   /* directories the workers may write, NULL-terminated */
     int connect_ports[8];    /* TCP ports isolated workers may connect to (0-terminated) */
+    /* HarvSQL beside the pool (`harv serve DIR --state ...`): with sql_state set, a child
+     * `harv sql --state STATE/sql --socket STATE/run/sql.sock` is started (and waited for),
+     * the pool's socket goes to STATE/run/php.sock, and isolated workers may connect to
+     * sql_listen's port. */
+    const char *sql_state;   /* the state directory (created); NULL = no HarvSQL */
+    const char *sql_listen;  /* "127.0.0.1:3306" (needs sql_user); NULL = unix socket only */
+    const char *sql_user;    /* "NAME:PASSWORD" */
+    const char *sql_db;      /* database created if missing */
 } phpw_serve_opts_t;
 
 typedef struct phpw_serve phpw_serve_t;
@@ -94,6 +102,9 @@ void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *re
 
 /* The pool's pid (0 when external), for tests and logs. */
 pid_t phpw_serve_pool_pid(const phpw_serve_t *ps);
+/* HarvSQL's addresses when phpw_serve_setup started it: "tcp=127.0.0.1:3306 socket=PATH"
+ * (as `harv sql` reported them), else NULL. */
+const char *phpw_serve_sql_info(const phpw_serve_t *ps);
 
 /* Stops the pool child (SIGTERM, then SIGKILL after 5 s) and frees everything. Call after
  * http_server_free(). NULL is fine. */

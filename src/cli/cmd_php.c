@@ -211,6 +211,12 @@ static void ps_usage(FILE *f)
         "      --isolate           isolate the PHP workers (see harv php --help)\n"
         "      --writable DIR      a directory the isolated workers may write, repeatable\n"
         "      --allow-connect PORT  isolated workers may connect to this TCP port\n"
+        "HarvSQL beside it (what `harv serve` does for a PHP site):\n"
+        "      --state DIR         data directory: starts `harv sql` (STATE/sql, socket\n"
+        "                          STATE/run/sql.sock); the pool's socket is STATE/run/php.sock\n"
+        "      --sql-listen ADDR:PORT  HarvSQL's TCP address too (needs --db-user)\n"
+        "      --db-user NAME:PASSWORD an account\n"
+        "      --db NAME           a database, created if missing\n"
         "      --no-front-controller  unknown paths are 404, not /index.php\n"
         "      --max-body SIZE     request body limit, 413 beyond (default 8m)\n"
         "      --access-log DEST   off (default), stdout, or a file path\n"
@@ -235,7 +241,8 @@ static int ps_num(const char *name, const char *v, unsigned long max, unsigned *
 int cli_phpserve_main(int argc, char **argv)
 {
     enum { O_WORKERS = 256, O_MAXREQ, O_TIMEOUT, O_QUEUE, O_INI, O_FASTCGI, O_RUNDIR, O_NOFC,
-           O_MAXBODY, O_ACCESS, O_LOG, O_ISOLATE, O_WRITABLE, O_CONNECT };
+           O_MAXBODY, O_ACCESS, O_LOG, O_ISOLATE, O_WRITABLE, O_CONNECT, O_STATE, O_SQLLISTEN,
+           O_DBUSER, O_DB };
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 't'},
@@ -250,6 +257,10 @@ int cli_phpserve_main(int argc, char **argv)
         {"isolate", no_argument, 0, O_ISOLATE},
         {"writable", required_argument, 0, O_WRITABLE},
         {"allow-connect", required_argument, 0, O_CONNECT},
+        {"state", required_argument, 0, O_STATE},
+        {"sql-listen", required_argument, 0, O_SQLLISTEN},
+        {"db-user", required_argument, 0, O_DBUSER},
+        {"db", required_argument, 0, O_DB},
         {"max-body", required_argument, 0, O_MAXBODY},
         {"access-log", required_argument, 0, O_ACCESS},
         {"log-level", required_argument, 0, O_LOG},
@@ -297,6 +308,10 @@ int cli_phpserve_main(int argc, char **argv)
         case O_RUNDIR: po.run_dir = optarg; break;
         case O_NOFC: po.no_front_controller = true; break;
         case O_ISOLATE: po.isolate = true; break;
+        case O_STATE: po.sql_state = optarg; break;
+        case O_SQLLISTEN: po.sql_listen = optarg; break;
+        case O_DBUSER: po.sql_user = optarg; break;
+        case O_DB: po.sql_db = optarg; break;
         case O_CONNECT: {
             unsigned port, k = 0;
             if (ps_num("allow-connect", optarg, 65535, &port))
@@ -403,6 +418,8 @@ int cli_phpserve_main(int argc, char **argv)
         printf("harv: serving %s on http://%s:%d/\n", root, host,
                http_server_port(srv, (unsigned)i));
     }
+    if (phpw_serve_sql_info(ps))
+        printf("harv: HarvSQL %s\n", phpw_serve_sql_info(ps));
     fflush(stdout);
     int rc = http_server_run(srv);
     running = NULL;

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ struct phpw_serve {
     char sock[PATH_MAX];
     bool front_controller;
     bool has_index;
+    pid_t sql_pid;
+    char sql_info[512];
 };
 
 /* ---- deciding whether a directory is a PHP site ----------------------------------------- */
@@ -197,6 +200,135 @@ static int start_pool(phpw_serve_t *ps, const phpw_serve_opts_t *o, char *err, s
     }
 }
 
+/* ---- HarvSQL beside the pool ---------------------------------------------------------------- */
+
+static int mkdir_p(const char *dir)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s", dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = 0;
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *s = '/';
+    }
+    return mkdir(p, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Starts `harv sql` and reads its "harv sql: ready ..." line (at most 20 s). */
+static int start_sql(phpw_serve_t *ps, const phpw_serve_opts_t *o, char *err, size_t errlen)
+{
+    char dir[PATH_MAX], run[PATH_MAX], sock[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/sql", o->sql_state);
+    snprintf(run, sizeof run, "%s/run", o->sql_state);
+    if (mkdir_p(dir) != 0 || mkdir_p(run) != 0) {
+        snprintf(err, errlen, "--state %s: %s", o->sql_state, strerror(errno));
+        return -1;
+    }
+    snprintf(sock, sizeof sock, "%s/sql.sock", run);
+    const char *argv[16];
+    int n = 0;
+    argv[n++] = "harv";
+    argv[n++] = "sql";
+    argv[n++] = "--state";
+    argv[n++] = dir;
+    argv[n++] = "--socket";
+    argv[n++] = sock;
+    if (o->sql_listen) {
+        argv[n++] = "--listen";
+        argv[n++] = o->sql_listen;
+    }
+    if (o->sql_user) {
+        argv[n++] = "--user";
+        argv[n++] = o->sql_user;
+    }
+    if (o->sql_db) {
+        argv[n++] = "--database";
+        argv[n++] = o->sql_db;
+    }
+    argv[n] = NULL;
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    const char *exe = o->harv_exe ? o->harv_exe : "/proc/self/exe";
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(1);
+        dup2(pfd[1], 1); /* its ready line comes to us; its log stays on stderr */
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execv(exe, (char *const *)argv);
+        fprintf(stderr, "harv: exec %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    close(pfd[1]);
+    ps->sql_pid = pid;
+    char line[512];
+    size_t len = 0;
+    uint64_t t0 = base_now_ms();
+    for (;;) {
+        struct pollfd pf = {.fd = pfd[0], .events = POLLIN};
+        int rc = poll(&pf, 1, 200);
+        if (rc > 0) {
+            ssize_t k = read(pfd[0], line + len, sizeof line - 1 - len);
+            if (k <= 0)
+                break;
+            len += (size_t)k;
+            line[len] = 0;
+            char *nl = strchr(line, '\n');
+            if (nl) {
+                *nl = 0;
+                close(pfd[0]); /* later output of harv sql to stdout gets EPIPE: it has none */
+                const char *r = strstr(line, "ready ");
+                snprintf(ps->sql_info, sizeof ps->sql_info, "%s", r ? r + 6 : line);
+                return 0;
+            }
+            if (len == sizeof line - 1)
+                break;
+        }
+        if (base_now_ms() - t0 > PHPW_START_WAIT_MS)
+            break;
+    }
+    close(pfd[0]);
+    snprintf(err, errlen, "HarvSQL did not start (see its log above)");
+    return -1;
+}
+
+const char *phpw_serve_sql_info(const phpw_serve_t *ps)
+{
+    return ps && ps->sql_info[0] ? ps->sql_info : NULL;
+}
+
+static void stop_child(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    uint64_t t0 = base_now_ms();
+    int status;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (base_now_ms() - t0 > 5000) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            break;
+        }
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* ---- setup -------------------------------------------------------------------------------- */
 
 int phpw_serve_setup(phpw_serve_t **out, const char *root, const phpw_serve_opts_t *opts,
@@ -223,6 +355,25 @@ int phpw_serve_setup(phpw_serve_t **out, const char *root, const phpw_serve_opts
     if (!ps->st)
         goto fail;
 
+    char run_dir[PATH_MAX];
+    if (o.sql_state) {
+        if (start_sql(ps, &o, err, errlen) != 0)
+            goto fail;
+        if (!o.run_dir) {
+            snprintf(run_dir, sizeof run_dir, "%s/run", o.sql_state);
+            o.run_dir = run_dir;
+        }
+        /* isolated workers reach HarvSQL's TCP port (its unix socket always works) */
+        const char *colon = o.sql_listen ? strrchr(o.sql_listen, ':') : NULL;
+        int port = colon ? atoi(colon + 1) : 0;
+        if (port > 0) {
+            int k = 0;
+            while (k < 7 && o.connect_ports[k])
+                k++;
+            if (k < 7)
+                o.connect_ports[k] = port;
+        }
+    }
     char addr[PATH_MAX + 8];
     if (o.fastcgi) {
         snprintf(addr, sizeof addr, "%s", o.fastcgi);
@@ -266,20 +417,10 @@ void phpw_serve_free(phpw_serve_t *ps)
         return;
     if (ps->up)
         http_fcgi_upstream_free(ps->up);
-    if (ps->pool_pid > 0) {
-        kill(ps->pool_pid, SIGTERM);
-        uint64_t t0 = base_now_ms();
-        int status;
-        while (waitpid(ps->pool_pid, &status, WNOHANG) == 0) {
-            if (base_now_ms() - t0 > 5000) {
-                kill(ps->pool_pid, SIGKILL);
-                waitpid(ps->pool_pid, &status, 0);
-                break;
-            }
-            struct timespec ts = {0, 10 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
+    if (ps->pool_pid > 0)
+        stop_child(ps->pool_pid);
+    if (ps->sql_pid > 0)
+        stop_child(ps->sql_pid);
     if (ps->sock[0])
         unlink(ps->sock);
     if (ps->own_run_dir)

@@ -22,6 +22,14 @@ def children(pid):
     return out
 
 
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
 def alive(pid):
     try:
         with open("/proc/%d/stat" % pid) as f:
@@ -46,7 +54,11 @@ class PhpHarv(Harv):
             raise RuntimeError("harv php-serve did not start: %r %s" % (line,
                                                                          self.proc.stderr.read()))
         self.host, self.port, self.unix = m.group(1), int(m.group(2)), None
-        self.pool = children(self.proc.pid)  # [] with --fastcgi (an external server)
+        kids = children(self.proc.pid)
+        self.pool = [p for p in kids if cmdline(p)[1:2] == ["php"]]  # [] with --fastcgi
+        self.others = [p for p in kids if p not in self.pool]  # harv sql with --state
+        # the line HarvSQL's addresses come on, with --state
+        self.sql = self.proc.stdout.readline().strip() if self.others else None
 
     def workers(self, want=None, timeout=10):
         """The pool's worker pids; with want, waits (bounded) until that many are up."""
@@ -58,7 +70,7 @@ class PhpHarv(Harv):
             time.sleep(0.05)
 
     def stop(self):
-        procs = self.pool + (children(self.pool[0]) if self.pool else [])
+        procs = self.pool + self.others + (children(self.pool[0]) if self.pool else [])
         err = super().stop()
         deadline = time.time() + 10
         while any(alive(p) for p in procs) and time.time() < deadline:

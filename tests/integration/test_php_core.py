@@ -16,7 +16,7 @@ import time
 import pytest
 
 from harvutil import Conn, get
-from phputil import PhpHarv, alive, response, site
+from phputil import PhpHarv, response, site
 
 SCRIPTS = {
     "hello.php": "<?php echo 'Hello from ', php_sapi_name(), \"\\n\";",

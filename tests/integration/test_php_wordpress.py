@@ -1,5 +1,6 @@
-"""WordPress (Debian's wordpress package) on Harv alone: HarvSQL (`harv sql`) as the database,
-`harv php-serve` (HarvTTP + the PHP pool) as the web server. Each step is checked: the
+"""WordPress (Debian's wordpress package) on Harv alone, one command: `harv php-serve DIR --state
+S --sql-listen 127.0.0.1:PORT --db-user wp:PW --db wordpress` runs HarvTTP, the PHP pool and
+HarvSQL (the `harv serve` of a PHP site). Each step is checked: the
 installer, logging in, publishing a post (REST API with the editor's nonce), commenting, and
 seeing both as a visitor — on a pretty permalink (front controller) and by ?p=ID. The PHP
 workers run isolated (Landlock: TCP to HarvSQL's port only, writes to wp-content/uploads only)."""
@@ -9,20 +10,15 @@ import json
 import os
 import re
 import shutil
-import signal
-import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from harvutil import HARV
 from phputil import PhpHarv
 
 WP = "/usr/share/wordpress"
-SQL_BIN = os.environ.get("HARV_SQL_BIN") or HARV
 
 pytestmark = pytest.mark.skipif(not os.path.isfile(WP + "/wp-settings.php"),
                                 reason="Debian's wordpress package is not installed")
@@ -47,33 +43,6 @@ require_once ABSPATH . 'wp-settings.php';
 """
 
 
-class Sql:
-    def __init__(self, tmp):
-        self.proc = subprocess.Popen(
-            [SQL_BIN, "sql", "--listen", "127.0.0.1:0", "--socket", str(tmp / "sql.sock"),
-             "--state", str(tmp / "state"), "--user", "wp:wp-secret", "--database",
-             "wordpress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        m = re.search(r"tcp=(\S+)", line)
-        if not m:
-            self.proc.kill()
-            self.proc.wait()
-            raise RuntimeError("harv sql did not start: %r %s" % (line, self.proc.stderr.read()))
-        self.addr = m.group(1)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        err = self.proc.stderr.read()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        assert " alert " not in err, err
-
-
 class Browser:
     """Cookies, redirects followed, no proxy."""
 
@@ -94,25 +63,35 @@ class Browser:
             return e.code, e.geturl(), e.read().decode("utf-8", "replace")
 
 
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
 @pytest.fixture(scope="module")
 def wordpress(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("wp")
     root = tmp / "site"
     shutil.copytree(WP, root, symlinks=False,
                     ignore=shutil.ignore_patterns("languages", "wp-config.php"))
-    sql = Sql(tmp)
+    addr = "127.0.0.1:%d" % free_port()
+    (root / "wp-config.php").write_text(WP_CONFIG % {"host": addr})
+    (root / "wp-content" / "uploads").mkdir()
+    # isolated workers: TCP to HarvSQL's port only, writes to wp-content/uploads only
+    h = PhpHarv(root, "--timeout", "120000", "--state", str(tmp / "state"), "--sql-listen",
+                addr, "--db-user", "wp:wp-secret", "--db", "wordpress", "--isolate",
+                "--writable", "wp-content/uploads", workers=2)
     try:
-        (root / "wp-config.php").write_text(WP_CONFIG % {"host": sql.addr})
-        (root / "wp-content" / "uploads").mkdir()
-        # isolated workers: TCP to HarvSQL's port only, writes to wp-content/uploads only
-        h = PhpHarv(root, "--timeout", "120000", "--isolate", "--allow-connect",
-                    sql.addr.rsplit(":", 1)[1], "--writable", "wp-content/uploads", workers=2)
-        try:
-            yield h, Browser(h.url)
-        finally:
-            h.stop()
+        assert h.sql and "tcp=" + addr in h.sql, h.sql
+        assert os.path.exists(tmp / "state" / "sql") and os.path.exists(
+            tmp / "state" / "run" / "php.sock")
+        yield h, Browser(h.url)
     finally:
-        sql.stop()
+        h.stop()
 
 
 def test_wordpress_install_login_post_comment(wordpress):
