@@ -1,14 +1,12 @@
-/* sql_func.c — MySQL functions and collations registered on each session's SQLite connection
- * (SQL side of HarvSQL): the HCI collation (case-, accent- and trailing-space-insensitive, as
- * MySQL's _ci collations), MySQL LIKE (backslash escape, _ci matching) and REGEXP, date and
- * time functions on MySQL's text forms (zero dates pass through), string functions, and the
- * session functions (FOUND_ROWS, LAST_INSERT_ID, @@variables) that read the session. */
+/* sql_func.c — MySQL functions registered on each session's SQLite connection (SQL side of
+ * HarvSQL): date and time functions on MySQL's text forms (zero dates pass through), the
+ * session functions (FOUND_ROWS, LAST_INSERT_ID, @@variables, the changed-row counters) and
+ * hsql_cv(), MySQL's strict/non-strict conversion of inserted values. Collations, LIKE and
+ * REGEXP are in sql_collate.c, string and numeric functions in sql_func_str.c. */
 #include "sql_int.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <openssl/evp.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,257 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
-/* libm-free rounding helpers (the library links without -lm) */
-static double m_trunc(double x)
-{
-    if (x > 9.2e18 || x < -9.2e18 || x != x)
-        return x;
-    return (double)(int64_t)x;
-}
-static double m_floor(double x)
-{
-    double t = m_trunc(x);
-    return (t > x) ? t - 1 : t;
-}
-static double m_ceil(double x)
-{
-    double t = m_trunc(x);
-    return (t < x) ? t + 1 : t;
-}
-static double m_fabs(double x) { return x < 0 ? -x : x; }
-static double m_pow(double b, int e)
-{
-    double r = 1;
-    bool neg = e < 0;
-    if (neg)
-        e = -e;
-    while (e--)
-        r *= b;
-    return neg ? 1 / r : r;
-}
-
-/* ---- code points and folding ------------------------------------------------------------- */
-static uint32_t utf8_next(const unsigned char **pp, const unsigned char *end)
-{
-    const unsigned char *p = *pp;
-    uint32_t c = *p++;
-    if (c >= 0x80) {
-        int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-        c &= n == 3 ? 0x07 : n == 2 ? 0x0F : 0x1F;
-        while (n-- > 0 && p < end && (*p & 0xC0) == 0x80)
-            c = (c << 6) | (*p++ & 0x3F);
-    }
-    *pp = p;
-    return c;
-}
-
-static uint32_t fold(uint32_t c)
-{
-    if (c < 0x80)
-        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    if (c >= 0xC0 && c <= 0xFF) {
-        static const char m[] = "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
-                                "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-        char r = m[c - 0xC0];
-        return (r == '*' || r == '/') ? c : (uint32_t)r;
-    }
-    if (c >= 0x100 && c <= 0x17F) {
-        static const struct {
-            uint16_t lo, hi;
-            char b;
-        } r[] = {{0x100, 0x105, 'a'}, {0x106, 0x10D, 'c'}, {0x10E, 0x111, 'd'}, {0x112, 0x11B, 'e'},
-                 {0x11C, 0x123, 'g'}, {0x124, 0x127, 'h'}, {0x128, 0x133, 'i'}, {0x134, 0x135, 'j'},
-                 {0x136, 0x138, 'k'}, {0x139, 0x142, 'l'}, {0x143, 0x14B, 'n'}, {0x14C, 0x153, 'o'},
-                 {0x154, 0x159, 'r'}, {0x15A, 0x161, 's'}, {0x162, 0x167, 't'}, {0x168, 0x173, 'u'},
-                 {0x174, 0x175, 'w'}, {0x176, 0x178, 'y'}, {0x179, 0x17E, 'z'}, {0x17F, 0x17F, 's'}};
-        for (size_t i = 0; i < BASE_ARRAY_LEN(r); i++)
-            if (c >= r[i].lo && c <= r[i].hi)
-                return (uint32_t)r[i].b;
-    }
-    if (c >= 0x391 && c <= 0x3A9)
-        return c + 32;
-    if (c >= 0x410 && c <= 0x42F)
-        return c + 32;
-    if (c >= 0x400 && c <= 0x40F)
-        return c + 80;
-    return c;
-}
-
-int hsql_ci_compare(const char *a, int na, const char *b, int nb)
-{
-    const unsigned char *p = (const unsigned char *)a, *pe = p + na;
-    const unsigned char *q = (const unsigned char *)b, *qe = q + nb;
-    while (p < pe && q < qe) {
-        uint32_t x, y;
-        if (*p < 0x80 && *q < 0x80) {
-            x = *p++;
-            y = *q++;
-            if (x == y)
-                continue;
-            if (x >= 'A' && x <= 'Z')
-                x += 32;
-            if (y >= 'A' && y <= 'Z')
-                y += 32;
-        } else {
-            x = fold(utf8_next(&p, pe));
-            y = fold(utf8_next(&q, qe));
-        }
-        if (x != y) {
-            return x < y ? -1 : 1;
-        }
-    }
-    while (p < pe && *p == ' ')
-        p++;
-    while (q < qe && *q == ' ')
-        q++;
-    if (p < pe)
-        return 1;
-    if (q < qe)
-        return -1;
-    return 0;
-}
-
-static int coll_hci(void *arg, int na, const void *a, int nb, const void *b)
-{
-    (void)arg;
-    return hsql_ci_compare(a, na, b, nb);
-}
-
-/* ---- LIKE and REGEXP --------------------------------------------------------------------- */
-bool hsql_like_match(const char *pat, size_t np, const char *str, size_t ns, int esc)
-{
-    const unsigned char *p = (const unsigned char *)pat, *pe = p + np;
-    const unsigned char *s = (const unsigned char *)str, *se = s + ns;
-    const unsigned char *bp = NULL, *bs = NULL; /* backtrack point after the last % */
-    while (s < se || p < pe) {
-        if (p < pe) {
-            const unsigned char *p0 = p;
-            uint32_t c = utf8_next(&p, pe);
-            if (c == '%') {
-                while (p < pe && *p == '%')
-                    p++;
-                if (p == pe)
-                    return true;
-                bp = p;
-                bs = s;
-                continue;
-            }
-            if (s < se) {
-                const unsigned char *s0 = s;
-                uint32_t d = utf8_next(&s, se);
-                if (c == '_') {
-                    continue;
-                }
-                if ((int)c == esc && p < pe)
-                    c = utf8_next(&p, pe);
-                if (fold(c) == fold(d))
-                    continue;
-                s = s0;
-            }
-            p = p0;
-        }
-        if (bp && bs < se) {
-            utf8_next(&bs, se);
-            s = bs;
-            p = bp;
-            continue;
-        }
-        return false;
-    }
-    return true;
-}
-
-static void fn_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    const char *pat = (const char *)sqlite3_value_text(argv[0]);
-    int np = sqlite3_value_bytes(argv[0]);
-    const char *str = (const char *)sqlite3_value_text(argv[1]);
-    int ns = sqlite3_value_bytes(argv[1]);
-    int esc = '\\';
-    if (argc == 3) {
-        const char *e = (const char *)sqlite3_value_text(argv[2]);
-        if (e && *e) {
-            const unsigned char *q = (const unsigned char *)e;
-            esc = (int)utf8_next(&q, q + strlen(e));
-        }
-    }
-    sqlite3_result_int(ctx, hsql_like_match(pat, (size_t)np, str, (size_t)ns, esc));
-}
-
-static void regex_free(void *p)
-{
-    regfree(p);
-    free(p);
-}
-
-/* MySQL (ICU) escapes POSIX ERE lacks: \d \w \s and their negations. */
-static char *regex_posix(const char *pat)
-{
-    size_t n = strlen(pat);
-    char *o = base_xmalloc(n * 12 + 1), *w = o;
-    for (size_t i = 0; i < n; i++) {
-        if (pat[i] == '\\' && i + 1 < n) {
-            const char *r = NULL;
-            switch (pat[i + 1]) {
-            case 'd': r = "[0-9]"; break;
-            case 'D': r = "[^0-9]"; break;
-            case 'w': r = "[[:alnum:]_]"; break;
-            case 'W': r = "[^[:alnum:]_]"; break;
-            case 's': r = "[[:space:]]"; break;
-            case 'S': r = "[^[:space:]]"; break;
-            default: break;
-            }
-            if (r) {
-                size_t k = strlen(r);
-                memcpy(w, r, k);
-                w += k;
-                i++;
-                continue;
-            }
-        }
-        *w++ = pat[i];
-    }
-    *w = 0;
-    return o;
-}
-
-static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    regex_t *re = sqlite3_get_auxdata(ctx, 0);
-    if (!re) {
-        const char *pat = (const char *)sqlite3_value_text(argv[0]);
-        char *pp = regex_posix(pat);
-        re = base_xmalloc(sizeof *re);
-        int rc = regcomp(re, pp, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-        free(pp);
-        if (rc) {
-            free(re);
-            sqlite3_result_error(ctx, "hsql:3692:HY000:Illegal argument to a regular expression.", -1);
-            return;
-        }
-        sqlite3_set_auxdata(ctx, 0, re, regex_free);
-        re = sqlite3_get_auxdata(ctx, 0);
-        if (!re) {
-            sqlite3_result_error_nomem(ctx);
-            return;
-        }
-    }
-    const char *s = (const char *)sqlite3_value_text(argv[1]);
-    sqlite3_result_int(ctx, regexec(re, s ? s : "", 0, NULL, 0) == 0);
-}
-
-static void fn_regexp_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    sqlite3_value *sw[2] = {argv[1], argv[0]};
-    (void)argc;
-    fn_regexp(ctx, 2, sw);
-}
 
 /* ---- dates ------------------------------------------------------------------------------- */
 typedef struct dt {
@@ -660,7 +407,7 @@ static bool dt_add(dt_t *t, double n, int unit)
         return false;
     int64_t days = t->has_date ? days_from_civil(t->y, t->m, t->d) : 0;
     int64_t secs = (int64_t)t->H * 3600 + t->M * 60 + t->S;
-    long long v = (long long)(n < 0 ? -m_floor(-n + 0.5) : m_floor(n + 0.5));
+    long long v = (long long)(n < 0 ? -hsql_floor(-n + 0.5) : hsql_floor(n + 0.5));
     switch (unit) {
     case 0: secs += v / 1000000; break;
     case 1: secs += v; break;
@@ -827,523 +574,6 @@ static void fn_str_to_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         }
     }
     result_dt(ctx, &t, tm);
-}
-
-/* ---- strings ----------------------------------------------------------------------------- */
-static void fn_concat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    base_buf_t b;
-    base_buf_init(&b);
-    for (int i = 0; i < argc; i++) {
-        if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
-            base_buf_fini(&b);
-            return;
-        }
-        const char *s = (const char *)sqlite3_value_text(argv[i]);
-        base_buf_append(&b, s ? s : "", (size_t)sqlite3_value_bytes(argv[i]));
-    }
-    sqlite3_result_text(ctx, b.data ? b.data : "", (int)b.len, SQLITE_TRANSIENT);
-    base_buf_fini(&b);
-}
-
-static void fn_concat_ws(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    if (argc < 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return;
-    const char *sep = (const char *)sqlite3_value_text(argv[0]);
-    size_t ns = (size_t)sqlite3_value_bytes(argv[0]);
-    base_buf_t b;
-    base_buf_init(&b);
-    bool first = true;
-    for (int i = 1; i < argc; i++) {
-        if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
-            continue;
-        if (!first)
-            base_buf_append(&b, sep, ns);
-        first = false;
-        const char *s = (const char *)sqlite3_value_text(argv[i]);
-        base_buf_append(&b, s ? s : "", (size_t)sqlite3_value_bytes(argv[i]));
-    }
-    sqlite3_result_text(ctx, b.data ? b.data : "", (int)b.len, SQLITE_TRANSIENT);
-    base_buf_fini(&b);
-}
-
-/* byte offset of character index k (0-based) in s, clamped to n */
-static size_t char_off(const char *s, size_t n, int64_t k)
-{
-    size_t i = 0;
-    while (i < n && k > 0) {
-        i++;
-        while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
-            i++;
-        k--;
-    }
-    return i;
-}
-
-static int64_t char_count(const char *s, size_t n)
-{
-    int64_t c = 0;
-    for (size_t i = 0; i < n; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            c++;
-    return c;
-}
-
-static void fn_left_right(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    int64_t k = sqlite3_value_int64(argv[1]);
-    if (k < 0)
-        k = 0;
-    if ((intptr_t)sqlite3_user_data(ctx) == 0) {
-        sqlite3_result_text(ctx, s, (int)char_off(s, n, k), SQLITE_TRANSIENT);
-    } else {
-        int64_t tot = char_count(s, n);
-        size_t off = char_off(s, n, tot > k ? tot - k : 0);
-        sqlite3_result_text(ctx, s + off, (int)(n - off), SQLITE_TRANSIENT);
-    }
-}
-
-static void fn_substring(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    if (argc < 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    int64_t pos = sqlite3_value_int64(argv[1]);
-    int64_t len = argc > 2 ? sqlite3_value_int64(argv[2]) : INT64_MAX;
-    if (argc > 2 && sqlite3_value_type(argv[2]) == SQLITE_NULL)
-        return;
-    int64_t tot = char_count(s, n);
-    if (pos == 0 || len <= 0) {
-        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-        return;
-    }
-    int64_t start = pos > 0 ? pos - 1 : tot + pos;
-    if (start < 0 || start >= tot) {
-        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-        return;
-    }
-    size_t a = char_off(s, n, start);
-    size_t b = len == INT64_MAX ? n : a + char_off(s + a, n - a, len);
-    sqlite3_result_text(ctx, s + a, (int)(b - a), SQLITE_TRANSIENT);
-}
-
-static void fn_octet_length(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return;
-    if (sqlite3_value_type(argv[0]) != SQLITE_BLOB)
-        sqlite3_value_text(argv[0]);
-    sqlite3_result_int(ctx, sqlite3_value_bytes(argv[0]) * ((intptr_t)sqlite3_user_data(ctx) ? 8 : 1));
-}
-
-static void fn_locate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    const char *sub = (const char *)sqlite3_value_text(argv[0]);
-    size_t nsub = (size_t)sqlite3_value_bytes(argv[0]);
-    const char *s = (const char *)sqlite3_value_text(argv[1]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[1]);
-    int64_t from = argc > 2 ? sqlite3_value_int64(argv[2]) : 1;
-    if (from < 1) {
-        sqlite3_result_int(ctx, 0);
-        return;
-    }
-    size_t a = char_off(s, n, from - 1);
-    for (size_t i = a; i + nsub <= n; i++) {
-        if (hsql_ci_compare(s + i, (int)nsub, sub, (int)nsub) == 0 && strncasecmp(s + i, sub, nsub) == 0) {
-            sqlite3_result_int64(ctx, char_count(s, i) + 1);
-            return;
-        }
-        if (nsub && strncasecmp(s + i, sub, nsub) == 0) {
-            sqlite3_result_int64(ctx, char_count(s, i) + 1);
-            return;
-        }
-    }
-    sqlite3_result_int(ctx, nsub == 0 ? (int)from : 0);
-}
-
-static void fn_repeat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    int64_t k = sqlite3_value_int64(argv[1]);
-    if (k <= 0 || n == 0) {
-        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
-        return;
-    }
-    if ((uint64_t)k * n > 16u << 20) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    base_buf_t b;
-    base_buf_init(&b);
-    for (int64_t i = 0; i < k; i++)
-        base_buf_append(&b, s, n);
-    sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
-    base_buf_fini(&b);
-}
-
-static void fn_space(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    int64_t k = sqlite3_value_int64(argv[0]);
-    if (k < 0)
-        k = 0;
-    if (k > 1 << 20)
-        k = 1 << 20;
-    char *b = base_xmalloc((size_t)k + 1);
-    memset(b, ' ', (size_t)k);
-    sqlite3_result_text(ctx, b, (int)k, free);
-}
-
-static void fn_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return;
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    char *o = base_xmalloc(n + 1);
-    size_t w = n;
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && ((unsigned char)s[j] & 0xC0) == 0x80)
-            j++;
-        w -= j - i;
-        memcpy(o + w, s + i, j - i);
-        i = j;
-    }
-    sqlite3_result_text(ctx, o, (int)n, free);
-}
-
-static void fn_pad(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    for (int i = 0; i < 3; i++)
-        if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
-            return;
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    int64_t len = sqlite3_value_int64(argv[1]);
-    const char *pad = (const char *)sqlite3_value_text(argv[2]);
-    size_t np = (size_t)sqlite3_value_bytes(argv[2]);
-    if (len < 0 || len > 1 << 20)
-        return;
-    int64_t cur = char_count(s, n);
-    if (cur >= len) {
-        sqlite3_result_text(ctx, s, (int)char_off(s, n, len), SQLITE_TRANSIENT);
-        return;
-    }
-    if (np == 0)
-        return;
-    base_buf_t b;
-    base_buf_init(&b);
-    bool left = (intptr_t)sqlite3_user_data(ctx) == 0;
-    if (!left)
-        base_buf_append(&b, s, n);
-    int64_t need = len - cur, pc = char_count(pad, np);
-    while (need > 0) {
-        int64_t take = need < pc ? need : pc;
-        base_buf_append(&b, pad, char_off(pad, np, take));
-        need -= take;
-    }
-    if (left)
-        base_buf_append(&b, s, n);
-    sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
-    base_buf_fini(&b);
-}
-
-static bool val_is_num(sqlite3_value *v)
-{
-    int t = sqlite3_value_type(v);
-    return t == SQLITE_INTEGER || t == SQLITE_FLOAT;
-}
-
-static void fn_field(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-        sqlite3_result_int(ctx, 0);
-        return;
-    }
-    bool num = val_is_num(argv[0]);
-    for (int i = 1; i < argc; i++) {
-        if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
-            continue;
-        bool eq;
-        if (num && val_is_num(argv[i]))
-            eq = sqlite3_value_double(argv[0]) == sqlite3_value_double(argv[i]);
-        else if (num || val_is_num(argv[i]))
-            eq = sqlite3_value_double(argv[0]) == sqlite3_value_double(argv[i]);
-        else
-            eq = hsql_ci_compare((const char *)sqlite3_value_text(argv[0]), sqlite3_value_bytes(argv[0]),
-                                 (const char *)sqlite3_value_text(argv[i]), sqlite3_value_bytes(argv[i])) == 0;
-        if (eq) {
-            sqlite3_result_int(ctx, i);
-            return;
-        }
-    }
-    sqlite3_result_int(ctx, 0);
-}
-
-static void fn_find_in_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    const char *x = (const char *)sqlite3_value_text(argv[0]);
-    int nx = sqlite3_value_bytes(argv[0]);
-    const char *l = (const char *)sqlite3_value_text(argv[1]);
-    int idx = 1;
-    const char *p = l;
-    for (;;) {
-        const char *c = strchr(p, ',');
-        int n = c ? (int)(c - p) : (int)strlen(p);
-        if (hsql_ci_compare(p, n, x, nx) == 0 && !strchr(x, ',')) {
-            sqlite3_result_int(ctx, idx);
-            return;
-        }
-        if (!c)
-            break;
-        p = c + 1;
-        idx++;
-    }
-    sqlite3_result_int(ctx, 0);
-}
-
-static void hexstr(const unsigned char *d, size_t n, char *o)
-{
-    static const char h[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        o[2 * i] = h[d[i] >> 4];
-        o[2 * i + 1] = h[d[i] & 15];
-    }
-    o[2 * n] = 0;
-}
-
-static void fn_digest(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return;
-    const void *d = sqlite3_value_type(argv[0]) == SQLITE_BLOB ? sqlite3_value_blob(argv[0])
-                                                                : (const void *)sqlite3_value_text(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    const EVP_MD *alg = (intptr_t)sqlite3_user_data(ctx) ? EVP_sha1() : EVP_md5();
-    if (!EVP_Digest(d ? d : "", n, md, &mdlen, alg, NULL))
-        return;
-    char o[2 * EVP_MAX_MD_SIZE + 1];
-    hexstr(md, mdlen, o);
-    sqlite3_result_text(ctx, o, -1, SQLITE_TRANSIENT);
-}
-
-static void fn_rand(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    uint64_t x;
-    if (argc > 0) {
-        /* seeded: deterministic per seed */
-        x = (uint64_t)sqlite3_value_int64(argv[0]) * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull;
-        x ^= x >> 31;
-        x *= 0xBF58476D1CE4E5B9ull;
-        x ^= x >> 27;
-    } else {
-        sqlite3_randomness(sizeof x, &x);
-    }
-    sqlite3_result_double(ctx, (double)(x >> 11) / 9007199254740992.0);
-}
-
-static void fn_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    (void)argv;
-    unsigned char r[16];
-    sqlite3_randomness(16, r);
-    r[6] = (unsigned char)((r[6] & 0x0F) | 0x40);
-    r[8] = (unsigned char)((r[8] & 0x3F) | 0x80);
-    char o[40];
-    snprintf(o, sizeof o, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0],
-             r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
-             r[15]);
-    sqlite3_result_text(ctx, o, -1, SQLITE_TRANSIENT);
-}
-
-static void fn_isnull(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    sqlite3_result_int(ctx, sqlite3_value_type(argv[0]) == SQLITE_NULL);
-}
-
-static void fn_strcmp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
-        return;
-    int c = hsql_ci_compare((const char *)sqlite3_value_text(argv[0]), sqlite3_value_bytes(argv[0]),
-                            (const char *)sqlite3_value_text(argv[1]), sqlite3_value_bytes(argv[1]));
-    sqlite3_result_int(ctx, c < 0 ? -1 : c > 0);
-}
-
-static void fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return;
-    int d = argc > 1 ? sqlite3_value_int(argv[1]) : 0;
-    int mode = (int)(intptr_t)sqlite3_user_data(ctx); /* 0 round, 1 floor, 2 ceil, 3 truncate */
-    if (sqlite3_value_type(argv[0]) == SQLITE_INTEGER && d >= 0) {
-        sqlite3_result_int64(ctx, sqlite3_value_int64(argv[0]));
-        return;
-    }
-    double x = sqlite3_value_double(argv[0]);
-    double m = m_pow(10.0, d);
-    double r;
-    switch (mode) {
-    case 1: r = m_floor(x); break;
-    case 2: r = m_ceil(x); break;
-    case 3: r = m_trunc(x * m) / m; break;
-    default: r = (x < 0 ? -m_floor(-x * m + 0.5) : m_floor(x * m + 0.5)) / m; break;
-    }
-    if ((mode == 1 || mode == 2 || (mode == 0 && d <= 0) || (mode == 3 && d <= 0)) &&
-        m_fabs(r) < 9e18 && sqlite3_value_type(argv[0]) != SQLITE_FLOAT)
-        sqlite3_result_int64(ctx, (sqlite3_int64)r);
-    else if (mode == 1 || mode == 2)
-        sqlite3_result_int64(ctx, (sqlite3_int64)r);
-    else
-        sqlite3_result_double(ctx, r);
-}
-
-static void fn_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
-        return;
-    int d = argc > 1 ? sqlite3_value_int(argv[1]) : 0;
-    if (d < 0)
-        d = 0;
-    if (d > 30)
-        d = 30;
-    char tmp[128];
-    snprintf(tmp, sizeof tmp, "%.*f", d, sqlite3_value_double(argv[0]));
-    char o[200];
-    const char *p = tmp;
-    size_t w = 0;
-    if (*p == '-')
-        o[w++] = *p++;
-    size_t intlen = strcspn(p, ".");
-    for (size_t i = 0; i < intlen; i++) {
-        o[w++] = p[i];
-        if ((intlen - i - 1) % 3 == 0 && i + 1 < intlen)
-            o[w++] = ',';
-    }
-    strcpy(o + w, p + intlen);
-    sqlite3_result_text(ctx, o, -1, SQLITE_TRANSIENT);
-}
-
-static void fn_hex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    int t = sqlite3_value_type(argv[0]);
-    if (t == SQLITE_NULL)
-        return;
-    if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) {
-        char b[32];
-        snprintf(b, sizeof b, "%llX", (unsigned long long)sqlite3_value_int64(argv[0]));
-        sqlite3_result_text(ctx, b, -1, SQLITE_TRANSIENT);
-        return;
-    }
-    const unsigned char *d = sqlite3_value_blob(argv[0]);
-    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
-    char *o = base_xmalloc(2 * n + 1);
-    hexstr(d ? d : (const unsigned char *)"", n, o);
-    for (char *q = o; *q; q++)
-        *q = (char)toupper((unsigned char)*q);
-    sqlite3_result_text(ctx, o, (int)(2 * n), free);
-}
-
-static void fn_unhex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    char *o = base_xmalloc(n / 2 + 2);
-    size_t w = 0;
-    for (size_t i = 0; i + 1 < n + 1 && i < n; i += 2) {
-        if (!isxdigit((unsigned char)s[i]) || (i + 1 < n && !isxdigit((unsigned char)s[i + 1]))) {
-            free(o);
-            return;
-        }
-        char b[3] = {s[i], i + 1 < n ? s[i + 1] : '0', 0};
-        o[w++] = (char)strtol(b, NULL, 16);
-    }
-    sqlite3_result_text(ctx, o, (int)w, free);
-}
-
-static void fn_ascii(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const unsigned char *s = sqlite3_value_text(argv[0]);
-    if (!s)
-        return;
-    sqlite3_result_int(ctx, s[0]);
-}
-
-static void fn_char(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    char *o = base_xmalloc((size_t)argc * 4 + 1);
-    size_t w = 0;
-    for (int i = 0; i < argc; i++) {
-        if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
-            continue;
-        uint32_t v = (uint32_t)sqlite3_value_int64(argv[i]);
-        unsigned char b[4];
-        int k = 0;
-        do {
-            b[k++] = (unsigned char)(v & 0xFF);
-            v >>= 8;
-        } while (v && k < 4);
-        while (k)
-            o[w++] = (char)b[--k];
-    }
-    sqlite3_result_text(ctx, o, (int)w, free);
-}
-
-static void fn_sleep(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    double d = sqlite3_value_double(argv[0]);
-    if (d > 0 && d < 3600)
-        usleep((useconds_t)(d * 1e6));
-    sqlite3_result_int(ctx, 0);
-}
-
-static void fn_one(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    (void)argv;
-    sqlite3_result_int(ctx, (int)(intptr_t)sqlite3_user_data(ctx));
-}
-
-static void fn_inet_aton(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *s = (const char *)sqlite3_value_text(argv[0]);
-    unsigned a, b, c, d;
-    if (!s || sscanf(s, "%u.%u.%u.%u", &a, &b, &c, &d) != 4 || a > 255 || b > 255 || c > 255 || d > 255)
-        return;
-    sqlite3_result_int64(ctx, ((sqlite3_int64)a << 24) | (b << 16) | (c << 8) | d);
 }
 
 /* ---- session functions ------------------------------------------------------------------- */
@@ -1591,7 +821,7 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                                              : (const char *)sqlite3_value_text(v);
         int64_t nb = sqlite3_value_bytes(v);
         bool bytes = cls == HSQL_CLS_BLOB || mtype == HSQL_TYPE_BLOB || mtype == HSQL_TYPE_JSON;
-        int64_t len = bytes ? nb : char_count(p ? p : "", (size_t)nb);
+        int64_t len = bytes ? nb : hsql_char_count(p ? p : "", (size_t)nb);
         if (maxlen > 0 && len > maxlen) {
             if (s->strict) {
                 snprintf(msg, sizeof msg, "Data too long for column '%s' at row %d", col, row);
@@ -1599,7 +829,7 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                 return;
             }
             hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
-            size_t cut = bytes ? (size_t)maxlen : char_off(p, (size_t)nb, maxlen);
+            size_t cut = bytes ? (size_t)maxlen : hsql_char_off(p, (size_t)nb, maxlen);
             if (cls == HSQL_CLS_BLOB)
                 sqlite3_result_blob(ctx, p, (int)cut, SQLITE_TRANSIENT);
             else
@@ -1687,8 +917,8 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         }
         if (cls == HSQL_CLS_DECIMAL) {
             int dec = sqlite3_value_int(argv[5]);
-            double m = m_pow(10.0, dec);
-            d = (d < 0 ? -m_floor(-d * m + 0.5) : m_floor(d * m + 0.5)) / m;
+            double m = hsql_pow10(dec);
+            d = (d < 0 ? -hsql_floor(-d * m + 0.5) : hsql_floor(d * m + 0.5)) / m;
         }
         sqlite3_result_double(ctx, d);
         return;
@@ -1739,84 +969,76 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* ---- registration ------------------------------------------------------------------------ */
-typedef struct fdef {
-    const char *name;
-    int nargs;
-    void (*fn)(sqlite3_context *, int, sqlite3_value **);
-    intptr_t data; /* -1 = the session */
-    bool det;
-} fdef_t;
-
-static const fdef_t k_fns[] = {
-    {"like", 2, fn_like, 0, true}, {"like", 3, fn_like, 0, true},
-    {"regexp", 2, fn_regexp, 0, true}, {"hsql_regexp_like", 2, fn_regexp_like, 0, true},
-    {"hsql_now", 0, fn_now, 0, false}, {"hsql_curdate", 0, fn_now, 1, false},
-    {"hsql_curtime", 0, fn_now, 2, false}, {"hsql_utc_timestamp", 0, fn_now, 10, false},
-    {"hsql_utc_date", 0, fn_now, 11, false}, {"hsql_utc_time", 0, fn_now, 12, false},
+static const hsql_fdef_t k_fns[] = {
+    {"hsql_now", 0, fn_now, 0, false},
+    {"hsql_curdate", 0, fn_now, 1, false},
+    {"hsql_curtime", 0, fn_now, 2, false},
+    {"hsql_utc_timestamp", 0, fn_now, 10, false},
+    {"hsql_utc_date", 0, fn_now, 11, false},
+    {"hsql_utc_time", 0, fn_now, 12, false},
     {"hsql_now", 1, fn_now, 0, false},
-    {"hsql_year", 1, fn_part, F_YEAR, true}, {"hsql_month", 1, fn_part, F_MONTH, true},
-    {"hsql_dayofmonth", 1, fn_part, F_DAY, true}, {"hsql_hour", 1, fn_part, F_HOUR, true},
-    {"hsql_minute", 1, fn_part, F_MINUTE, true}, {"hsql_second", 1, fn_part, F_SECOND, true},
-    {"hsql_dayofweek", 1, fn_part, F_DOW, true}, {"hsql_weekday", 1, fn_part, F_WEEKDAY, true},
-    {"hsql_dayofyear", 1, fn_part, F_DOY, true}, {"hsql_quarter", 1, fn_part, F_QUARTER, true},
-    {"hsql_to_days", 1, fn_part, F_TO_DAYS, true}, {"hsql_date", 1, fn_part, F_DATE, true},
-    {"hsql_time", 1, fn_part, F_TIME, true}, {"hsql_datetime", 1, fn_part, F_DATETIME, true},
-    {"hsql_last_day", 1, fn_part, F_LAST_DAY, true}, {"hsql_dayname", 1, fn_part, F_DAYNAME, true},
+    {"hsql_year", 1, fn_part, F_YEAR, true},
+    {"hsql_month", 1, fn_part, F_MONTH, true},
+    {"hsql_dayofmonth", 1, fn_part, F_DAY, true},
+    {"hsql_hour", 1, fn_part, F_HOUR, true},
+    {"hsql_minute", 1, fn_part, F_MINUTE, true},
+    {"hsql_second", 1, fn_part, F_SECOND, true},
+    {"hsql_dayofweek", 1, fn_part, F_DOW, true},
+    {"hsql_weekday", 1, fn_part, F_WEEKDAY, true},
+    {"hsql_dayofyear", 1, fn_part, F_DOY, true},
+    {"hsql_quarter", 1, fn_part, F_QUARTER, true},
+    {"hsql_to_days", 1, fn_part, F_TO_DAYS, true},
+    {"hsql_date", 1, fn_part, F_DATE, true},
+    {"hsql_time", 1, fn_part, F_TIME, true},
+    {"hsql_datetime", 1, fn_part, F_DATETIME, true},
+    {"hsql_last_day", 1, fn_part, F_LAST_DAY, true},
+    {"hsql_dayname", 1, fn_part, F_DAYNAME, true},
     {"hsql_monthname", 1, fn_part, F_MONTHNAME, true},
-    {"hsql_week", 1, fn_week, 0, true}, {"hsql_week", 2, fn_week, 0, true},
+    {"hsql_week", 1, fn_week, 0, true},
+    {"hsql_week", 2, fn_week, 0, true},
     {"hsql_date_format", 2, fn_date_format, 0, true},
     {"hsql_unix_timestamp", 0, fn_unix_timestamp, 0, false},
     {"hsql_unix_timestamp", 1, fn_unix_timestamp, 0, true},
     {"hsql_from_unixtime", 1, fn_from_unixtime, 0, true},
     {"hsql_from_unixtime", 2, fn_from_unixtime, 0, true},
-    {"hsql_date_add", 3, fn_date_add, 0, true}, {"hsql_date_sub", 3, fn_date_add, 1, true},
+    {"hsql_date_add", 3, fn_date_add, 0, true},
+    {"hsql_date_sub", 3, fn_date_add, 1, true},
     {"hsql_datediff", 2, fn_datediff, 0, true},
     {"hsql_timestampdiff", 3, fn_timestampdiff, 0, true},
-    {"hsql_timestampadd", 3, fn_timestampadd, 0, true}, {"hsql_extract", 2, fn_extract, 0, true},
+    {"hsql_timestampadd", 3, fn_timestampadd, 0, true},
+    {"hsql_extract", 2, fn_extract, 0, true},
     {"hsql_str_to_date", 2, fn_str_to_date, 0, true},
-    {"hsql_concat", -1, fn_concat, 0, true}, {"hsql_concat_ws", -1, fn_concat_ws, 0, true},
-    {"hsql_left", 2, fn_left_right, 0, true}, {"hsql_right", 2, fn_left_right, 1, true},
-    {"hsql_substring", 2, fn_substring, 0, true}, {"hsql_substring", 3, fn_substring, 0, true},
-    {"hsql_octet_length", 1, fn_octet_length, 0, true},
-    {"hsql_bit_length", 1, fn_octet_length, 1, true},
-    {"hsql_locate", 2, fn_locate, 0, true}, {"hsql_locate", 3, fn_locate, 0, true},
-    {"hsql_repeat", 2, fn_repeat, 0, true}, {"hsql_space", 1, fn_space, 0, true},
-    {"hsql_reverse", 1, fn_reverse, 0, true}, {"hsql_lpad", 3, fn_pad, 0, true},
-    {"hsql_rpad", 3, fn_pad, 1, true}, {"hsql_field", -1, fn_field, 0, true},
-    {"hsql_find_in_set", 2, fn_find_in_set, 0, true}, {"hsql_md5", 1, fn_digest, 0, true},
-    {"hsql_sha1", 1, fn_digest, 1, true}, {"hsql_rand", 0, fn_rand, 0, false},
-    {"hsql_rand", 1, fn_rand, 0, true}, {"hsql_uuid", 0, fn_uuid, 0, false},
-    {"hsql_isnull", 1, fn_isnull, 0, true}, {"hsql_strcmp", 2, fn_strcmp, 0, true},
-    {"hsql_round", 1, fn_round, 0, true}, {"hsql_round", 2, fn_round, 0, true},
-    {"hsql_floor", 1, fn_round, 1, true}, {"hsql_ceil", 1, fn_round, 2, true},
-    {"hsql_truncate", 2, fn_round, 3, true}, {"hsql_format", 2, fn_format, 0, true},
-    {"hsql_format", 3, fn_format, 0, true}, {"hsql_hex", 1, fn_hex, 0, true},
-    {"hsql_unhex", 1, fn_unhex, 0, true}, {"hsql_ascii", 1, fn_ascii, 0, true},
-    {"hsql_char", -1, fn_char, 0, true}, {"hsql_sleep", 1, fn_sleep, 0, false},
-    {"hsql_get_lock", 1, fn_one, 1, false}, {"hsql_get_lock", 2, fn_one, 1, false},
-    {"hsql_release_lock", 1, fn_one, 1, false}, {"hsql_benchmark", 2, fn_one, 0, false},
-    {"hsql_inet_aton", 1, fn_inet_aton, 0, true},
     {"hsql_found_rows", 0, fn_found_rows, -1, false},
     {"hsql_last_insert_id", 0, fn_last_insert_id, -1, false},
     {"hsql_last_insert_id", 1, fn_last_insert_id, -1, false},
-    {"hsql_row_count", 0, fn_row_count, -1, false}, {"hsql_database", 0, fn_database, -1, false},
-    {"hsql_version", 0, fn_version, -1, false}, {"hsql_user", 0, fn_user, -1, false},
+    {"hsql_row_count", 0, fn_row_count, -1, false},
+    {"hsql_database", 0, fn_database, -1, false},
+    {"hsql_version", 0, fn_version, -1, false},
+    {"hsql_user", 0, fn_user, -1, false},
     {"hsql_connection_id", 0, fn_connection_id, -1, false},
-    {"hsql_sysvar", 1, fn_sysvar, -1, false}, {"hsql_gvar", 1, fn_gvar, -1, false},
-    {"hsql_uvar", 1, fn_uvar, -1, false}, {"hsql_chg", 2, fn_chg, -1, false},
-    {"hsql_odku", 2, fn_odku, -1, false}, {"hsql_cv", 8, fn_cv, -1, false},
+    {"hsql_sysvar", 1, fn_sysvar, -1, false},
+    {"hsql_gvar", 1, fn_gvar, -1, false},
+    {"hsql_uvar", 1, fn_uvar, -1, false},
+    {"hsql_chg", 2, fn_chg, -1, false},
+    {"hsql_odku", 2, fn_odku, -1, false},
+    {"hsql_cv", 8, fn_cv, -1, false},
 };
 
-int hsql_func_register(hsql_session_t *s, sqlite3 *db)
+int hsql_fdefs_register(hsql_session_t *s, sqlite3 *db, const hsql_fdef_t *f, size_t n)
 {
-    sqlite3_create_collation_v2(db, "HCI", SQLITE_UTF8, NULL, coll_hci, NULL);
-    for (size_t i = 0; i < BASE_ARRAY_LEN(k_fns); i++) {
-        const fdef_t *f = &k_fns[i];
-        void *ud = f->data == -1 ? (void *)s : (void *)f->data;
-        int flags = SQLITE_UTF8 | (f->det ? SQLITE_DETERMINISTIC : 0);
-        if (sqlite3_create_function_v2(db, f->name, f->nargs, flags, ud, f->fn, NULL, NULL, NULL) !=
-            SQLITE_OK)
+    for (size_t i = 0; i < n; i++) {
+        void *ud = f[i].data == -1 ? (void *)s : (void *)f[i].data;
+        int flags = SQLITE_UTF8 | (f[i].det ? SQLITE_DETERMINISTIC : 0);
+        if (sqlite3_create_function_v2(db, f[i].name, f[i].nargs, flags, ud, f[i].fn, NULL, NULL,
+                                       NULL) != SQLITE_OK)
             return -1;
     }
     return 0;
+}
+
+int hsql_func_register(hsql_session_t *s, sqlite3 *db)
+{
+    if (hsql_collate_register(s, db) < 0 || hsql_func_str_register(s, db) < 0)
+        return -1;
+    return hsql_fdefs_register(s, db, k_fns, BASE_ARRAY_LEN(k_fns));
 }

@@ -268,6 +268,24 @@ bool hsql_is_dml(const char *src, const hsql_tok_t *t, int b, int e);
 
 /* ---- functions and collations (sql_func.c) ----------------------------------------------- */
 int hsql_func_register(hsql_session_t *s, sqlite3 *db);
+/* One SQL function to register (sql_func*.c, sql_collate.c). data -1 = the session. */
+typedef struct hsql_fdef {
+    const char *name;
+    int nargs;
+    void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    intptr_t data;
+    bool det;
+} hsql_fdef_t;
+int hsql_fdefs_register(hsql_session_t *s, sqlite3 *db, const hsql_fdef_t *f, size_t n);
+int hsql_collate_register(hsql_session_t *s, sqlite3 *db);
+int hsql_func_str_register(hsql_session_t *s, sqlite3 *db);
+/* UTF-8 helpers (sql_func_str.c): byte offset of character k, characters in s[0..n). */
+size_t hsql_char_off(const char *s, size_t n, int64_t k);
+int64_t hsql_char_count(const char *s, size_t n);
+/* libm-free rounding (sql_func_str.c) */
+double hsql_floor(double x);
+double hsql_pow10(int e);
+
 int hsql_ci_compare(const char *a, int na, const char *b, int nb);
 /* MySQL LIKE with `esc` as escape char, case/accent-insensitive. */
 bool hsql_like_match(const char *p, size_t np, const char *s, size_t ns, int esc);
