@@ -318,13 +318,13 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
             window = now;
             deaths = 0;
         }
-        deaths += reap(&p, deaths < PHPW_RESPAWN_FAST_LIMIT);
-        if (deaths >= PHPW_RESPAWN_FAST_LIMIT) {
-            /* crashing in a loop: respawn the empty slots once a second */
+        deaths += reap(&p, false);
+        /* refill empty slots; a crash loop (the limit of deaths within a second) waits for
+         * the next second */
+        if (deaths < PHPW_RESPAWN_FAST_LIMIT)
             for (unsigned i = 0; i < p.n; i++)
-                if (!p.slots[i].pid && now - window >= 1000 - PHPW_TICK_MS)
+                if (!p.slots[i].pid)
                     spawn(&p, i);
-        }
     }
 
     /* stop: SIGTERM, then SIGKILL after the grace period */
