@@ -334,6 +334,14 @@ int hsql_run_mysql(hsql_session_t *s, const char *sql, size_t len, const hsql_si
 int hsql_txn_implicit_commit(hsql_session_t *s, hsql_error_t *err);
 int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err);
 void hsql_cache_clear(hsql_session_t *s);
+/* Reuses or opens the read snapshot of an autocommit SELECT (engine.c). */
+void hsql_rtxn_for_read(hsql_session_t *s);
+/* One DML statement through the cache (engine_exec.c). */
+int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                 const hsql_sink_t *sink, uint16_t more, hsql_error_t *err);
+/* hsql_session_query with the session mutex already held (engine.c). */
+int hsql_session_query_nolock(hsql_session_t *s, const char *sql, size_t len,
+                              const hsql_sink_t *sink, hsql_error_t *err);
 /* True inside a transaction the client opened (not the engine's read snapshot). */
 bool hsql_user_txn(hsql_session_t *s);
 /* Opens the client's transaction (BEGIN or BEGIN IMMEDIATE, see txn_wrote). */
