@@ -37,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wvm_limits_t lim = {.max_memory_pages = 32,
                         .max_table_elems = 1000,
                         .max_call_depth = 200,
-                        .max_stack_slots = 1 << 16};
+                        .max_stack_slots = 1 << 16,
+                        .start_fuel = FUZZ_FUEL};
     wvm_instance_t *inst = wvm_instance_new(m, &lim, err, sizeof err);
     if (inst) {
         size_t n = wvm_module_export_count(m);

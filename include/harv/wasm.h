@@ -77,6 +77,7 @@ typedef struct wvm_limits {
     uint32_t max_table_elems;  /* cap on every table's size */
     uint32_t max_call_depth;   /* nested wasm calls; beyond it: "call stack exhausted" */
     uint32_t max_stack_slots;  /* value stack (8-byte slots) for locals and operands */
+    int64_t start_fuel;        /* fuel for the start function; 0: unlimited */
 } wvm_limits_t;
 
 #define WVM_DEFAULT_MAX_MEMORY_PAGES 16384u /* 1 GiB */
@@ -132,7 +133,7 @@ const char *wvm_module_export_name(const wvm_module_t *m, size_t i, int *kind);
 
 /* Links m's imports against the engine, allocates memory and tables within `limits`
  * (NULL: defaults), initialises globals and segments and runs the start function with
- * unlimited fuel. Returns the instance, or NULL with err set ("unknown import ...",
+ * limits->start_fuel (unlimited if 0; running out fails with "limit: ..."). Returns the instance, or NULL with err set ("unknown import ...",
  * "incompatible import type ...", "limit: ..." or a trap name, prefixed "trap: "). */
 wvm_instance_t *wvm_instance_new(wvm_module_t *m, const wvm_limits_t *limits, char *err,
                                  size_t errlen);

@@ -532,7 +532,14 @@ wvm_instance_t *wvm_instance_new(wvm_module_t *m, const wvm_limits_t *limits, ch
             memcpy(inst->mem->base + off[0].u32, s->bytes, s->len);
     }
     if (m->start >= 0) {
+        inst->fuel = inst->lim.start_fuel > 0 ? inst->lim.start_fuel : WVM_FUEL_UNLIMITED;
         int rc = wvm_interp_call(inst, inst->funcs[m->start]);
+        inst->fuel = WVM_FUEL_UNLIMITED;
+        if (rc == WVM_PAUSED) {
+            inst->paused = false;
+            snprintf(err, errlen, "limit: the start function ran out of fuel");
+            goto fail;
+        }
         if (rc != WVM_OK) {
             snprintf(err, errlen, "trap: %s", inst->trap ? inst->trap : "exit");
             goto fail;

@@ -204,6 +204,19 @@ static void caps_enforced_at_instantiation(void **state)
     wvm_engine_free(e);
 }
 
+static void start_function_fuel(void **state)
+{
+    char err[256];
+    wvm_engine_t *e = wvm_engine_new();
+    wvm_module_t *m = wvm_module_load(e, startloop_wasm, startloop_wasm_len, err, sizeof err);
+    assert_non_null(m);
+    wvm_limits_t lim = {.start_fuel = 100000};
+    assert_null(wvm_instance_new(m, &lim, err, sizeof err));
+    assert_non_null(strstr(err, "ran out of fuel"));
+    wvm_module_free(m);
+    wvm_engine_free(e);
+}
+
 static int check(wvm_instance_t *inst, const wvm_value_t *a, wvm_value_t *r, void *user)
 {
     int *calls = user;
@@ -310,6 +323,7 @@ int main(void)
         cmocka_unit_test(traps_by_name),
         cmocka_unit_test(memory_grow_bomb_stops_at_cap),
         cmocka_unit_test(caps_enforced_at_instantiation),
+        cmocka_unit_test(start_function_fuel),
         cmocka_unit_test(host_args_natural_order),
         cmocka_unit_test(hostile_binaries),
     };

@@ -1,0 +1,1 @@
+(module (func $s (loop (br 0))) (start $s))
