@@ -110,9 +110,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!g_eng)
         setup();
-    char *src = malloc(size + 1);
+    /* exactly sized, not NUL-terminated: like a packet, so reads past the text are caught */
+    char *src = malloc(size ? size : 1);
     memcpy(src, data, size);
-    src[size] = 0;
     hsql_toks_t tk = {0};
     hsql_lex_err_t le;
     if (hsql_lex(src, size, &tk, &le) == 0) {

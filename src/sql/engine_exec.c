@@ -543,12 +543,12 @@ static void tok_value(hsql_session_t *s, const char *src, const hsql_tok_t *t, h
         }
         return;
     case HSQL_TK_INT: {
-        errno = 0;
-        char *end;
-        long long x = strtoll(src + t->off, &end, 10);
-        if (errno == ERANGE) {
+        /* the text is the client's packet: not NUL-terminated, parse exactly the token */
+        bool ov;
+        int64_t x = hsql_tok_i64(src, t, &ov);
+        if (ov) {
             v->kind = HSQL_VAL_DOUBLE;
-            v->d = strtod(src + t->off, NULL);
+            v->d = hsql_tok_double(src, t);
         } else {
             v->kind = HSQL_VAL_INT;
             v->i = x;
@@ -557,7 +557,7 @@ static void tok_value(hsql_session_t *s, const char *src, const hsql_tok_t *t, h
     }
     case HSQL_TK_DEC:
         v->kind = HSQL_VAL_DOUBLE;
-        v->d = strtod(src + t->off, NULL);
+        v->d = hsql_tok_double(src, t);
         return;
     case HSQL_TK_HEX: {
         const char *p = src + t->off;

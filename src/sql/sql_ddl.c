@@ -280,7 +280,8 @@ static long take_int(pctx_t *p)
         perr(p);
         return 0;
     }
-    long v = strtol(p->src + p->t[p->i].off, NULL, 10);
+    int64_t v64 = hsql_tok_i64(p->src, &p->t[p->i], NULL);
+    long v = v64 > 1000000000 ? 1000000000 : (long)v64;
     p->i++;
     return v;
 }

@@ -380,3 +380,32 @@ size_t hsql_ident_decode(const char *src, const hsql_tok_t *t, char *out)
     out[o] = 0;
     return o;
 }
+
+int64_t hsql_tok_i64(const char *src, const hsql_tok_t *t, bool *overflow)
+{
+    const char *p = src + t->off;
+    uint64_t v = 0;
+    bool ov = false;
+    for (uint32_t i = 0; i < t->len; i++) {
+        if (p[i] < '0' || p[i] > '9')
+            break;
+        unsigned d = (unsigned)(p[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            ov = true;
+        v = v * 10 + d;
+    }
+    if (v > (uint64_t)INT64_MAX)
+        ov = true;
+    if (overflow)
+        *overflow = ov;
+    return ov ? INT64_MAX : (int64_t)v;
+}
+
+double hsql_tok_double(const char *src, const hsql_tok_t *t)
+{
+    char b[128];
+    size_t n = t->len < sizeof b - 1 ? t->len : sizeof b - 1;
+    memcpy(b, src + t->off, n);
+    b[n] = 0;
+    return strtod(b, NULL);
+}

@@ -69,4 +69,10 @@ size_t hsql_str_decode(const char *src, const hsql_tok_t *t, char *out);
 /* Decodes a QIDENT/WORD token's name into out (at least t->len + 1 bytes), NUL-terminated. */
 size_t hsql_ident_decode(const char *src, const hsql_tok_t *t, char *out);
 
+/* The value of an INT token (exactly its bytes: the text need not be NUL-terminated);
+ * *overflow set past INT64_MAX. */
+int64_t hsql_tok_i64(const char *src, const hsql_tok_t *t, bool *overflow);
+/* The value of an INT/DEC token as a double (exactly its bytes). */
+double hsql_tok_double(const char *src, const hsql_tok_t *t);
+
 #endif

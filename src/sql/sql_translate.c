@@ -993,12 +993,12 @@ static int emit_limit(xctx_t *x, int i, int end)
         if (x->flags[cnt])
             xl->lim_cnt_p = x->ord[cnt];
         else
-            xl->lim_cnt = strtoll(x->src + T(x, cnt)->off, NULL, 10);
+            xl->lim_cnt = hsql_tok_i64(x->src, T(x, cnt), NULL);
         if (off >= 0) {
             if (x->flags[off])
                 xl->lim_off_p = x->ord[off];
             else
-                xl->lim_off = strtoll(x->src + T(x, off)->off, NULL, 10);
+                xl->lim_off = hsql_tok_i64(x->src, T(x, off), NULL);
         }
         if (x->flags[cnt] && x->ord[cnt] > xl->nparams)
             xl->nparams = x->ord[cnt];

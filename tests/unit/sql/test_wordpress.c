@@ -448,6 +448,15 @@ static void test_meta_numeric_regexp_multidelete(void **state)
     assert_int_equal(r->nrows, 3);
     assert_string_equal(V(r, 0, 0), "1");
     assert_string_equal(V(r, 2, 0), "4");
+    /* the text is the client's packet, not NUL-terminated: bytes after it must not be read */
+    {
+        const char *buf = "SELECT COUNT(*) FROM wp_postmeta WHERE meta_value < 1199999";
+        hsql_sink_t k = rs_sink(r);
+        hsql_error_t er2;
+        rs_clear(r);
+        assert_int_equal(hsql_session_query(e->s, buf, strlen(buf) - 5, &k, &er2), 0);
+        assert_string_equal(V(r, 0, 0), "3");
+    }
     /* transients: multi-table DELETE */
     QOK(e->s, r, "INSERT INTO wp_options (option_name, option_value, autoload) VALUES "
                  "('_transient_timeout_a', '100', 'no'), ('_transient_a', 'va', 'no'), "
