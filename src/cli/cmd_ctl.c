@@ -144,6 +144,21 @@ int cli_status_main(int argc, char **argv)
     return rc;
 }
 
+/* Whether pid is gone (or a zombie its parent has not reaped yet). */
+static bool pid_gone(int pid)
+{
+    char p[64], buf[512];
+    snprintf(p, sizeof p, "/proc/%d/stat", pid);
+    FILE *f = fopen(p, "re");
+    if (!f)
+        return true;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *rp = strrchr(buf, ')');
+    return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
 int cli_stop_main(int argc, char **argv)
 {
     ctl_args_t a;
@@ -151,21 +166,32 @@ int cli_stop_main(int argc, char **argv)
     if (rc)
         return rc == 1 ? 0 : rc;
     const char *path = ctl_socket("stop", &a);
+    if (!path)
+        return 1;
+    char sock[4200];
+    snprintf(sock, sizeof sock, "%s", path);
     base_buf_t r;
     base_buf_init(&r);
-    rc = path ? ctl_call("stop", &a, "{\"cmd\":\"stop\"}", &r) : 1;
+    int pid = 0;
+    rc = ctl_call("stop", &a, "{\"cmd\":\"status\"}", &r);
+    if (!rc) {
+        const char *p = strstr(r.data, "\"pid\":");
+        pid = p ? atoi(p + 6) : 0;
+        r.len = 0;
+        rc = ctl_call("stop", &a, "{\"cmd\":\"stop\"}", &r);
+    }
     base_buf_fini(&r);
     if (rc)
         return rc;
-    /* Wait until the supervisor is gone: its control socket stops answering. */
+    /* Wait until the supervisor is gone: its socket removed and its process ended. */
     for (int i = 0; i < 1200; i++) {
-        if (access(path, F_OK) != 0) {
+        if (access(sock, F_OK) != 0 && (pid <= 0 || pid_gone(pid))) {
             printf("harv: stopped\n");
             return 0;
         }
-        usleep(100000);
+        usleep(50000);
     }
-    fprintf(stderr, "harv stop: the supervisor is still running after 120 s\n");
+    fprintf(stderr, "harv stop: the supervisor is still running after 60 s\n");
     return 1;
 }
 

@@ -11,9 +11,11 @@
 #include <harv/http.h>
 #include <harv/sup.h>
 
+/* HarvSQL is optional here: without it (-DHARV_WITHOUT=sql) the other kinds still run. The
+ * indented directive keeps src/cli/CMakeLists.txt from leaving this whole command out. */
 #if __has_include("server.h")
-#include "server.h" /* HarvSQL */
-#define TASK_HAVE_SQL 1
+#  include "server.h"
+#  define TASK_HAVE_SQL 1
 #endif
 
 #include <errno.h>
