@@ -58,8 +58,9 @@ static void usage(FILE *f)
         "      --access-log DEST     off (default), stdout, or a file path (combined format)\n"
         "      --log-level LEVEL     debug, info (default), warn, error\n"
         "      --test-handlers       also answer /_test/echo (echoes the body),\n"
-        "                            /_test/sleep?ms=N and /_test/stream?n=N&ms=M (a streamed\n"
-        "                            response): for Harv's own tests only\n"
+        "                            /_test/sleep?ms=N and /_test/stream?n=N&ms=M[&len=1] (a\n"
+        "                            streamed response, chunked or with a length)\n"
+        "                            For Harv's own tests only.\n"
         "  -h, --help                this help\n"
         "SIZE takes a k, m or g suffix (KiB multiples).\n");
 }
@@ -101,9 +102,9 @@ static void test_stream_tick(net_loop_t *loop, net_timer_t *timer)
 
 static void test_stream_start(const http_request_t *req, http_response_t *resp)
 {
-    int n = 3, ms = 20;
+    int n = 3, ms = 20, with_length = 0;
     if (req->query.len)
-        sscanf(req->query.p, "n=%d&ms=%d", &n, &ms);
+        sscanf(req->query.p, "n=%d&ms=%d&len=%d", &n, &ms, &with_length);
     if (n < 1 || n > 10000 || ms < 0 || ms > 10000) {
         http_response_error(resp, 400);
         return;
@@ -113,6 +114,12 @@ static void test_stream_start(const http_request_t *req, http_response_t *resp)
     if (!s) { /* thread-pool mode has no streams */
         http_response_error(resp, 501);
         return;
+    }
+    if (with_length) { /* a known length: Content-Length instead of chunks */
+        uint64_t total = 0;
+        for (int i = 0; i < n; i++)
+            total += (uint64_t)snprintf(NULL, 0, "chunk %d\n", i);
+        http_stream_set_length(s, total);
     }
     test_stream_t *t = base_xcalloc(1, sizeof *t);
     t->s = s;

@@ -823,7 +823,13 @@ static void conn_process(http_conn_t *c)
     if (c->in.len == 0) {
         buf_give(lp, &c->in);
         buf_give(lp, &c->out);
+        /* Idle after a stream that ended with nothing left to write: keep-alive clock. */
+        if (c->state == C_HEAD && !c->head_timed)
+            set_deadline(c, cfg->timeout_keepalive_ms);
     }
+    /* Reading resumes here when a stream ended with its output already written (no flush
+     * ran to re-arm it). No syscall when the interest is unchanged. */
+    conn_update_events(c);
 }
 
 static void conn_read(http_conn_t *c)

@@ -91,3 +91,26 @@ def test_pool_mode_has_no_streams(tmp_path):
                     h.url + "/_test/stream?n=2&ms=1").stdout == "501"
     finally:
         h.stop()
+
+
+def test_stream_with_length_keeps_connection_alive(tmp_path):
+    """A stream with a Content-Length whose last byte leaves before http_stream_end: the
+    connection must resume reading (regression: it used to hang the next request)."""
+    (tmp_path / "a.txt").write_text("next\n")
+    h = Harv(tmp_path, "--test-handlers", "--timeout-keepalive", "1500")
+    try:
+        c = Conn(h)
+        for _ in range(3):
+            c.send(get("/_test/stream?n=3&ms=10&len=1"))
+            st, hd, body = c.response()
+            assert st == 200 and hd["content-length"] == "24" and "transfer-encoding" not in hd
+            assert body == b"chunk 0\nchunk 1\nchunk 2\n"
+            c.send(get("/a.txt"))
+            assert c.response()[2] == b"next\n"
+        # the keep-alive deadline applies after a stream, too
+        t0 = time.time()
+        c.send(get("/_test/stream?n=1&ms=1&len=1"))
+        c.response()
+        assert c.at_eof(5) and time.time() - t0 < 4
+    finally:
+        h.stop()
