@@ -803,6 +803,8 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
             int64_t last = sqlite3_last_insert_rowid(s->conn);
             id = (uint64_t)(last - (int64_t)(inserted - 1));
             s->last_insert_id = (int64_t)id;
+        } else if (xl->has_insert_id && xl->odku && upd > 0) {
+            id = (uint64_t)s->odku_id;
         }
         if (xl->lim_off > 1) { /* lim_off carries the number of VALUES rows for INSERT */
             snprintf(info, sizeof info, "Records: %lld  Duplicates: %llu  Warnings: %d",

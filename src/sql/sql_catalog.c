@@ -633,12 +633,12 @@ static int show_columns(hsql_session_t *s, hsql_table_t *tb, bool full, const ch
     if (full)
         hsql_rs_col(&rs, "Collation", HSQL_TYPE_VAR_STRING, 256);
     hsql_rs_col(&rs, "Null", HSQL_TYPE_VAR_STRING, 12);
-    hsql_rs_col(&rs, "Key", HSQL_TYPE_STRING, 12);
+    hsql_rs_col(&rs, "Key", HSQL_TYPE_VAR_STRING, 12);
     hsql_rs_col(&rs, "Default", HSQL_TYPE_BLOB, 262140);
     hsql_rs_col(&rs, "Extra", HSQL_TYPE_VAR_STRING, 1024);
     if (full) {
         hsql_rs_col(&rs, "Privileges", HSQL_TYPE_VAR_STRING, 616);
-        hsql_rs_col(&rs, "Comment", HSQL_TYPE_BLOB, 262140);
+        hsql_rs_col(&rs, "Comment", HSQL_TYPE_VAR_STRING, 4096);
     }
     for (int k = 0; k < tb->ncols; k++) {
         const hsql_column_t *c = &tb->cols[k];
@@ -664,9 +664,14 @@ static int show_columns(hsql_session_t *s, hsql_table_t *tb, bool full, const ch
     return hsql_rs_end(&rs, err);
 }
 
+static int64_t table_rows(hsql_session_t *s, const char *name, int64_t *maxid);
+
 static int show_index(hsql_session_t *s, hsql_table_t *tb, const hsql_sink_t *sink, uint16_t more,
                       hsql_error_t *err)
 {
+    int64_t maxid, rows = table_rows(s, tb->name, &maxid);
+    char card[32];
+    snprintf(card, sizeof card, "%lld", (long long)rows);
     hsql_rs_t rs;
     hsql_rs_init(&rs, s, sink, more);
     const char *names[] = {"Table", "Non_unique", "Key_name", "Seq_in_index", "Column_name",
@@ -674,7 +679,8 @@ static int show_index(hsql_session_t *s, hsql_table_t *tb, const hsql_sink_t *si
                            "Index_type", "Comment", "Index_comment", "Visible", "Expression"};
     for (size_t k = 0; k < BASE_ARRAY_LEN(names); k++) {
         bool num = k == 1 || k == 3 || k == 6 || k == 7;
-        hsql_rs_col(&rs, names[k], num ? HSQL_TYPE_LONGLONG : HSQL_TYPE_VAR_STRING, num ? 21 : 256);
+        hsql_rs_col(&rs, names[k], k == 3 ? HSQL_TYPE_LONG : num ? HSQL_TYPE_LONGLONG : HSQL_TYPE_VAR_STRING,
+                    num ? 21 : 256);
     }
     for (int k = 0; k < tb->nidx; k++) {
         const hsql_index_t *ix = &tb->idx[k];
@@ -685,7 +691,7 @@ static int show_index(hsql_session_t *s, hsql_table_t *tb, const hsql_sink_t *si
             int c = hsql_col_find(tb, ix->cols[j]);
             const char *v[15] = {tb->name, ix->kind == HSQL_IDX_PRIMARY || ix->kind == HSQL_IDX_UNIQUE ? "0" : "1",
                                  ix->name, seq, ix->cols[j], ix->kind == HSQL_IDX_FULLTEXT ? NULL : "A",
-                                 "0", ix->sub[j] ? sub : NULL, NULL,
+                                 card, ix->sub[j] ? sub : NULL, NULL,
                                  c >= 0 && !tb->cols[c].notnull ? "YES" : "",
                                  ix->kind == HSQL_IDX_FULLTEXT ? "FULLTEXT" : "BTREE", "", "", "YES", NULL};
             hsql_rs_row(&rs, v);
@@ -704,6 +710,15 @@ static int64_t table_rows(hsql_session_t *s, const char *name, int64_t *maxid)
     if (sqlite3_prepare_v2(s->conn, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         n = sqlite3_column_int64(st, 0);
         *maxid = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    /* AUTOINCREMENT tables remember the largest id ever used */
+    st = NULL;
+    if (sqlite3_prepare_v2(s->conn, "SELECT seq FROM sqlite_sequence WHERE name = ?1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > *maxid)
+            *maxid = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
     return n;

@@ -904,6 +904,8 @@ static int parse_table_options(pctx_t *p, hsql_table_t *tb)
             tb->comment = take_str(p);
         } else if (accept(p, "AUTO_INCREMENT")) {
             accept_op(p, "=");
+            if (p->i < p->e && p->t[p->i].type == HSQL_TK_INT)
+                tb->ai_start = (uint64_t)hsql_tok_i64(p->src, &p->t[p->i], NULL);
             p->i++;
         } else if (p->i < p->e && (is_identt(&p->t[p->i]))) {
             /* ROW_FORMAT=x, KEY_BLOCK_SIZE=n, PACK_KEYS, ... : accepted and ignored */
@@ -1201,6 +1203,8 @@ static void index_ddl(const hsql_table_t *tb, const char *sqlname, const hsql_in
     base_buf_appendf(b, ");");
 }
 
+static bool c_is_autoinc(const hsql_table_t *tb, int i) { return tb->cols[i].autoinc; }
+
 void hsql_table_sqlite_ddl(const hsql_table_t *tb, const char *sqlname, base_buf_t *b)
 {
     const hsql_index_t *pkx = NULL;
@@ -1233,7 +1237,8 @@ void hsql_table_sqlite_ddl(const hsql_table_t *tb, const char *sqlname, base_buf
         }
         base_buf_appendf(b, " %s", ty);
         if (i == rowid_col) {
-            base_buf_appendf(b, " PRIMARY KEY");
+            /* AUTOINCREMENT: ids of deleted rows are not reused, as InnoDB */
+            base_buf_appendf(b, c_is_autoinc(tb, i) ? " PRIMARY KEY AUTOINCREMENT" : " PRIMARY KEY");
         }
         if (c->notnull && i != rowid_col)
             base_buf_appendf(b, " NOT NULL");
@@ -1363,6 +1368,26 @@ static int run_ddl_sql(hsql_session_t *s, const char *sql, const hsql_table_t *t
     return 0;
 }
 
+/* AUTO_INCREMENT=n of CREATE/ALTER TABLE: the next id SQLite hands out. */
+static int set_autoinc(hsql_session_t *s, hsql_table_t *tb, hsql_error_t *err)
+{
+    if (!tb->ai_start || tb->autoinc_col < 0)
+        return 0;
+    base_buf_t q;
+    base_buf_init(&q);
+    base_buf_appendf(&q, "DELETE FROM sqlite_sequence WHERE name = ");
+    s_str(&q, tb->name);
+    base_buf_appendf(&q, "; INSERT INTO sqlite_sequence(name, seq) SELECT ");
+    s_str(&q, tb->name);
+    base_buf_appendf(&q, ", max(%llu, coalesce(max(rowid), 0)) FROM ", (unsigned long long)tb->ai_start - 1);
+    s_ident(&q, tb->name);
+    base_buf_append(&q, "", 1);
+    int r = run_ddl_sql(s, q.data, tb, err);
+    base_buf_fini(&q);
+    tb->ai_start = 0;
+    return r;
+}
+
 static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                         const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
@@ -1424,6 +1449,8 @@ static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t,
     int r = begin_ddl(s, err);
     if (r == 0) {
         r = run_ddl_sql(s, ddl.data, tb, err);
+        if (r == 0)
+            r = set_autoinc(s, tb, err);
         if (r == 0)
             r = store_def(s, tb, err);
         r = end_ddl(s, r, err);
@@ -1938,6 +1965,8 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
             nt->collation = opt.collation;
             nt->engine = opt.engine;
             nt->comment = opt.comment;
+            if (opt.ai_start)
+                nt->ai_start = opt.ai_start;
             if (p->i == st) {
                 perr(p);
                 break;
@@ -2009,6 +2038,8 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                     free(oldn);
                 }
             }
+            if (r == 0)
+                r = set_autoinc(s, nt, err);
             if (r == 0)
                 r = store_def(s, nt, err);
             r = end_ddl(s, r, err);
@@ -2124,6 +2155,10 @@ static int truncate_table(hsql_session_t *s, const char *src, const hsql_tok_t *
     base_buf_init(&bb);
     base_buf_appendf(&bb, "DELETE FROM ");
     s_ident(&bb, tb->name);
+    if (tb->autoinc_col >= 0) {
+        base_buf_appendf(&bb, ";DELETE FROM sqlite_sequence WHERE name = ");
+        s_str(&bb, tb->name);
+    }
     base_buf_append(&bb, "", 1);
     int r = begin_ddl(s, err);
     if (r == 0)

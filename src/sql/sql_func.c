@@ -707,12 +707,14 @@ static void fn_chg(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_value(ctx, argv[0]);
 }
 
+/* hsql_odku(new value, changed?, id of the existing row, ...) */
 static void fn_odku(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
     hsql_session_t *s = sqlite3_user_data(ctx);
     s->cnt_upd++;
-    if (sqlite3_value_int(argv[1]))
+    if (argc > 2 && sqlite3_value_type(argv[1]) == SQLITE_INTEGER)
+        s->odku_id = sqlite3_value_int64(argv[1]);
+    if (sqlite3_value_int(argv[argc > 2 ? 2 : 1]))
         s->cnt_chg++;
     sqlite3_result_value(ctx, argv[0]);
 }
@@ -1020,7 +1022,7 @@ static const hsql_fdef_t k_fns[] = {
     {"hsql_gvar", 1, fn_gvar, -1, false},
     {"hsql_uvar", 1, fn_uvar, -1, false},
     {"hsql_chg", 2, fn_chg, -1, false},
-    {"hsql_odku", 2, fn_odku, -1, false},
+    {"hsql_odku", 2, fn_odku, -1, false}, {"hsql_odku", 3, fn_odku, -1, false},
     {"hsql_cv", 8, fn_cv, -1, false},
 };
 

@@ -562,8 +562,33 @@ static void fn_inet_aton(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 
+/* CAST(x AS SIGNED): numbers round half away from zero, text takes its integer prefix. */
+static void fn_cast_int(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    switch (sqlite3_value_type(argv[0])) {
+    case SQLITE_NULL: return;
+    case SQLITE_INTEGER: sqlite3_result_int64(ctx, sqlite3_value_int64(argv[0])); return;
+    case SQLITE_FLOAT: {
+        double d = sqlite3_value_double(argv[0]);
+        if (d >= 9.2e18 || d <= -9.2e18) {
+            sqlite3_result_int64(ctx, d > 0 ? INT64_MAX : INT64_MIN);
+            return;
+        }
+        sqlite3_result_int64(ctx, (sqlite3_int64)(d < 0 ? d - 0.5 : d + 0.5));
+        return;
+    }
+    default: {
+        const char *p = (const char *)sqlite3_value_text(argv[0]);
+        sqlite3_result_int64(ctx, p ? strtoll(p, NULL, 10) : 0);
+        return;
+    }
+    }
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 static const hsql_fdef_t k_str_fns[] = {
+    {"hsql_cast_int", 1, fn_cast_int, 0, true},
     {"hsql_concat", -1, fn_concat, 0, true},
     {"hsql_concat_ws", -1, fn_concat_ws, 0, true},
     {"hsql_left", 2, fn_left_right, 0, true},

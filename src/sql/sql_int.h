@@ -55,6 +55,7 @@ typedef struct hsql_table {
     char *engine, *charset, *collation, *comment;
     int autoinc_col; /* index into cols or -1 */
     uint64_t create_time;
+    uint64_t ai_start; /* AUTO_INCREMENT=n given to CREATE/ALTER, applied once */
 } hsql_table_t;
 
 typedef struct hsql_db {
@@ -176,6 +177,7 @@ struct hsql_session {
     int nwarn, nwarn_total;
     uint64_t cnt_chg, cnt_upd; /* counters bumped by hsql_chg()/hsql_odku() */
     uint64_t cnt_del;          /* rows REPLACE deleted (pre-update hook) */
+    int64_t odku_id;           /* id of the row an ON DUPLICATE KEY UPDATE updated */
     const hsql_bval_t *cur_bv; /* values bound to the running statement (error messages) */
     int cur_nbv;
     base_buf_t kbuf, sbuf, vbuf; /* scratch: cache key, decoded strings, value text */

@@ -425,6 +425,10 @@ static void emit_tok(xctx_t *x, int i)
             size_t n = hsql_str_decode(x->src, t, tmp);
             out_strlit(x, tmp, n);
             free(tmp);
+            /* a literal compared with something compares under the connection's _ci
+             * collation, as MySQL does for two literals */
+            if (is_cmp_op(x, i + 1) || (i > x->b && is_cmp_op(x, i - 1)))
+                out_s(x, " COLLATE HCI");
         }
         return;
     case HSQL_TK_INT:
@@ -529,6 +533,8 @@ static void emit_tok(xctx_t *x, int i)
             out_s(x, "NOT");
         else if (OP(x, i, ":="))
             out_s(x, "=");
+        else if (OP(x, i, "/"))
+            out_s(x, "* 1.0 /"); /* MySQL's / never divides integers */
         else {
             if (OP(x, i, "("))
                 x->depth++;
@@ -589,9 +595,9 @@ static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
     }
     if (KW(x, ty, "SIGNED") || KW(x, ty, "UNSIGNED") || KW(x, ty, "INT") || KW(x, ty, "INTEGER") ||
         KW(x, ty, "BIGINT")) {
-        out_s(x, " CAST((");
+        out_s(x, " hsql_cast_int((");
         emit(x, a, z);
-        out_s(x, ") AS INTEGER)");
+        out_s(x, "))");
     } else if (KW(x, ty, "BINARY") || KW(x, ty, "VARBINARY")) {
         out_s(x, " (CAST((");
         emit(x, a, z);
@@ -1518,6 +1524,14 @@ static void emit_assignments(xctx_t *x, int i, int end, const char *wrapfn)
             if (cv)
                 emit_cv_close(x, &tb->cols[ci], 1);
             out_s(x, "),");
+            if (x->odku) {
+                /* the id of the row an ODKU updates is the OK packet's insert id */
+                if (tb && tb->autoinc_col >= 0)
+                    out_qident(x, tb->cols[tb->autoinc_col].name);
+                else
+                    out_s(x, "NULL");
+                out_s(x, ",");
+            }
             for (int r = 0; r < n; r++) {
                 if (r)
                     out_s(x, " OR");

@@ -105,6 +105,7 @@ static void test_odku_ignore_replace(void **state)
     snprintf(sql, sizeof sql, odku, "a", "2");
     QOK(e->s, r, sql);
     assert_int_equal(r->ok.affected_rows, 2);
+    assert_int_equal(r->ok.insert_id, 1); /* the updated row's id */
     snprintf(sql, sizeof sql, odku, "A", "2"); /* same key under _ci, same values */
     QOK(e->s, r, sql);
     assert_int_equal(r->ok.affected_rows, 2); /* name changes case: the row changes */
@@ -124,6 +125,17 @@ static void test_odku_ignore_replace(void **state)
     hsql_error_t er = QERR(e->s, r, "INSERT INTO o (name, val) VALUES ('C', 'z')", 1062);
     assert_string_equal(er.msg, "Duplicate entry 'C' for key 'o.name'");
     assert_string_equal(Q1(e->s, "SELECT val FROM o WHERE name = 'B'"), "y");
+    /* ids are not reused after a delete; AUTO_INCREMENT=n sets the next one */
+    QOK(e->s, r, "INSERT INTO o (name, val) VALUES ('d', '1')");
+    uint64_t id = r->ok.insert_id;
+    QOK(e->s, r, "DELETE FROM o WHERE name = 'd'");
+    QOK(e->s, r, "INSERT INTO o (name, val) VALUES ('d', '1')");
+    assert_int_equal(r->ok.insert_id, id + 1);
+    QOK(e->s, r, "ALTER TABLE o AUTO_INCREMENT = 100");
+    QOK(e->s, r, "INSERT INTO o (name, val) VALUES ('e', '1')");
+    assert_int_equal(r->ok.insert_id, 100);
+    QOK(e->s, r, "SHOW CREATE TABLE o");
+    assert_non_null(strstr(V(r, 0, 1), "AUTO_INCREMENT=101"));
     QOK(e->s, r, "SELECT LAST_INSERT_ID()");
     assert_string_equal(V(r, 0, 0), r->v[0][0]);
     env_free(e);
@@ -491,6 +503,11 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT NOW() - INTERVAL 1 DAY < NOW()"), "1");
     assert_string_equal(Q1(e->s, "SELECT DATE('2024-03-01') - INTERVAL (1 + 1) MONTH"), "2024-01-01");
     assert_string_equal(Q1(e->s, "SELECT 10 DIV 3"), "3");
+    assert_string_equal(Q1(e->s, "SELECT 'abc' = 'ABC '"), "1");
+    assert_string_equal(Q1(e->s, "SELECT 'é' = 'e'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
+    assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
+    assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
     env_free(e);
 }
 
