@@ -15,13 +15,17 @@
 # Each (scenario, stack) pair is run BENCH_RUNS times for BENCH_DURATION seconds, interleaved;
 # the table shows medians of req/s, wrk's p99 latency and server CPU per request (utime+stime
 # of all server-side processes and their descendants, from /proc/PID/stat, across the run,
-# divided by the requests wrk completed).
+# divided by the requests wrk completed), and that CPU split into the HTTP server, the PHP
+# workers and the database. nginx talks to php-fpm the way Debian's snippets/fastcgi-php.conf
+# does: a new FastCGI connection per request (with fastcgi_keep_conn and as many PHP children
+# as connections, requests beyond the children wait for a held connection: seconds of p99).
 #
 # Usage: bench/php.sh [--quick] [--only harv,nginx] [--scenarios hello,wp] [--duration S]
 #                     [--runs N] [--conns N] [--workers K] [--keep DIR]
 # Environment: BENCH_DURATION (s, default 10), BENCH_RUNS (3), BENCH_CONNS (wrk -c, 16),
 # BENCH_WORKERS (2), BENCH_WARMUP (s, 2), BENCH_PORT (first port tried, 18580), HARV_BIN
-# (default build/harv), BENCH_NO_DEPS=1 (skip scripts/deps.sh php sql).
+# (default build/harv), BENCH_NO_DEPS=1 (skip scripts/deps.sh php sql), BENCH_HARV_ARGS (extra
+# `harv php-serve` arguments, e.g. "--ini open_basedir=" to measure without open_basedir).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -169,9 +173,10 @@ start_harv() {
     wait_port harvsql "${PORT[harvsql]}" "${PID[harvsql]}"
     make_site "$TMP/site-harv" "127.0.0.1:${PORT[harvsql]}"
     pick_port harv
+    # shellcheck disable=SC2086
     taskset -c $SERVER_CPU "$TMP/harv" php-serve "$TMP/site-harv" \
         --listen "127.0.0.1:${PORT[harv]}" --workers "$WORKERS" --max-requests 1000000000 \
-        --timeout 120000 >"$TMP/harv.out" 2>"$TMP/harv.err" &
+        --timeout 120000 ${BENCH_HARV_ARGS:-} >"$TMP/harv.out" 2>"$TMP/harv.err" &
     PID[harv]=$!
     wait_port harv "${PORT[harv]}" "${PID[harv]}"
 }
@@ -213,7 +218,7 @@ EOF
     for _ in $(seq 100); do [ -S "$d/fpm.sock" ] && break; sleep 0.1; done
     pick_port nginx
     cat >"$d/nginx.conf" <<EOF
-# One nginx worker, access log off, FastCGI keep-alive to php-fpm, WordPress's usual rules.
+# One nginx worker, access log off, WordPress's usual rules, FastCGI as Debian configures it.
 daemon off;
 worker_processes 1;
 pid $d/nginx.pid;
@@ -227,7 +232,6 @@ http {
     keepalive_requests 1000000000;
     client_body_temp_path $d/body;
     fastcgi_temp_path $d/body;
-    upstream php { server unix:$d/fpm.sock; keepalive $WORKERS; }
     server {
         listen 127.0.0.1:${PORT[nginx]};
         root $TMP/site-nginx;
@@ -236,8 +240,7 @@ http {
         location ~ \.php\$ {
             include /etc/nginx/fastcgi_params;
             fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
-            fastcgi_keep_conn on;
-            fastcgi_pass php;
+            fastcgi_pass unix:$d/fpm.sock;
         }
     }
 }
@@ -258,10 +261,14 @@ install_wp() { # stack
     grep -q "Bench Blog" "$TMP/$1-front.html" || die "$1: the front page is not WordPress's"
     [ "$("${CURL[@]}" "$url/hello.php")" = "Hello, world" ] || die "$1: hello.php failed"
 }
-server_pids() { # stack -> every server-side pid
-    case $1 in
-        harv) echo "$(tree_pids "${PID[harv]}") $(tree_pids "${PID[harvsql]}")" ;;
-        nginx) echo "$(tree_pids "${PID[nginx]}") $(tree_pids "${PID[fpm]}") $(tree_pids "${PID[mariadb]}")" ;;
+server_pids() { # stack part(http|php|sql) -> the pids of that part
+    case $1,$2 in
+        harv,http) echo "${PID[harv]}" ;;
+        harv,php) local t; t=$(tree_pids "${PID[harv]}"); echo "${t#"${PID[harv]}"}" ;;
+        harv,sql) tree_pids "${PID[harvsql]}" ;;
+        nginx,http) tree_pids "${PID[nginx]}" ;;
+        nginx,php) tree_pids "${PID[fpm]}" ;;
+        nginx,sql) tree_pids "${PID[mariadb]}" ;;
     esac
 }
 
@@ -269,15 +276,17 @@ declare -A URLPATH=([hello]=/hello.php [wp]=/)
 declare -A TITLE=([hello]="hello.php" [wp]="WordPress front page")
 to_ms() { awk -v v="$1" 'BEGIN{ u=v; sub(/^[0-9.]+/,"",u); n=v+0;
     if(u=="us") n/=1000; else if(u=="s") n*=1000; else if(u=="m") n*=60000; printf "%.3f", n }'; }
-run_one() { # stack scenario seconds log -> "reqs rps p99 cpu_us errs busy%"
-    local s=$1 sc=$2 secs=$3 log=$4 pids t0 t1 reqs rps p99 errs
-    pids=$(server_pids "$s")
+run_one() { # stack scenario seconds log -> "reqs rps p99 cpu_us errs busy% http_us php_us sql_us"
+    local s=$1 sc=$2 secs=$3 log=$4 t0 t1 reqs rps p99 errs part
+    local -A pp=() a0=() a1=()
+    for part in http php sql; do pp[$part]=$(server_pids "$s" $part); done
     # shellcheck disable=SC2086
-    t0=$(cpu_ticks $pids)
+    for part in http php sql; do a0[$part]=$(cpu_ticks ${pp[$part]}); done
     taskset -c $CLIENT_CPU wrk -t1 -c"$CONNS" -d"${secs}s" --timeout 30s --latency \
         "http://127.0.0.1:${PORT[$s]}${URLPATH[$sc]}" >"$log" 2>&1 || true
     # shellcheck disable=SC2086
-    t1=$(cpu_ticks $pids)
+    for part in http php sql; do a1[$part]=$(cpu_ticks ${pp[$part]}); done
+    t0=$((a0[http] + a0[php] + a0[sql])); t1=$((a1[http] + a1[php] + a1[sql]))
     reqs=$(awk '/requests in/ {print $1; exit}' "$log")
     rps=$(awk '/^Requests\/sec:/ {print $2; exit}' "$log")
     p99=$(awk '$1=="99%" {print $2; exit}' "$log")
@@ -286,8 +295,10 @@ run_one() { # stack scenario seconds log -> "reqs rps p99 cpu_us errs busy%"
     fi
     errs=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(/,/,""); n+=$4+$6+$8+$10} END{print n+0}' "$log")
     awk -v r="$reqs" -v rps="$rps" -v p="$(to_ms "$p99")" -v d="$((t1 - t0))" -v tck="$TCK" \
-        -v e="$errs" -v secs="$secs" \
-        'BEGIN{ printf "%d %.0f %s %.1f %d %.0f\n", r, rps, p, (r>0 ? d*1e6/tck/r : 0), e, d*100/tck/secs }'
+        -v e="$errs" -v secs="$secs" -v h="$((a1[http] - a0[http]))" -v ph="$((a1[php] - a0[php]))" \
+        -v q="$((a1[sql] - a0[sql]))" \
+        'BEGIN{ f = r>0 ? 1e6/tck/r : 0;
+                printf "%d %.0f %s %.1f %d %.0f %.1f %.1f %.1f\n", r, rps, p, d*f, e, d*100/tck/secs, h*f, ph*f, q*f }'
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
@@ -305,21 +316,22 @@ for s in "${STK[@]}"; do
 done
 echo
 
-declare -A RPS=() P99=() CPU=() ERR=() BUSY=()
+declare -A RPS=() P99=() CPU=() ERR=() BUSY=() CH=() CP=() CQ=()
 RAW=$TMP/wrk; mkdir -p "$RAW"
 for sc in "${SCN[@]}"; do
     for s in "${STK[@]}"; do
         [ "$WARMUP" -gt 0 ] && run_one "$s" "$sc" "$WARMUP" "$RAW/$s-$sc-warmup.txt" >/dev/null
     done
-    declare -A r_rps=() r_p99=() r_cpu=() r_err=() r_busy=()
+    declare -A r_rps=() r_p99=() r_cpu=() r_err=() r_busy=() r_ch=() r_cp=() r_cq=()
     for run in $(seq "$RUNS"); do
         for s in "${STK[@]}"; do
             line=$(run_one "$s" "$sc" "$DURATION" "$RAW/$s-$sc-$run.txt") || exit 1
-            read -r reqs rps p99 cpu errs busy <<<"$line"
-            printf '  %-6s %-6s run %d/%d: %8s req/s  p99 %9s ms  %8s us/req  CPU0 %3s%%  (%s requests%s)\n' \
-                "$sc" "$s" "$run" "$RUNS" "$rps" "$p99" "$cpu" "$busy" "$reqs" \
+            read -r reqs rps p99 cpu errs busy ch cp cq <<<"$line"
+            printf '  %-6s %-6s run %d/%d: %8s req/s  p99 %9s ms  %8s us/req (http %s, php %s, sql %s)  CPU0 %3s%%  (%s requests%s)\n' \
+                "$sc" "$s" "$run" "$RUNS" "$rps" "$p99" "$cpu" "$ch" "$cp" "$cq" "$busy" "$reqs" \
                 "$([ "$errs" -gt 0 ] && echo ", $errs errors")" >&2
             r_rps[$s]+=" $rps"; r_p99[$s]+=" $p99"; r_cpu[$s]+=" $cpu"; r_busy[$s]+=" $busy"
+            r_ch[$s]+=" $ch"; r_cp[$s]+=" $cp"; r_cq[$s]+=" $cq"
             r_err[$s]=$(( ${r_err[$s]:-0} + errs ))
         done
     done
@@ -329,32 +341,35 @@ for sc in "${SCN[@]}"; do
         # shellcheck disable=SC2086
         CPU[$sc,$s]=$(median ${r_cpu[$s]}); BUSY[$sc,$s]=$(median ${r_busy[$s]})
         ERR[$sc,$s]=${r_err[$s]}
+        # shellcheck disable=SC2086
+        CH[$sc,$s]=$(median ${r_ch[$s]}); CP[$sc,$s]=$(median ${r_cp[$s]}); CQ[$sc,$s]=$(median ${r_cq[$s]})
     done
-    unset r_rps r_p99 r_cpu r_err r_busy
+    unset r_rps r_p99 r_cpu r_err r_busy r_ch r_cp r_cq
 done
 
 echo
 echo "finished $(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "-" }'; }
 echo
-printf '%-22s %-6s %10s %10s %12s %11s %7s\n' scenario stack req/s "p99 ms" "CPU us/req" "server CPU%" errors
+printf '%-22s %-6s %10s %10s %12s %9s %9s %9s %11s %7s\n' scenario stack req/s "p99 ms" "CPU us/req" http php sql "server CPU%" errors
 for sc in "${SCN[@]}"; do
     for s in "${STK[@]}"; do
-        printf '%-22s %-6s %10s %10s %12s %11s %7s\n' "${TITLE[$sc]}" "$s" "${RPS[$sc,$s]}" \
-            "${P99[$sc,$s]}" "${CPU[$sc,$s]}" "${BUSY[$sc,$s]}" "${ERR[$sc,$s]}"
+        printf '%-22s %-6s %10s %10s %12s %9s %9s %9s %11s %7s\n' "${TITLE[$sc]}" "$s" "${RPS[$sc,$s]}" \
+            "${P99[$sc,$s]}" "${CPU[$sc,$s]}" "${CH[$sc,$s]}" "${CP[$sc,$s]}" "${CQ[$sc,$s]}" \
+            "${BUSY[$sc,$s]}" "${ERR[$sc,$s]}"
     done
 done
 echo
 echo "Markdown:"
 echo
-echo "| scenario | stack | req/s | p99 (ms) | server CPU µs/req | server CPU % | harv req/s ratio | harv CPU ratio |"
-echo "|---|---|--:|--:|--:|--:|--:|--:|"
+echo "| scenario | stack | req/s | p99 (ms) | server CPU µs/req | of which HTTP / PHP / SQL | server CPU % | harv req/s ratio | harv CPU ratio |"
+echo "|---|---|--:|--:|--:|--:|--:|--:|--:|"
 for sc in "${SCN[@]}"; do
     for s in "${STK[@]}"; do
         if [ "$s" != harv ] && [[ " ${STK[*]} " == *" harv "* ]]; then
             rr="×$(ratio "${RPS[$sc,harv]}" "${RPS[$sc,$s]}")"; cr="×$(ratio "${CPU[$sc,harv]}" "${CPU[$sc,$s]}")"
         else rr=; cr=; fi
         case $s in harv) name="**harv** (php-serve + harv sql)" ;; nginx) name="nginx + php-fpm + MariaDB" ;; esac
-        echo "| ${TITLE[$sc]} | $name | ${RPS[$sc,$s]} | ${P99[$sc,$s]} | ${CPU[$sc,$s]} | ${BUSY[$sc,$s]} | $rr | $cr |"
+        echo "| ${TITLE[$sc]} | $name | ${RPS[$sc,$s]} | ${P99[$sc,$s]} | ${CPU[$sc,$s]} | ${CH[$sc,$s]} / ${CP[$sc,$s]} / ${CQ[$sc,$s]} | ${BUSY[$sc,$s]} | $rr | $cr |"
     done
 done

@@ -628,8 +628,13 @@ static void conn_records(fc_conn_t *c)
             break; /* unknown record types from a responder are ignored */
         }
     }
-    if (c->in_off == c->in.len)
+    if (c->in_off == c->in.len) {
         c->in_off = c->in.len = 0;
+    } else if (c->in_off) { /* a cut record: move it to the front so the buffer stays small */
+        memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
+        c->in.len -= c->in_off;
+        c->in_off = 0;
+    }
 }
 
 static void conn_on_io(net_loop_t *loop, net_io_t *io, uint32_t events)
