@@ -121,7 +121,8 @@ static void rmeta_free(rmeta_t *m)
 
 /* Column definitions of the current result of st; have_row tells whether a row is loaded
  * (expression types are then taken from its values). */
-static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool have_row)
+static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool have_row,
+                        const hsql_xl_t *xl)
 {
     unsigned n = (unsigned)sqlite3_column_count(st);
     if (m->cols && m->n == n && m->fixed)
@@ -169,6 +170,31 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
             c->table = c->org_table = amem(&m->mem, tname);
             c->org_name = amem(&m->mem, oname ? oname : name);
             c->db = sdb && strcmp(sdb, "temp") == 0 ? "information_schema" : amem(&m->mem, dbn);
+        }
+        const hsql_hint_t *h = xl && i < (unsigned)xl->nhints ? &xl->hints[i] : NULL;
+        if (h && h->col) {
+            col_from_def(s, c, &m->conv[i], h->col);
+            c->flags &= (uint16_t)~(HSQL_FLAG_NO_DEFAULT_VALUE | HSQL_FLAG_AUTO_INCREMENT);
+            continue;
+        }
+        if (h && h->type) {
+            c->type = h->type;
+            c->length = h->length;
+            c->decimals = h->decimals;
+            c->charset = 63;
+            c->flags = HSQL_FLAG_BINARY | (h->type == HSQL_TYPE_NULL ? 0 : HSQL_FLAG_NUM);
+            switch (h->type) {
+            case HSQL_TYPE_NEWDECIMAL: m->conv[i] = CONV_DECIMAL; break;
+            case HSQL_TYPE_DOUBLE: m->conv[i] = CONV_DOUBLE; break;
+            case HSQL_TYPE_STRING:
+            case HSQL_TYPE_NULL:
+                m->conv[i] = CONV_TEXT;
+                c->flags = 0;
+                c->charset = h->type == HSQL_TYPE_NULL ? 63 : s->coll_id;
+                break;
+            default: m->conv[i] = CONV_INT; break;
+            }
+            continue;
         }
         const char *decl = sqlite3_column_decltype(st, (int)i);
         int vt = have_row ? sqlite3_column_type(st, (int)i) : SQLITE_NULL;
@@ -377,7 +403,7 @@ static int stream_select(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, const 
         sqlite3_reset(st);
         return -1;
     }
-    rmeta_build(s, st, m, rc == SQLITE_ROW);
+    rmeta_build(s, st, m, rc == SQLITE_ROW, xl);
     if (send_cols(sink, m)) {
         sqlite3_reset(st);
         return sink_abort(err);
@@ -1121,7 +1147,7 @@ static int stmt_translate(hsql_stmt_t *p, hsql_error_t *err)
     p->strict = s->strict;
     rmeta_free(&p->m);
     if (sqlite3_column_count(st) > 0)
-        rmeta_build(s, st, &p->m, false);
+        rmeta_build(s, st, &p->m, false, xl);
     return 0;
 }
 

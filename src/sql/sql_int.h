@@ -80,6 +80,13 @@ enum {
     HSQL_XK_MULTI_UPDATE, HSQL_XK_OTHER,
 };
 
+/* The MySQL type of a select-list expression the translator could tell (type 0: none). */
+typedef struct hsql_hint {
+    uint8_t type, decimals;
+    uint32_t length;
+    const hsql_column_t *col; /* MIN/MAX of a column: that column's definition */
+} hsql_hint_t;
+
 typedef struct hsql_xl {
     int kind;
     char *sql;          /* SQLite text; literals/placeholders appear as ?N */
@@ -93,6 +100,8 @@ typedef struct hsql_xl {
     bool infoschema;             /* reads information_schema: refresh its temp tables */
     char *missing_col;           /* INSERT leaves out a NOT NULL column without default */
     int16_t colparam[64];        /* single-row INSERT: ?N holding column i's value, 0 unknown */
+    hsql_hint_t hints[32];       /* SELECT: type hints of the first result columns */
+    int nhints;
     /* multi-table DELETE/UPDATE: sql is the SELECT of rowids (+ new values); one sub-statement
      * per target table: "DELETE FROM t WHERE rowid=?1" / "UPDATE t SET a=?1.. WHERE rowid=?k" */
     int nsub;

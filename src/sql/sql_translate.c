@@ -41,6 +41,7 @@ typedef struct xctx {
     bool tblctx;     /* next identifier chain names a table */
     int from_depth;  /* depth of the FROM list being emitted, -1 if none */
     bool top_select; /* the statement is a SELECT (LIMIT handling at depth 0) */
+    bool hints_done; /* the select list's type hints are complete (or stopped at a star) */
     bool is_select;
 } xctx_t;
 
@@ -1056,6 +1057,128 @@ static bool is_special_word(xctx_t *x, int k)
     return false;
 }
 
+/* The MySQL type of a select-list expression [a,z), when it can be told from its form: what
+ * MySQL reports for COUNT/SUM/AVG/MIN/MAX, integer functions, comparisons, literals,
+ * divisions. Other expressions are typed from their first value at run time. */
+static void add_hint(xctx_t *x, int a, int z, bool colref)
+{
+    hsql_xl_t *xl = x->xl;
+    if (xl->nhints >= (int)BASE_ARRAY_LEN(xl->hints)) {
+        x->hints_done = true;
+        return;
+    }
+    hsql_hint_t *h = &xl->hints[xl->nhints++];
+    memset(h, 0, sizeof *h);
+    if (colref || z <= a)
+        return;
+    static const char *const int_fns[] = {
+        "YEAR", "MONTH", "DAYOFMONTH", "DAY", "HOUR", "MINUTE", "SECOND", "WEEK", "DAYOFWEEK",
+        "WEEKDAY", "DAYOFYEAR", "QUARTER", "FIELD", "LENGTH", "CHAR_LENGTH", "CHARACTER_LENGTH",
+        "OCTET_LENGTH", "LOCATE", "INSTR", "FIND_IN_SET", "ASCII", "ORD", "STRCMP", "ISNULL"};
+    bool neg = OP(x, a, "-") && z - a == 2;
+    int v = neg ? a + 1 : a;
+    if (z - v == 1 && KW(x, v, "NULL")) {
+        h->type = HSQL_TYPE_NULL;
+        return;
+    }
+    if (z - v == 1 && T(x, v)->type == HSQL_TK_INT) {
+        bool ov;
+        int64_t n = hsql_tok_i64(x->src, T(x, v), &ov);
+        h->type = !ov && n <= 2147483647 ? HSQL_TYPE_LONG : HSQL_TYPE_LONGLONG;
+        h->length = T(x, v)->len + (neg ? 1 : 0);
+        return;
+    }
+    if (z - v == 1 && T(x, v)->type == HSQL_TK_DEC) {
+        const char *p = x->src + T(x, v)->off;
+        size_t n = T(x, v)->len, dot = n;
+        for (size_t k = 0; k < n; k++)
+            if (p[k] == '.')
+                dot = k;
+            else if (p[k] == 'e' || p[k] == 'E')
+                return; /* 1e3 is a double */
+        h->type = HSQL_TYPE_NEWDECIMAL;
+        h->decimals = (uint8_t)(dot < n ? n - dot - 1 : 0);
+        h->length = (uint32_t)n + (neg ? 1 : 0);
+        return;
+    }
+    if (T(x, a)->type == HSQL_TK_WORD && OP(x, a + 1, "(") && match_paren(x, a + 1) == z - 1) {
+        int arg = a + 2;
+        bool argcol = is_ident(T(x, arg)) && chain_end(x, arg) == z - 1 && !OP(x, arg + 1, "(");
+        hsql_column_t *col = NULL;
+        if (argcol) {
+            char q[128] = "", name[128];
+            int ce = chain_end(x, arg);
+            if (ce - arg == 1)
+                tok_name(x, arg, name, sizeof name);
+            else {
+                tok_name(x, ce - 3, q, sizeof q);
+                tok_name(x, ce - 1, name, sizeof name);
+            }
+            col = resolve_col(x, q[0] ? q : NULL, name);
+        }
+        if (KW(x, a, "COUNT")) {
+            h->type = HSQL_TYPE_LONGLONG;
+            h->length = 21;
+            return;
+        }
+        if ((KW(x, a, "MIN") || KW(x, a, "MAX")) && col) {
+            h->col = col;
+            return;
+        }
+        if (KW(x, a, "SUM") || KW(x, a, "AVG")) {
+            if (col && (col->cls == HSQL_CLS_REAL)) {
+                h->type = HSQL_TYPE_DOUBLE;
+                h->decimals = 31;
+                h->length = 23;
+                return;
+            }
+            h->type = HSQL_TYPE_NEWDECIMAL;
+            h->decimals = (uint8_t)((col ? col->decimals : 0) + (KW(x, a, "AVG") ? 4 : 0));
+            h->length = 33;
+            return;
+        }
+        for (size_t k = 0; k < BASE_ARRAY_LEN(int_fns); k++)
+            if (KW(x, a, int_fns[k])) {
+                h->type = HSQL_TYPE_LONG;
+                h->length = 11;
+                return;
+            }
+        if (KW(x, a, "DATE_ADD") || KW(x, a, "DATE_SUB") || KW(x, a, "ADDDATE") ||
+            KW(x, a, "SUBDATE") || KW(x, a, "DATE_FORMAT") || KW(x, a, "FROM_UNIXTIME")) {
+            h->type = HSQL_TYPE_STRING;
+            h->length = 80;
+            return;
+        }
+        return;
+    }
+    /* operators at the top level of the expression */
+    int d = 0;
+    bool div = false, cmp = false;
+    for (int k = a; k < z; k++) {
+        if (OP(x, k, "("))
+            d++;
+        else if (OP(x, k, ")"))
+            d--;
+        else if (d == 0) {
+            if (OP(x, k, "/"))
+                div = true;
+            else if (is_cmp_op(x, k) || OP(x, k, "<=>") || KW(x, k, "LIKE") || KW(x, k, "IN") ||
+                     KW(x, k, "IS") || KW(x, k, "BETWEEN") || KW(x, k, "AND") || KW(x, k, "OR") ||
+                     KW(x, k, "NOT") || KW(x, k, "REGEXP") || KW(x, k, "RLIKE") ||
+                     KW(x, k, "XOR") || OP(x, k, "&&") || OP(x, k, "||") || OP(x, k, "!"))
+                cmp = true;
+        }
+    }
+    if (cmp) {
+        h->type = HSQL_TYPE_LONG;
+        h->length = 1;
+    } else if (div) {
+        h->type = HSQL_TYPE_NEWDECIMAL;
+        h->decimals = 4;
+        h->length = 16;
+    }
+}
+
 /* The select list starting at i (after SELECT and its modifiers) up to end. */
 static int emit_select_list(xctx_t *x, int i, int end)
 {
@@ -1102,6 +1225,18 @@ static int emit_select_list(xctx_t *x, int i, int end)
                 colref = true;
             if (!has_alias && z == a + 1 && OP(x, a, "*"))
                 colref = true;
+            /* column type hints for expressions of the statement's own select list */
+            if (x->top_select && x->depth == 0 && !x->hints_done) {
+                bool star = (z == a + 1 && OP(x, a, "*")) || (z - a >= 3 && OP(x, z - 1, "*"));
+                if (star) {
+                    x->hints_done = true;
+                } else {
+                    int ez = z;
+                    if (has_alias)
+                        ez = KW(x, z - 2, "AS") ? z - 2 : z - 1;
+                    add_hint(x, a, ez, colref);
+                }
+            }
             emit(x, a, z);
             if (!has_alias && !colref) {
                 out_s(x, " AS ");

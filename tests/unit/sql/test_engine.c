@@ -499,6 +499,20 @@ static void test_functions(void **state)
     QOK(e->s, r, "SELECT k, GROUP_CONCAT(v ORDER BY v SEPARATOR ';') AS vs FROM g GROUP BY k ORDER BY k");
     assert_string_equal(V(r, 0, 1), "a;b");
     assert_string_equal(Q1(e->s, "SELECT 1 + '2'"), "3");
+    /* column types MySQL reports for expressions */
+    QOK(e->s, r, "SELECT 1.50, 10/4, NULL, -7, 3000000000, COUNT(*), YEAR('2024-01-01'), 1 = 1, MAX(k) FROM g");
+    assert_string_equal(V(r, 0, 0), "1.50");
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_NEWDECIMAL);
+    assert_int_equal(r->cols[0].decimals, 2);
+    assert_string_equal(V(r, 0, 1), "2.5000");
+    assert_int_equal(r->cols[2].type, HSQL_TYPE_NULL);
+    assert_int_equal(r->cols[3].type, HSQL_TYPE_LONG);
+    assert_int_equal(r->cols[4].type, HSQL_TYPE_LONGLONG);
+    assert_int_equal(r->cols[5].type, HSQL_TYPE_LONGLONG);
+    assert_int_equal(r->cols[6].type, HSQL_TYPE_LONG);
+    assert_int_equal(r->cols[7].type, HSQL_TYPE_LONG);
+    assert_int_equal(r->cols[8].type, HSQL_TYPE_LONG); /* MAX of an int column: its type */
+    assert_string_equal(V(r, 0, 8), "2");
     assert_string_equal(Q1(e->s, "SELECT '2024-01-31 10:00:00' + INTERVAL 2 HOUR"), "2024-01-31 12:00:00");
     assert_string_equal(Q1(e->s, "SELECT NOW() - INTERVAL 1 DAY < NOW()"), "1");
     assert_string_equal(Q1(e->s, "SELECT DATE('2024-03-01') - INTERVAL (1 + 1) MONTH"), "2024-01-01");
