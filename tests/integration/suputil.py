@@ -129,6 +129,19 @@ class Up:
         raise AssertionError("task %s not %s: %r\n%s" % (name, state, self.task(name),
                                                           "".join(self.err[-30:])))
 
+    def wait_log(self, text, stream="err", timeout=10):
+        """Waits until harv's stderr (or stdout) has shown text; returns all of it. The reader
+        threads may lag behind what status already reports."""
+        sink = self.err if stream == "err" else self.out
+        deadline = time.time() + timeout
+        while True:
+            joined = "".join(sink)
+            if text in joined:
+                return joined
+            if time.time() > deadline:
+                raise AssertionError("%r not in harv's %s:\n%s" % (text, stream, joined[-3000:]))
+            time.sleep(0.02)
+
     def ctl(self, *args):
         return harv(*args, "-c", self.cfg)
 

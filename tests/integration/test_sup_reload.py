@@ -75,7 +75,7 @@ def test_invalid_reload_keeps_running_and_says_why():
         r = up.ctl("reload")
         assert r.returncode == 1
         assert "%s:10:12: http.threads: 'lots' is not a whole number" % up.cfg in r.stderr
-        assert "reload refused, still running generation 1" in "".join(up.err)
+        up.wait_log("reload refused, still running generation 1")
         t = up.task("http")
         assert t["pid"] == pid and t["generation"] == 1 and t["state"] == "running"
         assert http_get(host, port)[1] == b"A\n"
@@ -157,7 +157,7 @@ def test_systemd_socket_activation():
     ls.close()  # only harv holds it now
     try:
         assert http_get("127.0.0.1", port)[1] == b"A\n"
-        assert "socket activation: 1 inherited listener(s)" in "".join(up.err)
+        up.wait_log("socket activation: 1 inherited listener(s)")
     finally:
         up.stop()
 

@@ -62,7 +62,7 @@ def test_memory_cap_kills_a_hog():
     try:
         t = up.wait_running("probe", state="failed", timeout=30)
         assert "killed by signal 9 (KILL) by the memory cap (67108864 bytes)" in t["last_exit"]
-        assert "giving up on task probe" in "".join(up.err)
+        up.wait_log("giving up on task probe")
     finally:
         up.stop()
 
