@@ -16,12 +16,12 @@ kernels="fib sieve matmul crc32 qsort mandel nbody"
 use_interp=${WASM_INTERP:-1}
 command -v wasm-interp >/dev/null || use_interp=0
 
-# best CPU time (user+sys, in microseconds, from getrusage) of $reps runs: the machine may be
-# shared, and CPU time is steadier than wall time there. Output goes to $work/out.
+# best N CMD...: the best CPU time (user+sys, microseconds, from getrusage) of N runs; the
+# machine may be shared, and CPU time is steadier than wall time there. Output: $work/out.
 best() {
-    python3 - "$reps" "$work/out" "$@" <<'PY'
+    python3 - "$1" "$work/out" "$@" <<'PY'
 import resource, subprocess, sys
-reps, out, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+reps, out, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[4:]
 best = None
 for _ in range(reps):
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -43,14 +43,16 @@ for k in $kernels; do
     gcc -O2 -o "$work/$k" "$kdir/$k.c" "$kdir/native_main.c" -lm
     clang-14 --target=wasm32 -O2 -nostdlib -Wl,--no-entry -Wl,--export=run \
         -o "$work/$k.wasm" "$kdir/$k.c"
-    tn=$(best "$work/$k"); rn=$(tail -1 "$work/out")
-    th=$(best "$harv" wasm run --invoke run "$work/$k.wasm"); rh=$(tail -1 "$work/out" | sed 's/.*://')
+    tn=$(best "$reps" "$work/$k"); rn=$(tail -1 "$work/out")
+    th=$(best "$reps" "$harv" wasm run --invoke run "$work/$k.wasm")
+    rh=$(tail -1 "$work/out" | sed 's/.*://')
     [ "$rn" = "$rh" ] || { echo "$k: harv computed $rh, native $rn"; exit 1; }
     line=$(awk -v n="$tn" -v h="$th" -v k="$k" \
         'BEGIN { printf "%-8s %10.1f %10.1f %7.2fx", k, n / 1000, h / 1000, h / n }')
     lh=$(awk -v a="$lh" -v n="$tn" -v h="$th" 'BEGIN { print a + log(h / n) }')
     if [ "$use_interp" = 1 ]; then
-        tw=$(REPS=1 best wasm-interp --run-all-exports "$work/$k.wasm"); rw=$(tail -1 "$work/out" | sed 's/.*://')
+        tw=$(best 1 wasm-interp --run-all-exports "$work/$k.wasm")
+        rw=$(tail -1 "$work/out" | sed 's/.*://')
         [ "$rn" = "$rw" ] || { echo "$k: wasm-interp computed $rw, native $rn"; exit 1; }
         line="$line$(awk -v n="$tn" -v w="$tw" 'BEGIN { printf " %12.1f %7.2fx", w / 1000, w / n }')"
         lw=$(awk -v a="$lw" -v n="$tn" -v w="$tw" 'BEGIN { print a + log(w / n) }')
