@@ -31,6 +31,8 @@
  *     them (it may even write c->out to the socket itself when it grows past a threshold).
  *  2. A connection is freed only on the loop and never while RUNNING; a HUP while RUNNING
  *     sets peer_gone so the sink stops the query, and the free happens in on_job_done().
+ *     Closing hands the session to a worker (conn_free → on_close_work, which may
+ *     checkpoint SQLite's WAL) and releases the memory in on_close_done().
  *  3. At most one command is in flight per connection; pipelined packets wait in c->in.
  *  4. The fd is registered once (IN|OUT|RDHUP, edge-triggered); `readable` remembers that
  *     no EAGAIN was seen since the last edge. */
@@ -281,21 +283,10 @@ static void on_handshake_timeout(net_loop_t *loop, net_timer_t *t)
     }
 }
 
-static void conn_free(hsql_conn_t *c)
+/* Last step of closing: the session is gone; free the memory and forget the connection. */
+static void conn_release(hsql_conn_t *c)
 {
     hsql_server_t *srv = c->srv;
-    if (c->state == HSQL_CONN_RUNNING) {
-        /* Invariant 2: the worker still owns it; on_job_done() finishes the job. */
-        atomic_store(&c->peer_gone, true);
-        c->want_close = true;
-        return;
-    }
-    net_timer_stop(srv->loop, &c->timer);
-    net_io_stop(srv->loop, &c->io);
-    close(c->fd);
-    hsql_conn_free_stmts(c);
-    if (c->sess)
-        hsql_session_free(c->sess);
     base_buf_fini(&c->in);
     base_buf_fini(&c->out);
     base_buf_fini(&c->coltypes);
@@ -309,6 +300,50 @@ static void conn_free(hsql_conn_t *c)
         c->next->prev = c->prev;
     srv->nconns--;
     free(c);
+}
+
+static void on_close_work(net_job_t *job)
+{
+    hsql_conn_t *c = (hsql_conn_t *)((char *)job - offsetof(hsql_conn_t, job));
+    hsql_conn_free_stmts(c);
+    hsql_session_free(c->sess);
+    c->sess = NULL;
+}
+
+static void on_close_done(net_loop_t *loop, net_job_t *job)
+{
+    conn_release((hsql_conn_t *)((char *)job - offsetof(hsql_conn_t, job)));
+}
+
+static void conn_free(hsql_conn_t *c)
+{
+    hsql_server_t *srv = c->srv;
+    if (c->state == HSQL_CONN_RUNNING) {
+        /* Invariant 2: the worker still owns it; on_job_done() finishes the job. */
+        atomic_store(&c->peer_gone, true);
+        c->want_close = true;
+        return;
+    }
+    net_timer_stop(srv->loop, &c->timer);
+    net_io_stop(srv->loop, &c->io);
+    close(c->fd);
+    c->fd = -1;
+    /* Freeing a session rolls back and may close the database's last SQLite connection,
+     * which checkpoints the WAL (writes, fsync): that is work for a worker, not the loop.
+     * The connection stays RUNNING (and listed) until the worker is done. */
+    if (c->sess && srv->pool) {
+        c->state = HSQL_CONN_RUNNING;
+        c->job.work = on_close_work;
+        c->job.done = on_close_done;
+        c->job.loop = srv->loop;
+        if (net_pool_submit(srv->pool, &c->job) == BASE_OK)
+            return;
+    }
+    hsql_conn_free_stmts(c);
+    if (c->sess)
+        hsql_session_free(c->sess);
+    c->sess = NULL;
+    conn_release(c);
 }
 
 static void accept_one(hsql_server_t *srv, int lfd, bool is_unix)

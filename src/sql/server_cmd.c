@@ -423,6 +423,13 @@ static bool class_may_inline(const hsql_conn_t *c, int cls)
     return cls == CLS_READ || cls == CLS_BEGIN || (cls == CLS_END && !c->txn_dirty);
 }
 
+/* Session opening and INIT_DB are timed per server, like statement shapes. */
+static bool kind_may_inline(const hsql_conn_t *c, hsql_job_kind_t kind)
+{
+    return c->srv->cfg.inline_us != UINT32_MAX && c->srv->kind_streak[kind] >= FAST_STREAK_MIN &&
+           c->out.len - c->out_off <= HSQL_OUT_HIGH;
+}
+
 /* ---- jobs: run (worker or inline) and finish (loop) ------------------------------------- */
 
 static uint64_t now_ns(void)
@@ -548,6 +555,13 @@ void hsql_conn_job_finish(hsql_conn_t *c)
 {
     hsql_server_t *srv = c->srv;
     bool fast = c->job_ns < (uint64_t)srv->cfg.inline_us * 1000;
+    BASE_LOG(BASE_LOG_DEBUG, "sql", "conn %u: job %d %s %.1f us rc %d", c->conn_id,
+             (int)c->job_kind, c->job_inline ? "inline" : "pool", (double)c->job_ns / 1000.0,
+             c->job_rc);
+    if (c->job_kind == HSQL_JOB_CONNECT || c->job_kind == HSQL_JOB_INIT_DB) {
+        uint16_t *k = &srv->kind_streak[c->job_kind];
+        *k = fast ? (uint16_t)BASE_MIN(*k + 1, 1000) : 0;
+    }
     switch (c->job_kind) {
     case HSQL_JOB_CONNECT:
         if (c->job_rc != 0) {
@@ -642,7 +656,9 @@ static void auth_succeeded(hsql_conn_t *c)
     c->job_kind = HSQL_JOB_CONNECT;
     c->job_write_class = false;
     c->txn_dirty = false;
-    hsql_conn_start_job(c, false);
+    /* A fresh session may open inline once opening sessions has been measured fast; after
+     * CHANGE_USER the old session's rollback goes to the pool. */
+    hsql_conn_start_job(c, !c->sess && kind_may_inline(c, HSQL_JOB_CONNECT));
 }
 
 /* Checks resp for the named plugin. 1 accepted, 0 denied, -1 unknown plugin (switch). */
@@ -951,7 +967,7 @@ static void on_command(hsql_conn_t *c, const uint8_t *payload, size_t len)
         c->job_stmt = NULL;
         c->job_shape = NULL;
         c->job_write_class = false;
-        hsql_conn_start_job(c, false);
+        hsql_conn_start_job(c, !c->txn_dirty && kind_may_inline(c, HSQL_JOB_INIT_DB));
         return;
     }
     case HSQL_COM_FIELD_LIST:

@@ -132,6 +132,7 @@ struct hsql_server {
     uint32_t next_conn_id;
     bool trust;                 /* no users configured */
     hsql_shape_t shapes[HSQL_SHAPES];
+    uint16_t kind_streak[8];    /* fast runs in a row per hsql_job_kind_t (CONNECT, INIT_DB) */
     char version[64];
 };
 
