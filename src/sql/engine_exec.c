@@ -182,7 +182,8 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
             c->length = h->length;
             c->decimals = h->decimals;
             c->charset = 63;
-            c->flags = HSQL_FLAG_BINARY | (h->type == HSQL_TYPE_NULL ? 0 : HSQL_FLAG_NUM);
+            c->flags = HSQL_FLAG_BINARY | (h->type == HSQL_TYPE_NULL ? 0 : HSQL_FLAG_NUM) |
+                       (h->is_unsigned ? HSQL_FLAG_UNSIGNED : 0);
             switch (h->type) {
             case HSQL_TYPE_NEWDECIMAL: m->conv[i] = CONV_DECIMAL; break;
             case HSQL_TYPE_DOUBLE: m->conv[i] = CONV_DOUBLE; break;
@@ -192,7 +193,7 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
                 c->flags = 0;
                 c->charset = h->type == HSQL_TYPE_NULL ? 63 : s->coll_id;
                 break;
-            default: m->conv[i] = CONV_INT; break;
+            default: m->conv[i] = h->is_unsigned ? CONV_UINT : CONV_INT; break;
             }
             continue;
         }
@@ -781,6 +782,22 @@ static void count_deletes(void *arg, sqlite3 *db, int op, const char *zdb, const
         ((hsql_session_t *)arg)->cnt_del++;
 }
 
+/* InnoDB spends an AUTO_INCREMENT id on every row it tried to insert, also when a duplicate
+ * key failed the statement (SQLite rolls its counter back with the statement). */
+static void spend_ids(hsql_session_t *s, const hsql_xl_t *xl, uint64_t n)
+{
+    if (!xl->has_insert_id || xl->ai_given || !n)
+        return;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->conn, "UPDATE sqlite_sequence SET seq = seq + ?1 WHERE name = ?2", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)n);
+        sqlite3_bind_text(q, 2, xl->target->name, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+    }
+    sqlite3_finalize(q);
+}
+
 /* Runs a translated statement with bound values. */
 static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rmeta_t *m,
                    const hsql_bval_t *bv, int nbv, const hsql_sink_t *sink, uint16_t more,
@@ -813,8 +830,12 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
     if (xl->is_replace)
         sqlite3_preupdate_hook(s->conn, NULL, NULL);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return hsql_err_sqlite(s, rc, err, xl);
+    if (rc != SQLITE_DONE) {
+        int r = hsql_err_sqlite(s, rc, err, xl);
+        if (xl->kind == HSQL_XK_INSERT && err && err->code == 1062 && !hsql_user_txn(s))
+            spend_ids(s, xl, xl->lim_off > 0 ? (uint64_t)xl->lim_off : 1);
+        return r;
+    }
     uint64_t changes = (uint64_t)sqlite3_changes64(s->conn);
     char info[128] = "";
     uint64_t affected = changes + s->cnt_del, id = 0;
@@ -829,9 +850,11 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
             int64_t last = sqlite3_last_insert_rowid(s->conn);
             id = (uint64_t)(last - (int64_t)(inserted - 1));
             s->last_insert_id = (int64_t)id;
-        } else if (xl->has_insert_id && xl->odku && upd > 0) {
+        } else if (xl->has_insert_id && xl->odku && upd > 0 && s->cnt_chg > 0) {
             id = (uint64_t)s->odku_id;
         }
+        /* (SQLite's AUTOINCREMENT already spends an id on rows an ODKU updates or IGNORE
+         * skips, as InnoDB does) */
         if (xl->lim_off > 1) { /* lim_off carries the number of VALUES rows for INSERT */
             snprintf(info, sizeof info, "Records: %lld  Duplicates: %llu  Warnings: %d",
                      (long long)xl->lim_off,
@@ -892,7 +915,7 @@ static int64_t count_tuples(const char *src, const hsql_tok_t *t, int b, int e)
         if (d == 0 && (hsql_tok_is(src, &t[i], "VALUES") || hsql_tok_is(src, &t[i], "VALUE")))
             in_values = true;
         else if (d == 0 && hsql_tok_is(src, &t[i], "ON"))
-            in_values = false;
+            break; /* ON DUPLICATE KEY UPDATE ... VALUES(col) are not rows */
         if (hsql_tok_op(src, &t[i], "(")) {
             if (d == 0 && in_values)
                 n++;

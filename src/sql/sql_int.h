@@ -83,6 +83,7 @@ enum {
 /* The MySQL type of a select-list expression the translator could tell (type 0: none). */
 typedef struct hsql_hint {
     uint8_t type, decimals;
+    bool is_unsigned;
     uint32_t length;
     const hsql_column_t *col; /* MIN/MAX of a column: that column's definition */
 } hsql_hint_t;
@@ -100,6 +101,7 @@ typedef struct hsql_xl {
     bool infoschema;             /* reads information_schema: refresh its temp tables */
     char *missing_col;           /* INSERT leaves out a NOT NULL column without default */
     int16_t colparam[64];        /* single-row INSERT: ?N holding column i's value, 0 unknown */
+    bool ai_given, ignore;       /* INSERT: the AUTO_INCREMENT column is given; IGNORE */
     hsql_hint_t hints[32];       /* SELECT: type hints of the first result columns */
     int nhints;
     /* multi-table DELETE/UPDATE: sql is the SELECT of rowids (+ new values); one sub-statement

@@ -1144,9 +1144,26 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
                 return;
             }
         if (KW(x, a, "DATE_ADD") || KW(x, a, "DATE_SUB") || KW(x, a, "ADDDATE") ||
-            KW(x, a, "SUBDATE") || KW(x, a, "DATE_FORMAT") || KW(x, a, "FROM_UNIXTIME")) {
+            KW(x, a, "SUBDATE")) {
             h->type = HSQL_TYPE_STRING;
             h->length = 80;
+            return;
+        }
+        if (KW(x, a, "CAST") || KW(x, a, "CONVERT")) {
+            /* CAST(x AS UNSIGNED): BIGINT UNSIGNED; AS SIGNED of a literal: INT */
+            int as = -1;
+            for (int k = a + 2; k < z - 1; k++)
+                if (KW(x, k, "AS") || (KW(x, a, "CONVERT") && OP(x, k, ",")))
+                    as = k;
+            if (as > 0 && KW(x, as + 1, "UNSIGNED")) {
+                h->type = HSQL_TYPE_LONGLONG;
+                h->length = 20;
+                h->is_unsigned = true;
+            } else if (as > 0 && KW(x, as + 1, "SIGNED") && as - (a + 2) == 1 &&
+                       T(x, a + 2)->type != HSQL_TK_WORD && T(x, a + 2)->type != HSQL_TK_QIDENT) {
+                h->type = HSQL_TYPE_LONG;
+                h->length = 11;
+            }
             return;
         }
         return;
@@ -1169,9 +1186,20 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
                 cmp = true;
         }
     }
+    bool intlit = true;
+    int digits = 0;
+    for (int k = a; k < z && intlit; k++) {
+        if (T(x, k)->type == HSQL_TK_INT)
+            digits += (int)T(x, k)->len;
+        else if (!(OP(x, k, "+") || OP(x, k, "-") || OP(x, k, "*") || OP(x, k, "(") || OP(x, k, ")")))
+            intlit = false;
+    }
     if (cmp) {
         h->type = HSQL_TYPE_LONG;
         h->length = 1;
+    } else if (intlit && !div && digits <= 9) {
+        h->type = HSQL_TYPE_LONG; /* arithmetic on small integer literals */
+        h->length = (uint32_t)digits + 2;
     } else if (div) {
         h->type = HSQL_TYPE_NEWDECIMAL;
         h->decimals = 4;
@@ -1829,6 +1857,7 @@ static void xl_insert(xctx_t *x)
         snprintf(sc->alias, sizeof sc->alias, "%s", tb->name);
         sc->tb = tb;
     }
+    xl->ignore = ignore;
     out_s(x, replace ? "REPLACE INTO " : ignore ? "INSERT OR IGNORE INTO " : "INSERT INTO ");
     out_qident(x, tb->name);
     /* find ON DUPLICATE KEY UPDATE at depth 0 */
@@ -1921,6 +1950,9 @@ static void xl_insert(xctx_t *x)
         if (!listed)
             for (int ci = 0; ci < tb->ncols && ci < 512; ci++)
                 icol[nicol++] = ci;
+        for (int k = 0; k < nicol; k++)
+            if (icol[k] == tb->autoinc_col)
+                xl->ai_given = true;
         missing_defaults(x, tb, icol, nicol);
         if (KW(x, i, "VALUES") || KW(x, i, "VALUE")) {
             out_s(x, " VALUES");
