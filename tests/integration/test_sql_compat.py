@@ -324,6 +324,14 @@ STATEMENTS = [
     "DELETE FROM wp_options WHERE option_name REGEXP '^rss_[0-9a-f]{32}(_ts)?$'",
     "DELETE FROM `wp_options` WHERE `option_name` = 'fresh'",
     "DELETE FROM wp_postmeta WHERE meta_id IN (1,2)",
+    # non-strict mode (§3.6.14): over-long values are truncated, missing NOT NULL text gets ''
+    "INSERT INTO `wp_options` (`option_name`, `option_value`, `autoload`) VALUES ('long', 'v', "
+    "'abcdefghijklmnopqrstuvwxyz')",
+    "SELECT autoload, LENGTH(autoload) FROM wp_options WHERE option_name = 'long'",
+    "INSERT INTO `wp_options` (`option_name`) VALUES ('noval')",
+    "SELECT option_value, autoload FROM wp_options WHERE option_name = 'noval'",
+    "UPDATE wp_posts SET menu_order = 'abc' WHERE ID = 6",
+    "SELECT menu_order FROM wp_posts WHERE ID = 6",
     # errors
     "SELEC 1",
     "SELECT nope FROM wp_options",
