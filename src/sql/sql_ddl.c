@@ -1,11 +1,10 @@
 /* sql_ddl.c — MySQL DDL on SQLite (SQL side of HarvSQL): CREATE TABLE parsed into the catalog
- * model (sql_int.h), which keeps the original MySQL definitions (types, lengths, unsigned,
+ * model of sql_schema.c, which keeps the original MySQL definitions (types, lengths, unsigned,
  * defaults incl. zero dates, collations, keys with prefix lengths, table options) so DESCRIBE,
- * SHOW COLUMNS/CREATE/INDEX answer as MySQL does. The SQLite side gets INTEGER PRIMARY KEY for
- * AUTO_INCREMENT keys, TEXT COLLATE HCI for _ci text columns, implicit defaults for NOT NULL
- * columns (MySQL's non-strict behaviour) and one CREATE INDEX per KEY (prefixes dropped).
- * ALTER TABLE rebuilds the table (create new, copy, drop, rename) inside one transaction.
- * The catalog is stored per database in the table hsql_catalog as SHOW CREATE TABLE text. */
+ * SHOW COLUMNS/CREATE/INDEX answer as MySQL does; ALTER TABLE (rebuilds the table: create new,
+ * copy, drop, rename, inside one transaction), DROP/TRUNCATE/RENAME TABLE, CREATE/DROP INDEX and
+ * DATABASE. The catalog is stored per database in the table hsql_catalog as SHOW CREATE TABLE
+ * text. */
 #include "sql_int.h"
 
 #include <ctype.h>
@@ -15,154 +14,6 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
-
-/* ---- collations -------------------------------------------------------------------------- */
-static const struct {
-    const char *name;
-    uint16_t id;
-} k_colls[] = {
-    {"utf8mb4_general_ci", 45}, {"utf8mb4_bin", 46}, {"utf8mb4_unicode_ci", 224},
-    {"utf8mb4_unicode_520_ci", 246}, {"utf8mb4_0900_ai_ci", 255}, {"utf8mb4_0900_as_cs", 278},
-    {"utf8mb4_0900_bin", 309}, {"utf8_general_ci", 33}, {"utf8mb3_general_ci", 33},
-    {"utf8_bin", 83}, {"utf8mb3_bin", 83}, {"utf8_unicode_ci", 192}, {"utf8mb3_unicode_ci", 192},
-    {"latin1_swedish_ci", 8}, {"latin1_bin", 47}, {"latin1_general_ci", 48},
-    {"ascii_general_ci", 11}, {"ascii_bin", 65}, {"binary", 63}, {"utf8mb4_unicode_520_bin", 46},
-};
-
-uint16_t hsql_collation_id(const char *name)
-{
-    for (size_t i = 0; i < BASE_ARRAY_LEN(k_colls); i++)
-        if (strcasecmp(k_colls[i].name, name) == 0)
-            return k_colls[i].id;
-    return 0;
-}
-
-const char *hsql_collation_name(uint16_t id)
-{
-    for (size_t i = 0; i < BASE_ARRAY_LEN(k_colls); i++)
-        if (k_colls[i].id == id)
-            return k_colls[i].name;
-    return "utf8mb4_0900_ai_ci";
-}
-
-static const char *charset_default_coll(const char *cs)
-{
-    if (!strcasecmp(cs, "utf8mb4"))
-        return "utf8mb4_0900_ai_ci";
-    if (!strcasecmp(cs, "utf8") || !strcasecmp(cs, "utf8mb3"))
-        return "utf8mb3_general_ci";
-    if (!strcasecmp(cs, "latin1"))
-        return "latin1_swedish_ci";
-    if (!strcasecmp(cs, "ascii"))
-        return "ascii_general_ci";
-    if (!strcasecmp(cs, "binary"))
-        return "binary";
-    return "utf8mb4_0900_ai_ci";
-}
-
-static void coll_charset(const char *coll, char *cs, size_t n)
-{
-    size_t k = strcspn(coll, "_");
-    if (k >= n)
-        k = n - 1;
-    memcpy(cs, coll, k);
-    cs[k] = 0;
-}
-
-bool hsql_col_is_text(const hsql_column_t *c) { return c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM; }
-
-int hsql_col_find(const hsql_table_t *tb, const char *name)
-{
-    for (int i = 0; i < tb->ncols; i++)
-        if (strcasecmp(tb->cols[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
-/* ---- table model ------------------------------------------------------------------------- */
-static void col_fini(hsql_column_t *c)
-{
-    free(c->name);
-    free(c->type);
-    free(c->deflt);
-    free(c->collation);
-    free(c->comment);
-    free(c->enumvals);
-}
-
-static void idx_fini(hsql_index_t *ix)
-{
-    free(ix->name);
-    for (int k = 0; k < ix->ncols; k++)
-        free(ix->cols[k]);
-    free(ix->cols);
-    free(ix->sub);
-}
-
-void hsql_table_free(hsql_table_t *tb)
-{
-    if (!tb)
-        return;
-    for (int i = 0; i < tb->ncols; i++)
-        col_fini(&tb->cols[i]);
-    for (int i = 0; i < tb->nidx; i++)
-        idx_fini(&tb->idx[i]);
-    free(tb->cols);
-    free(tb->idx);
-    free(tb->name);
-    free(tb->engine);
-    free(tb->charset);
-    free(tb->collation);
-    free(tb->comment);
-    free(tb);
-}
-
-static char *dupn(const char *s) { return s ? base_xstrdup(s) : NULL; }
-
-static void col_copy(hsql_column_t *d, const hsql_column_t *s)
-{
-    *d = *s;
-    d->name = dupn(s->name);
-    d->type = dupn(s->type);
-    d->deflt = dupn(s->deflt);
-    d->collation = dupn(s->collation);
-    d->comment = dupn(s->comment);
-    d->enumvals = dupn(s->enumvals);
-}
-
-static void idx_copy(hsql_index_t *d, const hsql_index_t *s)
-{
-    d->name = dupn(s->name);
-    d->kind = s->kind;
-    d->ncols = s->ncols;
-    d->cols = base_xcalloc((size_t)s->ncols + 1, sizeof(char *));
-    d->sub = base_xcalloc((size_t)s->ncols + 1, sizeof(int));
-    for (int k = 0; k < s->ncols; k++) {
-        d->cols[k] = dupn(s->cols[k]);
-        d->sub[k] = s->sub[k];
-    }
-}
-
-hsql_table_t *hsql_table_clone(const hsql_table_t *tb)
-{
-    hsql_table_t *n = base_xcalloc(1, sizeof *n);
-    n->name = dupn(tb->name);
-    n->ncols = tb->ncols;
-    n->cols = base_xcalloc((size_t)tb->ncols + 1, sizeof(hsql_column_t));
-    for (int i = 0; i < tb->ncols; i++)
-        col_copy(&n->cols[i], &tb->cols[i]);
-    n->nidx = tb->nidx;
-    n->idx = base_xcalloc((size_t)tb->nidx + 1, sizeof(hsql_index_t));
-    for (int i = 0; i < tb->nidx; i++)
-        idx_copy(&n->idx[i], &tb->idx[i]);
-    n->engine = dupn(tb->engine);
-    n->charset = dupn(tb->charset);
-    n->collation = dupn(tb->collation);
-    n->comment = dupn(tb->comment);
-    n->autoinc_col = tb->autoinc_col;
-    n->create_time = tb->create_time;
-    return n;
-}
 
 /* ---- parser ------------------------------------------------------------------------------ */
 typedef struct pctx {
@@ -644,7 +495,7 @@ static int parse_key(pctx_t *p, hsql_table_t *tb, hsql_index_t *out)
 {
     int r = parse_key_inner(p, tb, out);
     if (r < 0) {
-        idx_fini(out);
+        hsql_idx_fini(out);
         memset(out, 0, sizeof *out);
     }
     return r;
@@ -750,7 +601,7 @@ static int parse_coldef(pctx_t *p, hsql_table_t *tb, hsql_column_t *c)
             accept_op(p, "=");
             char *cs = take_word_lower(p);
             if (cs && !c->collation)
-                c->collation = base_xstrdup(charset_default_coll(cs));
+                c->collation = base_xstrdup(hsql_charset_default_coll(cs));
             free(cs);
         } else if (accept(p, "BINARY")) {
             if (c->cls == HSQL_CLS_TEXT) {
@@ -827,11 +678,11 @@ static bool is_key_start(pctx_t *p)
 static void finish_table(hsql_table_t *tb)
 {
     if (!tb->collation)
-        tb->collation = base_xstrdup(tb->charset ? charset_default_coll(tb->charset)
+        tb->collation = base_xstrdup(tb->charset ? hsql_charset_default_coll(tb->charset)
                                                   : "utf8mb4_0900_ai_ci");
     if (!tb->charset) {
         char cs[64];
-        coll_charset(tb->collation, cs, sizeof cs);
+        hsql_coll_charset(tb->collation, cs, sizeof cs);
         tb->charset = base_xstrdup(cs);
     }
     if (!tb->engine)
@@ -885,13 +736,13 @@ static int parse_table_options(pctx_t *p, hsql_table_t *tb)
             free(tb->charset);
             tb->charset = cs;
             if (!tb->collation)
-                tb->collation = base_xstrdup(charset_default_coll(cs));
+                tb->collation = base_xstrdup(hsql_charset_default_coll(cs));
             else {
                 char cur[64];
-                coll_charset(tb->collation, cur, sizeof cur);
+                hsql_coll_charset(tb->collation, cur, sizeof cur);
                 if (strcasecmp(cur, cs)) {
                     free(tb->collation);
-                    tb->collation = base_xstrdup(charset_default_coll(cs));
+                    tb->collation = base_xstrdup(hsql_charset_default_coll(cs));
                 }
             }
         } else if (accept(p, "COLLATE")) {
@@ -975,7 +826,7 @@ hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b,
                 if (parse_key(p, tb, &ix) < 0)
                     goto fail;
                 if (ix.kind == HSQL_IDX_PRIMARY && idx_name_used(tb, "PRIMARY")) {
-                    idx_fini(&ix);
+                    hsql_idx_fini(&ix);
                     hsql_err(err, 1068, "42000", "Multiple primary key defined");
                     goto fail;
                 }
@@ -988,7 +839,7 @@ hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b,
                 goto fail;
             if (hsql_col_find(tb, c.name) >= 0) {
                 hsql_err(err, 1060, "42S21", "Duplicate column name '%s'", c.name);
-                col_fini(&c);
+                hsql_col_fini(&c);
                 goto fail;
             }
             tb->cols = base_xrealloc(tb->cols, sizeof(hsql_column_t) * (size_t)(tb->ncols + 1));
@@ -1032,273 +883,12 @@ fail:
     return NULL;
 }
 
-/* ---- rendering --------------------------------------------------------------------------- */
-static void q_ident(base_buf_t *b, const char *n)
-{
-    base_buf_append(b, "`", 1);
-    for (const char *p = n; *p; p++) {
-        if (*p == '`')
-            base_buf_append(b, "`", 1);
-        base_buf_append(b, p, 1);
-    }
-    base_buf_append(b, "`", 1);
-}
-
-static void q_str(base_buf_t *b, const char *s)
-{
-    base_buf_append(b, "'", 1);
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'' || *p == '\\')
-            base_buf_append(b, "\\", 1);
-        base_buf_append(b, p, 1);
-    }
-    base_buf_append(b, "'", 1);
-}
-
-static void render_table(const hsql_table_t *tb, base_buf_t *b, bool full, bool with_ai, uint64_t ai)
-{
-    base_buf_appendf(b, "CREATE TABLE ");
-    q_ident(b, tb->name);
-    base_buf_appendf(b, " (\n");
-    for (int i = 0; i < tb->ncols; i++) {
-        const hsql_column_t *c = &tb->cols[i];
-        base_buf_appendf(b, "  ");
-        q_ident(b, c->name);
-        base_buf_appendf(b, " %s", c->type);
-        if (c->collation && (full || strcasecmp(c->collation, tb->collation))) {
-            char cs[64], tcs[64];
-            coll_charset(c->collation, cs, sizeof cs);
-            coll_charset(tb->collation, tcs, sizeof tcs);
-            if (strcasecmp(cs, tcs) && !full)
-                base_buf_appendf(b, " CHARACTER SET %s", cs);
-            base_buf_appendf(b, " COLLATE %s", c->collation);
-        }
-        if (c->notnull)
-            base_buf_appendf(b, " NOT NULL");
-        if (c->deflt && c->def_expr)
-            base_buf_appendf(b, " DEFAULT %s", c->deflt);
-        else if (c->deflt) {
-            base_buf_appendf(b, " DEFAULT ");
-            q_str(b, c->deflt);
-        } else if (!c->notnull && c->cls != HSQL_CLS_TEXT && c->cls != HSQL_CLS_BLOB)
-            base_buf_appendf(b, " DEFAULT NULL");
-        else if (!c->notnull && c->mtype != HSQL_TYPE_BLOB && c->mtype != HSQL_TYPE_JSON)
-            base_buf_appendf(b, " DEFAULT NULL");
-        else if (full && c->def_null)
-            base_buf_appendf(b, " DEFAULT NULL");
-        if (c->on_update_now)
-            base_buf_appendf(b, " ON UPDATE CURRENT_TIMESTAMP");
-        if (c->autoinc)
-            base_buf_appendf(b, " AUTO_INCREMENT");
-        if (c->comment) {
-            base_buf_appendf(b, " COMMENT ");
-            q_str(b, c->comment);
-        }
-        base_buf_appendf(b, "%s\n", i + 1 < tb->ncols || tb->nidx ? "," : "");
-    }
-    for (int k = 0; k < tb->nidx; k++) {
-        const hsql_index_t *ix = &tb->idx[k];
-        if (ix->kind == HSQL_IDX_PRIMARY)
-            base_buf_appendf(b, "  PRIMARY KEY (");
-        else {
-            base_buf_appendf(b, "  %s", ix->kind == HSQL_IDX_UNIQUE     ? "UNIQUE KEY "
-                                        : ix->kind == HSQL_IDX_FULLTEXT ? "FULLTEXT KEY "
-                                                                        : "KEY ");
-            q_ident(b, ix->name);
-            base_buf_appendf(b, " (");
-        }
-        for (int j = 0; j < ix->ncols; j++) {
-            if (j)
-                base_buf_appendf(b, ",");
-            q_ident(b, ix->cols[j]);
-            if (ix->sub[j])
-                base_buf_appendf(b, "(%d)", ix->sub[j]);
-        }
-        base_buf_appendf(b, ")%s\n", k + 1 < tb->nidx ? "," : "");
-    }
-    base_buf_appendf(b, ") ENGINE=%s", tb->engine);
-    if (with_ai && ai > 1)
-        base_buf_appendf(b, " AUTO_INCREMENT=%llu", (unsigned long long)ai);
-    base_buf_appendf(b, " DEFAULT CHARSET=%s COLLATE=%s", tb->charset, tb->collation);
-    if (tb->comment) {
-        base_buf_appendf(b, " COMMENT=");
-        q_str(b, tb->comment);
-    }
-}
-
-void hsql_table_render(const hsql_table_t *tb, base_buf_t *b, bool with_autoinc, uint64_t ainc)
-{
-    render_table(tb, b, false, with_autoinc, ainc);
-}
-
-static void render_catalog(const hsql_table_t *tb, base_buf_t *b)
-{
-    render_table(tb, b, true, false, 0);
-    base_buf_append(b, "", 1);
-}
-
-static bool coll_is_ci(const char *coll)
-{
-    size_t n = strlen(coll);
-    if (!strcasecmp(coll, "binary"))
-        return false;
-    if (n > 4 && !strcasecmp(coll + n - 4, "_bin"))
-        return false;
-    if (n > 3 && !strcasecmp(coll + n - 3, "_cs"))
-        return false;
-    return true;
-}
-
-static void s_ident(base_buf_t *b, const char *n)
-{
-    base_buf_append(b, "\"", 1);
-    for (const char *p = n; *p; p++) {
-        if (*p == '"')
-            base_buf_append(b, "\"", 1);
-        base_buf_append(b, p, 1);
-    }
-    base_buf_append(b, "\"", 1);
-}
-
-static void s_str(base_buf_t *b, const char *s)
-{
-    base_buf_append(b, "'", 1);
-    for (const char *p = s; *p; p++) {
-        if (*p == '\'')
-            base_buf_append(b, "'", 1);
-        base_buf_append(b, p, 1);
-    }
-    base_buf_append(b, "'", 1);
-}
-
-static const char *implicit_default(const hsql_column_t *c)
-{
-    switch (c->cls) {
-    case HSQL_CLS_INT:
-    case HSQL_CLS_REAL:
-    case HSQL_CLS_DECIMAL:
-    case HSQL_CLS_BIT:
-    case HSQL_CLS_YEAR: return "0";
-    case HSQL_CLS_DATE: return "'0000-00-00'";
-    case HSQL_CLS_DATETIME: return "'0000-00-00 00:00:00'";
-    case HSQL_CLS_TIME: return "'00:00:00'";
-    default: return "''";
-    }
-}
-
-static void index_ddl(const hsql_table_t *tb, const char *sqlname, const hsql_index_t *ix, base_buf_t *b)
-{
-    char iname[400];
-    snprintf(iname, sizeof iname, "%s__%s", tb->name, ix->name);
-    base_buf_appendf(b, "CREATE %sINDEX ", ix->kind == HSQL_IDX_UNIQUE ? "UNIQUE " : "");
-    s_ident(b, iname);
-    base_buf_appendf(b, " ON ");
-    s_ident(b, sqlname);
-    base_buf_appendf(b, " (");
-    for (int j = 0; j < ix->ncols; j++) {
-        if (j)
-            base_buf_appendf(b, ",");
-        s_ident(b, ix->cols[j]);
-    }
-    base_buf_appendf(b, ");");
-}
-
-static bool c_is_autoinc(const hsql_table_t *tb, int i) { return tb->cols[i].autoinc; }
-
-void hsql_table_sqlite_ddl(const hsql_table_t *tb, const char *sqlname, base_buf_t *b)
-{
-    const hsql_index_t *pkx = NULL;
-    for (int k = 0; k < tb->nidx; k++)
-        if (tb->idx[k].kind == HSQL_IDX_PRIMARY)
-            pkx = &tb->idx[k];
-    int rowid_col = -1;
-    if (pkx && pkx->ncols == 1) {
-        int c = hsql_col_find(tb, pkx->cols[0]);
-        if (c >= 0 && tb->cols[c].cls == HSQL_CLS_INT)
-            rowid_col = c;
-    }
-    base_buf_appendf(b, "CREATE TABLE ");
-    s_ident(b, sqlname);
-    base_buf_appendf(b, " (");
-    for (int i = 0; i < tb->ncols; i++) {
-        const hsql_column_t *c = &tb->cols[i];
-        if (i)
-            base_buf_appendf(b, ", ");
-        s_ident(b, c->name);
-        const char *ty = "TEXT";
-        switch (c->cls) {
-        case HSQL_CLS_INT:
-        case HSQL_CLS_BIT:
-        case HSQL_CLS_YEAR: ty = "INTEGER"; break;
-        case HSQL_CLS_REAL:
-        case HSQL_CLS_DECIMAL: ty = "REAL"; break;
-        case HSQL_CLS_BLOB: ty = "BLOB"; break;
-        default: ty = c->mtype == HSQL_TYPE_BLOB && c->maxlen > 16777215u ? "LONGTEXT" : "TEXT"; break;
-        }
-        base_buf_appendf(b, " %s", ty);
-        if (i == rowid_col) {
-            /* AUTOINCREMENT: ids of deleted rows are not reused, as InnoDB */
-            base_buf_appendf(b, c_is_autoinc(tb, i) ? " PRIMARY KEY AUTOINCREMENT" : " PRIMARY KEY");
-        }
-        if (c->notnull && i != rowid_col)
-            base_buf_appendf(b, " NOT NULL");
-        if (c->deflt && c->def_expr) {
-            if (!strcmp(c->deflt, "CURRENT_TIMESTAMP"))
-                base_buf_appendf(b, " DEFAULT (datetime('now','localtime'))");
-        } else if (c->deflt) {
-            base_buf_appendf(b, " DEFAULT ");
-            s_str(b, c->deflt);
-        } else if (c->notnull && !c->autoinc) {
-            base_buf_appendf(b, " DEFAULT %s", implicit_default(c));
-        }
-        if ((c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM) && c->collation &&
-            coll_is_ci(c->collation))
-            base_buf_appendf(b, " COLLATE HCI");
-    }
-    if (pkx && rowid_col < 0) {
-        base_buf_appendf(b, ", PRIMARY KEY (");
-        for (int j = 0; j < pkx->ncols; j++) {
-            if (j)
-                base_buf_appendf(b, ",");
-            s_ident(b, pkx->cols[j]);
-        }
-        base_buf_appendf(b, ")");
-    }
-    base_buf_appendf(b, ");");
-    for (int k = 0; k < tb->nidx; k++) {
-        const hsql_index_t *ix = &tb->idx[k];
-        if (ix->kind == HSQL_IDX_PRIMARY)
-            continue;
-        index_ddl(tb, sqlname, ix, b);
-    }
-    for (int i = 0; i < tb->ncols; i++) {
-        const hsql_column_t *c = &tb->cols[i];
-        if (!c->on_update_now)
-            continue;
-        base_buf_appendf(b, "CREATE TRIGGER ");
-        char trg[400];
-        snprintf(trg, sizeof trg, "%s__onupd_%s", tb->name, c->name);
-        s_ident(b, trg);
-        base_buf_appendf(b, " AFTER UPDATE ON ");
-        s_ident(b, sqlname);
-        base_buf_appendf(b, " FOR EACH ROW WHEN NEW.");
-        s_ident(b, c->name);
-        base_buf_appendf(b, " IS OLD.");
-        s_ident(b, c->name);
-        base_buf_appendf(b, " BEGIN UPDATE ");
-        s_ident(b, sqlname);
-        base_buf_appendf(b, " SET ");
-        s_ident(b, c->name);
-        base_buf_appendf(b, " = datetime('now','localtime') WHERE rowid = NEW.rowid; END;");
-    }
-}
-
 /* ---- executing DDL ----------------------------------------------------------------------- */
 static int store_def(hsql_session_t *s, const hsql_table_t *tb, hsql_error_t *err)
 {
     base_buf_t b;
     base_buf_init(&b);
-    render_catalog(tb, &b);
+    hsql_render_catalog(tb, &b);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->conn,
                                 "INSERT OR REPLACE INTO hsql_catalog(name, def, created) VALUES(?1, ?2, ?3)",
@@ -1376,11 +966,11 @@ static int set_autoinc(hsql_session_t *s, hsql_table_t *tb, hsql_error_t *err)
     base_buf_t q;
     base_buf_init(&q);
     base_buf_appendf(&q, "DELETE FROM sqlite_sequence WHERE name = ");
-    s_str(&q, tb->name);
+    hsql_s_str(&q, tb->name);
     base_buf_appendf(&q, "; INSERT INTO sqlite_sequence(name, seq) SELECT ");
-    s_str(&q, tb->name);
+    hsql_s_str(&q, tb->name);
     base_buf_appendf(&q, ", max(%llu, coalesce(max(rowid), 0)) FROM ", (unsigned long long)tb->ai_start - 1);
-    s_ident(&q, tb->name);
+    hsql_s_ident(&q, tb->name);
     base_buf_append(&q, "", 1);
     int r = run_ddl_sql(s, q.data, tb, err);
     base_buf_fini(&q);
@@ -1474,7 +1064,7 @@ static int rebuild(hsql_session_t *s, const hsql_table_t *old, hsql_table_t *nt,
     snprintf(tmp, sizeof tmp, "hsql_tmp_%s", nt->name);
     /* drop the old table's triggers and indexes first: their names are reused */
     base_buf_appendf(&b, "DROP TABLE IF EXISTS ");
-    s_ident(&b, tmp);
+    hsql_s_ident(&b, tmp);
     base_buf_appendf(&b, ";");
     hsql_table_t tmpt = *nt;
     tmpt.nidx = 0;
@@ -1491,7 +1081,7 @@ static int rebuild(hsql_session_t *s, const hsql_table_t *old, hsql_table_t *nt,
     hsql_table_sqlite_ddl(&tmpt, tmp, &b);
     free(cols);
     base_buf_appendf(&b, "INSERT INTO ");
-    s_ident(&b, tmp);
+    hsql_s_ident(&b, tmp);
     base_buf_appendf(&b, " (");
     bool first = true;
     for (int i = 0; i < nt->ncols; i++) {
@@ -1500,7 +1090,7 @@ static int rebuild(hsql_session_t *s, const hsql_table_t *old, hsql_table_t *nt,
         if (!first)
             base_buf_appendf(&b, ",");
         first = false;
-        s_ident(&b, nt->cols[i].name);
+        hsql_s_ident(&b, nt->cols[i].name);
     }
     base_buf_appendf(&b, ") SELECT ");
     first = true;
@@ -1512,34 +1102,34 @@ static int rebuild(hsql_session_t *s, const hsql_table_t *old, hsql_table_t *nt,
         first = false;
         if (nt->cols[i].notnull && !nt->cols[i].autoinc) {
             base_buf_appendf(&b, "coalesce(");
-            s_ident(&b, origin[i]);
-            base_buf_appendf(&b, ",%s)", implicit_default(&nt->cols[i]));
+            hsql_s_ident(&b, origin[i]);
+            base_buf_appendf(&b, ",%s)", hsql_implicit_default(&nt->cols[i]));
         } else {
-            s_ident(&b, origin[i]);
+            hsql_s_ident(&b, origin[i]);
         }
     }
     if (first) {
         /* no column survives: copy nothing */
         b.len = 0;
         base_buf_appendf(&b, "DROP TABLE IF EXISTS ");
-        s_ident(&b, tmp);
+        hsql_s_ident(&b, tmp);
         base_buf_appendf(&b, ";");
         hsql_table_sqlite_ddl(&tmpt, tmp, &b);
     } else {
         base_buf_appendf(&b, " FROM ");
-        s_ident(&b, old->name);
+        hsql_s_ident(&b, old->name);
         base_buf_appendf(&b, ";");
     }
     base_buf_appendf(&b, "DROP TABLE ");
-    s_ident(&b, old->name);
+    hsql_s_ident(&b, old->name);
     base_buf_appendf(&b, ";ALTER TABLE ");
-    s_ident(&b, tmp);
+    hsql_s_ident(&b, tmp);
     base_buf_appendf(&b, " RENAME TO ");
-    s_ident(&b, nt->name);
+    hsql_s_ident(&b, nt->name);
     base_buf_appendf(&b, ";");
     for (int k = 0; k < nt->nidx; k++)
         if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
-            index_ddl(nt, nt->name, &nt->idx[k], &b);
+            hsql_index_ddl(nt, nt->name, &nt->idx[k], &b);
     /* triggers */
     for (int i = 0; i < nt->ncols; i++)
         if (nt->cols[i].on_update_now) {
@@ -1625,7 +1215,7 @@ static void drop_col_from_indexes(hsql_table_t *nt, const char *name)
                 j--;
             }
         if (ix->ncols == 0) {
-            idx_fini(ix);
+            hsql_idx_fini(ix);
             memmove(ix, ix + 1, sizeof *ix * (size_t)(nt->nidx - k - 1));
             nt->nidx--;
             k--;
@@ -1692,7 +1282,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                                  ix.kind == HSQL_IDX_PRIMARY ? "Multiple primary key defined"
                                                              : "Duplicate key name '%s'",
                                  ix.name);
-                        idx_fini(&ix);
+                        hsql_idx_fini(&ix);
                         p->failed = 1;
                         break;
                     }
@@ -1703,13 +1293,13 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                             p->failed = 1;
                         }
                     if (p->failed) {
-                        idx_fini(&ix);
+                        hsql_idx_fini(&ix);
                         break;
                     }
                     if (ix.kind == HSQL_IDX_PRIMARY)
                         need_rebuild = true;
                     hsql_index_t cp;
-                    idx_copy(&cp, &ix);
+                    hsql_idx_copy(&cp, &ix);
                     added = base_xrealloc(added, sizeof(hsql_index_t) * (size_t)(nadded + 1));
                     added[nadded++] = cp;
                     add_index(nt, &ix);
@@ -1725,7 +1315,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                         break;
                     if (hsql_col_find(nt, c.name) >= 0) {
                         hsql_err(err, 1060, "42S21", "Duplicate column name '%s'", c.name);
-                        col_fini(&c);
+                        hsql_col_fini(&c);
                         p->failed = 1;
                         break;
                     }
@@ -1750,7 +1340,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                 bool f = false;
                 for (int k = 0; k < nt->nidx; k++)
                     if (nt->idx[k].kind == HSQL_IDX_PRIMARY) {
-                        idx_fini(&nt->idx[k]);
+                        hsql_idx_fini(&nt->idx[k]);
                         memmove(&nt->idx[k], &nt->idx[k + 1], sizeof(hsql_index_t) * (size_t)(nt->nidx - k - 1));
                         nt->nidx--;
                         f = true;
@@ -1768,7 +1358,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                 bool f = false;
                 for (int k = 0; k < nt->nidx; k++)
                     if (!strcasecmp(nt->idx[k].name, n)) {
-                        idx_fini(&nt->idx[k]);
+                        hsql_idx_fini(&nt->idx[k]);
                         memmove(&nt->idx[k], &nt->idx[k + 1], sizeof(hsql_index_t) * (size_t)(nt->nidx - k - 1));
                         nt->nidx--;
                         f = true;
@@ -1799,7 +1389,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                     break;
                 }
                 drop_col_from_indexes(nt, nt->cols[k].name);
-                col_fini(&nt->cols[k]);
+                hsql_col_fini(&nt->cols[k]);
                 memmove(&nt->cols[k], &nt->cols[k + 1], sizeof(hsql_column_t) * (size_t)(nt->ncols - k - 1));
                 memmove(&origin[k], &origin[k + 1], sizeof(char *) * (size_t)(nt->ncols - k - 1));
                 nt->ncols--;
@@ -1827,18 +1417,18 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
             }
             if (change && strcasecmp(c.name, oldn) && hsql_col_find(nt, c.name) >= 0) {
                 hsql_err(err, 1060, "42S21", "Duplicate column name '%s'", c.name);
-                col_fini(&c);
+                hsql_col_fini(&c);
                 free(oldn);
                 p->failed = 1;
                 break;
             }
             if (parse_coldef(p, nt, &c) < 0) {
-                col_fini(&c);
+                hsql_col_fini(&c);
                 free(oldn);
                 break;
             }
             rename_in_indexes(nt, oldn, c.name);
-            col_fini(&nt->cols[k]);
+            hsql_col_fini(&nt->cols[k]);
             nt->cols[k] = c;
             int dest;
             if (col_pos_after(p, nt, k, &dest) == 0)
@@ -1919,7 +1509,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                 break;
             }
             if (!coll)
-                coll = base_xstrdup(charset_default_coll(cs));
+                coll = base_xstrdup(hsql_charset_default_coll(cs));
             free(nt->charset);
             nt->charset = cs;
             free(nt->collation);
@@ -1995,11 +1585,11 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                     char iname[400];
                     snprintf(iname, sizeof iname, "%s__%s", old->name, dropped[k]);
                     base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
-                    s_ident(&bb, iname);
+                    hsql_s_ident(&bb, iname);
                     base_buf_appendf(&bb, ";");
                 }
                 for (int k = 0; k < nadded; k++)
-                    index_ddl(nt, nt->name, &added[k], &bb);
+                    hsql_index_ddl(nt, nt->name, &added[k], &bb);
                 base_buf_append(&bb, "", 1);
                 r = run_ddl_sql(s, bb.data, nt, err);
                 base_buf_fini(&bb);
@@ -2016,20 +1606,20 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                         char iname[400];
                         snprintf(iname, sizeof iname, "%s__%s", nt->name, nt->idx[k].name);
                         base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
-                        s_ident(&bb, iname);
+                        hsql_s_ident(&bb, iname);
                         base_buf_appendf(&bb, ";");
                     }
                     base_buf_appendf(&bb, "ALTER TABLE ");
-                    s_ident(&bb, nt->name);
+                    hsql_s_ident(&bb, nt->name);
                     base_buf_appendf(&bb, " RENAME TO ");
-                    s_ident(&bb, newname);
+                    hsql_s_ident(&bb, newname);
                     base_buf_appendf(&bb, ";");
                     char *oldn = nt->name;
                     nt->name = newname;
                     newname = NULL;
                     for (int k = 0; k < nt->nidx; k++)
                         if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
-                            index_ddl(nt, nt->name, &nt->idx[k], &bb);
+                            hsql_index_ddl(nt, nt->name, &nt->idx[k], &bb);
                     base_buf_append(&bb, "", 1);
                     r = run_ddl_sql(s, bb.data, nt, err);
                     base_buf_fini(&bb);
@@ -2051,7 +1641,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
     free(origin);
     free(newname);
     for (int k = 0; k < nadded; k++)
-        idx_fini(&added[k]);
+        hsql_idx_fini(&added[k]);
     free(added);
     for (int k = 0; k < ndropped; k++)
         free(dropped[k]);
@@ -2114,7 +1704,7 @@ static int drop_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
             base_buf_t bb;
             base_buf_init(&bb);
             base_buf_appendf(&bb, "DROP TABLE ");
-            s_ident(&bb, names[k]);
+            hsql_s_ident(&bb, names[k]);
             base_buf_append(&bb, "", 1);
             r = run_ddl_sql(s, bb.data, NULL, err);
             base_buf_fini(&bb);
@@ -2154,10 +1744,10 @@ static int truncate_table(hsql_session_t *s, const char *src, const hsql_tok_t *
     base_buf_t bb;
     base_buf_init(&bb);
     base_buf_appendf(&bb, "DELETE FROM ");
-    s_ident(&bb, tb->name);
+    hsql_s_ident(&bb, tb->name);
     if (tb->autoinc_col >= 0) {
         base_buf_appendf(&bb, ";DELETE FROM sqlite_sequence WHERE name = ");
-        s_str(&bb, tb->name);
+        hsql_s_str(&bb, tb->name);
     }
     base_buf_append(&bb, "", 1);
     int r = begin_ddl(s, err);
@@ -2207,19 +1797,19 @@ static int rename_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t
                 char iname[400];
                 snprintf(iname, sizeof iname, "%s__%s", nt->name, nt->idx[k].name);
                 base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
-                s_ident(&bb, iname);
+                hsql_s_ident(&bb, iname);
                 base_buf_appendf(&bb, ";");
             }
             base_buf_appendf(&bb, "ALTER TABLE ");
-            s_ident(&bb, old->name);
+            hsql_s_ident(&bb, old->name);
             base_buf_appendf(&bb, " RENAME TO ");
-            s_ident(&bb, bn);
+            hsql_s_ident(&bb, bn);
             base_buf_appendf(&bb, ";");
             free(nt->name);
             nt->name = base_xstrdup(bn);
             for (int k = 0; k < nt->nidx; k++)
                 if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
-                    index_ddl(nt, nt->name, &nt->idx[k], &bb);
+                    hsql_index_ddl(nt, nt->name, &nt->idx[k], &bb);
             base_buf_append(&bb, "", 1);
             r = run_ddl_sql(s, bb.data, nt, err);
             base_buf_fini(&bb);
@@ -2280,15 +1870,15 @@ static int index_stmt(hsql_session_t *s, const char *src, const hsql_tok_t *t, i
     base_buf_t q;
     base_buf_init(&q);
     base_buf_appendf(&q, "ALTER TABLE ");
-    q_ident(&q, tname);
+    hsql_q_ident(&q, tname);
     if (create) {
         base_buf_appendf(&q, " ADD %s ", kind);
-        q_ident(&q, iname);
+        hsql_q_ident(&q, iname);
         size_t st = t[p->i].off, en = t[e - 1].off + t[e - 1].len;
         base_buf_appendf(&q, " %.*s", (int)(en - st), src + st);
     } else {
         base_buf_appendf(&q, " DROP INDEX ");
-        q_ident(&q, iname);
+        hsql_q_ident(&q, iname);
     }
     free(iname);
     free(tname);
@@ -2399,3 +1989,4 @@ int hsql_ddl_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b
     }
     return hsql_err_syntax(err, src, t[e].off, k->off);
 }
+

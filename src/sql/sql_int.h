@@ -246,6 +246,18 @@ void hsql_table_render(const hsql_table_t *tb, base_buf_t *b, bool with_autoinc,
  * created under the name sqlname (usually tb->name). */
 void hsql_table_sqlite_ddl(const hsql_table_t *tb, const char *sqlname, base_buf_t *b);
 int hsql_col_find(const hsql_table_t *tb, const char *name);
+/* Schema helpers shared by sql_schema.c and sql_ddl.c. */
+const char *hsql_charset_default_coll(const char *cs);
+void hsql_coll_charset(const char *coll, char *cs, size_t n);
+void hsql_col_fini(hsql_column_t *c);
+void hsql_idx_fini(hsql_index_t *ix);
+void hsql_idx_copy(hsql_index_t *d, const hsql_index_t *s);
+const char *hsql_implicit_default(const hsql_column_t *c);
+void hsql_index_ddl(const hsql_table_t *tb, const char *sqlname, const hsql_index_t *ix, base_buf_t *b);
+void hsql_q_ident(base_buf_t *b, const char *n); /* `name` */
+void hsql_s_ident(base_buf_t *b, const char *n); /* "name" */
+void hsql_s_str(base_buf_t *b, const char *s);   /* 'text' (SQLite quoting) */
+void hsql_render_catalog(const hsql_table_t *tb, base_buf_t *b);
 bool hsql_col_is_text(const hsql_column_t *c);
 /* Collation id for a collation name (246 for utf8mb4_unicode_520_ci, ...); 0 if unknown. */
 uint16_t hsql_collation_id(const char *name);
