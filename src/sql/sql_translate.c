@@ -1172,9 +1172,9 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
     int d = 0;
     bool div = false, cmp = false;
     for (int k = a; k < z; k++) {
-        if (OP(x, k, "("))
+        if (OP(x, k, "(") || KW(x, k, "CASE"))
             d++;
-        else if (OP(x, k, ")"))
+        else if (OP(x, k, ")") || KW(x, k, "END"))
             d--;
         else if (d == 0) {
             if (OP(x, k, "/"))

@@ -513,6 +513,9 @@ static void test_functions(void **state)
     assert_int_equal(r->cols[7].type, HSQL_TYPE_LONG);
     assert_int_equal(r->cols[8].type, HSQL_TYPE_LONG); /* MAX of an int column: its type */
     assert_string_equal(V(r, 0, 8), "2");
+    QOK(e->s, r, "SELECT CASE WHEN k = 1 THEN 'one' ELSE 'other' END, IF(k = 1, 'y', 'n') FROM g ORDER BY k LIMIT 1");
+    assert_string_equal(V(r, 0, 0), "one");
+    assert_string_equal(V(r, 0, 1), "y");
     assert_string_equal(Q1(e->s, "SELECT '2024-01-31 10:00:00' + INTERVAL 2 HOUR"), "2024-01-31 12:00:00");
     assert_string_equal(Q1(e->s, "SELECT NOW() - INTERVAL 1 DAY < NOW()"), "1");
     assert_string_equal(Q1(e->s, "SELECT DATE('2024-03-01') - INTERVAL (1 + 1) MONTH"), "2024-01-01");
