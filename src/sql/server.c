@@ -235,9 +235,39 @@ static void on_job_work(net_job_t *job)
     hsql_conn_job_run(c);
 }
 
+#define HSQL_AGAIN_RETRY_MS 1
+
+static bool submit_job(hsql_conn_t *c);
+
+/* A statement that would wait for another session's write lock came back HSQL_AGAIN: the
+ * connection stays RUNNING (its packet and output untouched) and the job runs again soon. */
+static void on_again_timer(net_loop_t *loop, net_timer_t *t)
+{
+    hsql_conn_t *c = t->data;
+    if (atomic_load(&c->peer_gone)) {
+        c->job_again = false;
+        c->state = HSQL_CONN_IDLE;
+        conn_close_now(c);
+        return;
+    }
+    if (!submit_job(c))
+        hsql_conn_drive(c);
+}
+
+static void wait_again(hsql_conn_t *c)
+{
+    c->state = HSQL_CONN_RUNNING;
+    c->job_inline = false;
+    net_timer_start(c->srv->loop, &c->timer, HSQL_AGAIN_RETRY_MS, on_again_timer, c);
+}
+
 static void on_job_done(net_loop_t *loop, net_job_t *job)
 {
     hsql_conn_t *c = (hsql_conn_t *)((char *)job - offsetof(hsql_conn_t, job));
+    if (c->job_again) {
+        wait_again(c);
+        return;
+    }
     c->state = HSQL_CONN_IDLE;
     hsql_conn_job_finish(c);
     if (atomic_load(&c->peer_gone)) {
@@ -249,15 +279,25 @@ static void on_job_done(net_loop_t *loop, net_job_t *job)
 
 void hsql_conn_start_job(hsql_conn_t *c, bool may_inline)
 {
-    hsql_server_t *srv = c->srv;
     c->job_rc = 0;
     c->job_ns = 0;
     if (may_inline) {
         c->job_inline = true;
         hsql_conn_job_run(c);
+        if (c->job_again) {
+            wait_again(c);
+            return;
+        }
         hsql_conn_job_finish(c);
         return;
     }
+    (void)submit_job(c);
+}
+
+/* Hands the job to the pool; false (with ERR 1053 queued) when the server is stopping. */
+static bool submit_job(hsql_conn_t *c)
+{
+    hsql_server_t *srv = c->srv;
     c->job_inline = false;
     c->state = HSQL_CONN_RUNNING;
     c->job.work = on_job_work;
@@ -267,9 +307,12 @@ void hsql_conn_start_job(hsql_conn_t *c, bool may_inline)
         /* The backlog is sized to max_connections, so this means shutdown (the pool is
          * already gone while hsql_server_free() drains completions). */
         c->state = HSQL_CONN_IDLE;
+        c->job_again = false;
         hsql_out_err(c, 1053, "08S01", "Server shutdown in progress");
         c->want_close = true;
+        return false;
     }
+    return true;
 }
 
 /* ---- connections ------------------------------------------------------------------------ */
@@ -590,9 +633,15 @@ void hsql_server_free(hsql_server_t *srv)
     }
     /* Running queries stop at their next row (peer_gone), then their completions are
      * collected before the sessions are freed. */
-    for (hsql_conn_t *c = srv->conns; c; c = c->next)
+    for (hsql_conn_t *c = srv->conns; c; c = c->next) {
         if (c->state == HSQL_CONN_RUNNING)
             atomic_store(&c->peer_gone, true);
+        if (c->job_again) { /* waiting on its retry timer, not on a worker */
+            net_timer_stop(srv->loop, &c->timer);
+            c->job_again = false;
+            c->state = HSQL_CONN_IDLE;
+        }
+    }
     if (srv->pool)
         net_pool_free(srv->pool);
     srv->pool = NULL;
@@ -601,6 +650,8 @@ void hsql_server_free(hsql_server_t *srv)
         }
         while (srv->conns) {
             hsql_conn_t *c = srv->conns;
+            net_timer_stop(srv->loop, &c->timer); /* a retry after HSQL_AGAIN, if any */
+            c->job_again = false;
             c->state = HSQL_CONN_CLOSING;
             conn_free(c);
         }

@@ -505,6 +505,9 @@ void hsql_conn_job_run(hsql_conn_t *c)
         c->sess = hsql_session_new(srv->eng, &c->info, c->has_db ? c->db : NULL, &c->err);
         c->job_rc = c->sess ? 0 : -1;
         if (c->sess) {
+            /* Lock waits come back as HSQL_AGAIN instead of sleeping in a worker: a worker
+             * is then always free for the COMMIT of the session holding the lock. */
+            hsql_session_set_nonblocking(c->sess, true);
             hsql_ok_t ok = {.status = hsql_session_status(c->sess), .info = ""};
             hsql_out_ok(c, &ok);
         }
@@ -547,6 +550,10 @@ void hsql_conn_job_run(hsql_conn_t *c)
         break;
     }
     c->job_ns = now_ns() - t0;
+    /* Another session holds the write lock: nothing was sent, retry later (server.c). */
+    c->job_again = c->job_rc == HSQL_AGAIN;
+    if (c->job_again)
+        return;
     if (c->job_rc != 0 && !c->sink_failed && !atomic_load(&c->peer_gone))
         out_engine_err(c, &c->err);
 }

@@ -100,6 +100,7 @@ struct hsql_conn {
     bool job_write_class;
     uint64_t job_ns;            /* engine time of the job */
     int job_rc;
+    bool job_again;             /* HSQL_AGAIN: waiting (timer) to run the same job again */
     hsql_error_t err;
 
     /* the result sink */

@@ -364,3 +364,31 @@ def test_sigterm_with_a_client_not_reading():
     s.stop()
     assert time.time() - t0 < 5
     c.close()
+
+
+def test_lock_waiters_do_not_starve_the_lock_holder():
+    """More writers waiting for the write lock than there are workers: the session holding
+    the lock still gets a worker for its COMMIT (waits come back HSQL_AGAIN and are retried
+    from the loop instead of sleeping in workers), then every waiter succeeds."""
+    s = HarvSQL("--workers", "2", "--busy-timeout", "8000")
+    try:
+        a = login(s)
+        assert a.query("CREATE TABLE lw (id INT PRIMARY KEY, who VARCHAR(10))")[0] == "ok"
+        assert a.query("BEGIN")[0] == "ok"
+        assert a.query("INSERT INTO lw VALUES (1, 'a')")[0] == "ok"
+        waiters = [login(s) for _ in range(4)]
+        for i, w in enumerate(waiters):
+            w.command(("\x03INSERT INTO lw VALUES (%d, 'w')" % (10 + i)).encode())
+        time.sleep(0.3)
+        t0 = time.time()
+        r = a.query("COMMIT")
+        assert r[0] == "ok", r
+        assert time.time() - t0 < 2.0, "COMMIT waited %.1f s for a worker" % (time.time() - t0)
+        for w in waiters:
+            r = w.read_result()
+            assert r[0] == "ok", r
+            w.close()
+        assert a.query("SELECT COUNT(*) FROM lw")[2] == [["5"]]
+        a.close()
+    finally:
+        s.stop()
