@@ -2,6 +2,7 @@
  * with an fd map, captures its output, restarts it when it dies, drains and stops it, reloads
  * the config, and answers the control socket. All on one net loop: a pidfd per child for
  * exits, a signalfd for SIGTERM/SIGINT/SIGHUP, timers for backoff and kill deadlines.
+ * Listeners are in listeners.c, the control socket in ctl_server.c (state: sup_run.h).
  * Layer: sup (supervisor side).
  *
  * The supervised task (one per kind in the config; each arrow names its function):
@@ -25,7 +26,7 @@
  * old instances (a reload's previous generation, a restarted one) are only ever draining;
  * (3) every instance is killed as a tree (its cgroup, else its process group) when it exits
  * or its drain deadline passes, so nothing outlives `harv up`. */
-#include "sup_int.h"
+#include "sup_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -50,115 +51,7 @@
 
 extern char **environ;
 
-#define SUP_LOG_LINES 64      /* lines kept per task for `harv logs` and death reports */
-#define SUP_LINE_MAX 1024     /* a longer line is cut */
-#define SUP_MAX_DEATHS 1000
-#define SUP_MAX_CLIENTS 32
-#define SUP_KILL_GRACE_MS 2000 /* after the drain deadline, SIGKILL */
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SUP_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SUP_ASAN 1
-#endif
-#endif
-#ifndef SUP_ASAN
-#define SUP_ASAN 0
-#endif
-
-enum { ST_STOPPED, ST_STARTING, ST_RUNNING, ST_BACKOFF, ST_FAILED };
-static const char *const state_names[] = {"stopped", "starting", "running", "backoff",
-                                          "failed"};
-
-typedef struct sup sup_t;
-typedef struct sup_task sup_task_t;
-
-/* A config generation: the parsed model and the exact bytes it came from (a memfd the tasks
- * of this generation parse again). */
-typedef struct sup_gen {
-    sup_config_t cfg;
-    int memfd;
-    unsigned id;
-    char real[PATH_MAX]; /* the config's absolute path */
-    struct sup_gen *next;
-} sup_gen_t;
-
-typedef struct sup_inst {
-    sup_task_t *task;
-    sup_gen_t *gen;
-    pid_t pid;
-    int pidfd, log_fd, st_fd;
-    net_io_t pid_io, log_io, st_io;
-    char part[SUP_LINE_MAX];
-    size_t partlen;
-    char st[2048];
-    size_t stlen;
-    uint64_t spawned_ms, ready_ms;
-    bool ready, draining;
-    net_timer_t kill_timer;
-    sup_cgroup_t cg;
-    bool has_cg;
-    char sandbox[1024];
-    struct sup_inst *next; /* in the task's list of old instances */
-} sup_inst_t;
-
-struct sup_task {
-    const sup_kind_t *kind;
-    sup_t *sup;
-    int state;
-    bool enabled;
-    sup_inst_t *cur;
-    sup_inst_t *old; /* draining */
-    bool pending_start; /* start once the old instance is gone (kinds without overlap) */
-    unsigned restarts, consecutive, spawns;
-    uint64_t deaths[SUP_MAX_DEATHS];
-    unsigned ndeaths;
-    net_timer_t backoff;
-    uint64_t died_ms;
-    long last_restart_ms; /* death → ready of the replacement; -1 none yet */
-    char last_exit[512];
-    char lines[SUP_LOG_LINES][SUP_LINE_MAX];
-    unsigned nlines, head;
-    int logfile;
-    uint64_t logsize;
-};
-
-typedef struct sup_lst {
-    char name[64];
-    char address[300];
-    int fd;
-    bool unix_owned; /* we bound a unix path: unlink at exit */
-} sup_lst_t;
-
-typedef struct sup_client {
-    net_io_t io;
-    sup_t *sup;
-    char buf[1024];
-    size_t len;
-    bool used;
-} sup_client_t;
-
-struct sup {
-    net_loop_t *loop;
-    sup_gen_t *gen; /* current */
-    sup_gen_t *gens;
-    unsigned ngen;
-    const sup_options_t *opt;
-    char exe[PATH_MAX];
-    sup_lst_t lst[SUP_MAX_LISTENERS];
-    unsigned nlst;
-    int inherited[64]; /* LISTEN_FDS not yet adopted */
-    unsigned ninherited;
-    sup_task_t tasks[8];
-    int sigfd, ctlfd;
-    net_io_t sig_io, ctl_io;
-    sup_client_t clients[SUP_MAX_CLIENTS];
-    bool stopping;
-    uint64_t dropped; /* task output lines stdout could not take */
-    uint64_t started_ms;
-    char ctlpath[PATH_MAX];
-};
+const char *const sup_state_names[] = {"stopped", "starting", "running", "backoff", "failed"};
 
 static void task_start(sup_task_t *t);
 static void stop_next(sup_t *s);
@@ -224,149 +117,6 @@ fail:
         close(g->memfd);
     free(g);
     return NULL;
-}
-
-/* ---- listeners ------------------------------------------------------------------------ */
-static void inherit_listen_fds(sup_t *s)
-{
-    const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
-    if (!pid || !n || atoi(pid) != (int)getpid())
-        return;
-    int count = atoi(n);
-    for (int i = 0; i < count && s->ninherited < BASE_ARRAY_LEN(s->inherited); i++) {
-        fcntl(3 + i, F_SETFD, FD_CLOEXEC);
-        s->inherited[s->ninherited++] = 3 + i;
-    }
-    unsetenv("LISTEN_PID");
-    unsetenv("LISTEN_FDS");
-    unsetenv("LISTEN_FDNAMES");
-    BASE_LOG(BASE_LOG_INFO, "sup", "socket activation: %d inherited listener(s)", count);
-}
-
-/* Whether the socket fd is bound to exactly the address a (a configured port 0 matches
- * whatever port was picked). */
-static bool sock_is(int fd, const net_addr_t *a)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 || ss.ss_family != a->family)
-        return false;
-    if (a->family == AF_UNIX)
-        return !strcmp(((struct sockaddr_un *)&ss)->sun_path,
-                       ((const struct sockaddr_un *)&a->ss)->sun_path);
-    if (sl != a->len)
-        return false;
-    if (a->family == AF_INET) {
-        const struct sockaddr_in *x = (const void *)&ss, *y = (const void *)&a->ss;
-        return x->sin_addr.s_addr == y->sin_addr.s_addr &&
-               (x->sin_port == y->sin_port || !y->sin_port);
-    }
-    const struct sockaddr_in6 *x = (const void *)&ss, *y = (const void *)&a->ss;
-    return !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) &&
-           (x->sin6_port == y->sin6_port || !y->sin6_port);
-}
-
-/* An inherited (systemd) socket bound to exactly this address, or -1. */
-static int take_inherited(sup_t *s, const net_addr_t *a)
-{
-    for (unsigned i = 0; i < s->ninherited; i++) {
-        if (!sock_is(s->inherited[i], a))
-            continue;
-        int fd = s->inherited[i];
-        s->inherited[i] = s->inherited[--s->ninherited];
-        return fd;
-    }
-    return -1;
-}
-
-/* Binds cfg's listeners, keeping the sockets of addresses already bound (a reload never
- * closes a socket still configured). On failure nothing changes. */
-static int listeners_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t errlen)
-{
-    sup_lst_t next[SUP_MAX_LISTENERS];
-    bool kept[SUP_MAX_LISTENERS] = {0};
-    unsigned n = 0;
-    for (unsigned i = 0; i < cfg->nlisteners; i++, n++) {
-        sup_lst_t *l = &next[n];
-        memset(l, 0, sizeof *l);
-        snprintf(l->name, sizeof l->name, "%s", cfg->listeners[i].name);
-        snprintf(l->address, sizeof l->address, "%s", cfg->listeners[i].address);
-        l->fd = -1;
-        net_addr_t a;
-        if (net_addr_parse(l->address, &a, err, errlen) != BASE_OK)
-            goto fail;
-        /* The same address keeps its socket: by text, or by what the socket is bound to
-         * (a reload may spell out the port a ":0" listener got). */
-        for (unsigned j = 0; j < s->nlst; j++) {
-            if (!kept[j] && s->lst[j].fd >= 0 &&
-                (!strcmp(s->lst[j].address, l->address) || sock_is(s->lst[j].fd, &a))) {
-                l->fd = s->lst[j].fd;
-                l->unix_owned = s->lst[j].unix_owned;
-                kept[j] = true;
-                break;
-            }
-        }
-        if (l->fd >= 0)
-            continue;
-        l->fd = take_inherited(s, &a);
-        if (l->fd >= 0)
-            continue;
-        l->fd = net_listen(&a, (int)cfg->backlog, NET_LISTEN_DEFER_ACCEPT, err, errlen);
-        if (l->fd < 0) {
-            char e2[512];
-            snprintf(e2, sizeof e2, "%s: listener %s: %s", cfg->file, l->name, err);
-            snprintf(err, errlen, "%s", e2);
-            goto fail;
-        }
-        l->unix_owned = a.family == AF_UNIX;
-        if (a.family == AF_UNIX)
-            chmod(a.text + 5, 0666);
-    }
-    for (unsigned j = 0; j < s->nlst; j++) {
-        if (!kept[j] && s->lst[j].fd >= 0) {
-            close(s->lst[j].fd);
-            if (s->lst[j].unix_owned)
-                unlink(s->lst[j].address + 5);
-        }
-    }
-    memcpy(s->lst, next, sizeof next[0] * n);
-    s->nlst = n;
-    return BASE_OK;
-fail:
-    for (unsigned i = 0; i < n; i++) {
-        bool was_kept = false;
-        for (unsigned j = 0; j < s->nlst; j++)
-            was_kept |= kept[j] && s->lst[j].fd == next[i].fd;
-        if (!was_kept) {
-            close(next[i].fd);
-            if (next[i].unix_owned)
-                unlink(next[i].address + 5);
-        }
-    }
-    return BASE_ERROR;
-}
-
-static int listener_fd(sup_t *s, const char *name)
-{
-    for (unsigned i = 0; i < s->nlst; i++)
-        if (!strcmp(s->lst[i].name, name))
-            return s->lst[i].fd;
-    return -1;
-}
-
-/* "127.0.0.1:8080" with the real port of a port-0 listener. */
-static void listener_text(const sup_lst_t *l, char *out, size_t len)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    if (getsockname(l->fd, (struct sockaddr *)&ss, &sl) != 0 || ss.ss_family == AF_UNIX) {
-        snprintf(out, len, "%s", l->address);
-        return;
-    }
-    char host[64];
-    int port;
-    net_addr_peer(&ss, host, sizeof host, &port);
-    snprintf(out, len, ss.ss_family == AF_INET6 ? "[%s]:%d" : "%s:%d", host, port);
 }
 
 /* ---- task output --------------------------------------------------------------------- */
@@ -440,7 +190,7 @@ static void task_line(sup_task_t *t, const char *line, size_t len)
 }
 
 /* The i-th most recent line (0 = newest), or NULL. */
-static const char *task_recent(const sup_task_t *t, unsigned i)
+const char *sup_task_recent(const sup_task_t *t, unsigned i)
 {
     if (i >= t->nlines)
         return NULL;
@@ -623,7 +373,7 @@ static sup_inst_t *inst_spawn(sup_task_t *t, sup_gen_t *g)
     int n = snprintf(fds, sizeof fds, "status=3,config=4");
     if (!strcmp(t->kind->name, "http")) {
         for (unsigned i = 0; i < cfg->http.listen.n; i++) {
-            int fd = listener_fd(s, cfg->http.listen.v[i]);
+            int fd = sup_lst_fd(s, cfg->http.listen.v[i]);
             if (fd < 0)
                 continue;
             n += snprintf(fds + n, sizeof fds - (size_t)n, ",listen=%u", 3 + nsrc);
@@ -829,7 +579,7 @@ static void task_died(sup_task_t *t, sup_inst_t *in, const char *reason)
     /* The reason, with the task's last lines. */
     char last[400] = "";
     for (unsigned i = 3; i-- > 0;) {
-        const char *l = task_recent(t, i);
+        const char *l = sup_task_recent(t, i);
         if (l)
             snprintf(last + strlen(last), sizeof last - strlen(last), "%s%s", last[0] ? " | " : "",
                      l);
@@ -892,7 +642,7 @@ static void task_start(sup_task_t *t)
 
 /* Replaces the running instance with one of the current generation: with overlap the new one
  * starts first and the old drains once the new is ready; else the old drains first. */
-static void task_replace(sup_task_t *t)
+void sup_task_replace(sup_task_t *t)
 {
     net_timer_stop(t->sup->loop, &t->backoff);
     if (t->state == ST_FAILED || t->state == ST_BACKOFF) {
@@ -947,7 +697,7 @@ static void inst_kill_now(sup_inst_t *in)
     kill(in->pid, SIGKILL);
 }
 
-static void sup_begin_stop(sup_t *s, const char *why)
+void sup_stop_begin(sup_t *s, const char *why)
 {
     if (s->stopping) {
         /* A second signal: no more patience. */
@@ -976,7 +726,7 @@ static void sup_begin_stop(sup_t *s, const char *why)
 }
 
 /* ---- reload ---------------------------------------------------------------------------- */
-static int sup_reload(sup_t *s, char *err, size_t errlen)
+int sup_reload(sup_t *s, char *err, size_t errlen)
 {
     sup_gen_t *g = gen_load(s, err, errlen);
     if (!g) {
@@ -989,7 +739,7 @@ static int sup_reload(sup_t *s, char *err, size_t errlen)
                  "restart harv up", g->cfg.file, s->gen->cfg.state_dir, g->cfg.state_dir);
         goto refuse;
     }
-    if (listeners_bind(s, &g->cfg, err, errlen) != BASE_OK)
+    if (sup_lst_bind(s, &g->cfg, err, errlen) != BASE_OK)
         goto refuse;
     g->next = s->gens;
     s->gens = g;
@@ -1002,7 +752,7 @@ static int sup_reload(sup_t *s, char *err, size_t errlen)
         sup_task_t *t = &s->tasks[i];
         t->enabled = sup_config_task(&g->cfg, t->kind)->enabled;
         if (t->enabled) {
-            task_replace(t);
+            sup_task_replace(t);
         } else if (t->cur) {
             t->cur->next = t->old;
             t->old = t->cur;
@@ -1024,261 +774,6 @@ refuse:
     return BASE_ERROR;
 }
 
-/* ---- the control socket ------------------------------------------------------------- */
-/* The string value of "key" in a flat JSON object (no escapes in values), or false. */
-static bool json_get(const char *req, const char *key, char *out, size_t len)
-{
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\"", key);
-    const char *p = strstr(req, pat);
-    if (!p)
-        return false;
-    p += strlen(pat);
-    while (*p == ' ' || *p == ':')
-        p++;
-    if (*p != '"')
-        return false;
-    p++;
-    size_t n = strcspn(p, "\"");
-    if (n >= len || p[n] != '"')
-        return false;
-    memcpy(out, p, n);
-    out[n] = 0;
-    return true;
-}
-
-static uint64_t inst_memory(const sup_inst_t *in)
-{
-    uint64_t m = in->has_cg ? sup_cgroup_memory(&in->cg) : 0;
-    if (m)
-        return m;
-    char p[64], buf[128];
-    snprintf(p, sizeof p, "/proc/%d/statm", (int)in->pid);
-    int fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t r = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (r <= 0)
-        return 0;
-    buf[r] = 0;
-    unsigned long long size, rss;
-    if (sscanf(buf, "%llu %llu", &size, &rss) != 2)
-        return 0;
-    return rss * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-static void status_json(sup_t *s, base_buf_t *b)
-{
-    uint64_t now = net_loop_update_time(s->loop);
-    base_buf_appendf(b, "{\"ok\":true,\"pid\":%d,\"generation\":%u,\"uptime_ms\":%llu,"
-                        "\"stopping\":%s,\"config\":", (int)getpid(), s->gen->id,
-                     (unsigned long long)(now - s->started_ms), s->stopping ? "true" : "false");
-    sup_json_str(b, s->gen->real);
-    base_buf_append(b, ",\"state_dir\":", 13);
-    sup_json_str(b, s->gen->cfg.state_dir);
-    base_buf_append(b, ",\"listeners\":[", 14);
-    for (unsigned i = 0; i < s->nlst; i++) {
-        char text[320];
-        listener_text(&s->lst[i], text, sizeof text);
-        base_buf_appendf(b, "%s{\"name\":", i ? "," : "");
-        sup_json_str(b, s->lst[i].name);
-        base_buf_append(b, ",\"address\":", 11);
-        sup_json_str(b, text);
-        base_buf_append(b, "}", 1);
-    }
-    base_buf_append(b, "],\"tasks\":[", 11);
-    bool first = true;
-    for (unsigned i = 0; i < sup_nkinds; i++) {
-        sup_task_t *t = &s->tasks[i];
-        if (!t->enabled && !t->cur && !t->old && !t->spawns)
-            continue;
-        sup_inst_t *in = t->cur;
-        unsigned draining = 0;
-        for (sup_inst_t *o = t->old; o; o = o->next)
-            draining++;
-        base_buf_appendf(b, "%s{\"name\":\"%s\",\"state\":\"%s\",\"pid\":%d,\"generation\":%u,"
-                            "\"uptime_ms\":%llu,\"restarts\":%u,\"last_restart_ms\":%ld,"
-                            "\"memory\":%llu,\"draining\":%u,\"last_exit\":",
-                         first ? "" : ",", t->kind->name, state_names[t->state],
-                         in ? (int)in->pid : 0, in ? in->gen->id : 0,
-                         (unsigned long long)(in && in->ready ? now - in->ready_ms : 0),
-                         t->restarts, t->last_restart_ms,
-                         (unsigned long long)(in ? inst_memory(in) : 0), draining);
-        first = false;
-        sup_json_str(b, t->last_exit);
-        base_buf_append(b, ",\"sandbox\":", 11);
-        sup_json_str(b, in ? in->sandbox : "");
-        base_buf_append(b, ",\"old_pids\":[", 13);
-        for (sup_inst_t *o = t->old; o; o = o->next)
-            base_buf_appendf(b, "%d%s", (int)o->pid, o->next ? "," : "");
-        base_buf_append(b, "]}", 2);
-    }
-    base_buf_append(b, "]}", 2);
-}
-
-/* The human form of status, for `harv status`. */
-static void status_text(sup_t *s, base_buf_t *b)
-{
-    uint64_t now = net_loop_update_time(s->loop);
-    base_buf_t t;
-    base_buf_init(&t);
-    base_buf_appendf(&t, "harv up (pid %d), config %s, generation %u, up %llu s%s\n",
-                     (int)getpid(), s->gen->real, s->gen->id,
-                     (unsigned long long)((now - s->started_ms) / 1000),
-                     s->stopping ? ", STOPPING" : "");
-    for (unsigned i = 0; i < s->nlst; i++) {
-        char text[320];
-        listener_text(&s->lst[i], text, sizeof text);
-        base_buf_appendf(&t, "listener %-8s %s\n", s->lst[i].name, text);
-    }
-    base_buf_appendf(&t, "%-6s %-9s %-8s %-9s %-8s %-9s %s\n", "TASK", "STATE", "PID",
-                     "UPTIME(s)", "RESTARTS", "MEM(KiB)", "LAST EXIT");
-    for (unsigned i = 0; i < sup_nkinds; i++) {
-        sup_task_t *tk = &s->tasks[i];
-        if (!tk->enabled && !tk->cur && !tk->spawns)
-            continue;
-        sup_inst_t *in = tk->cur;
-        base_buf_appendf(&t, "%-6s %-9s %-8d %-9llu %-8u %-9llu %s\n", tk->kind->name,
-                         state_names[tk->state], in ? (int)in->pid : 0,
-                         (unsigned long long)(in && in->ready ? (now - in->ready_ms) / 1000 : 0),
-                         tk->restarts,
-                         (unsigned long long)(in ? inst_memory(in) >> 10 : 0),
-                         tk->last_exit[0] ? tk->last_exit : "-");
-        if (in && in->sandbox[0])
-            base_buf_appendf(&t, "       sandbox: %s\n", in->sandbox);
-    }
-    base_buf_append(&t, "", 1);
-    base_buf_append(b, "{\"ok\":true,\"text\":", 18);
-    sup_json_str(b, t.data);
-    base_buf_append(b, "}", 1);
-    base_buf_fini(&t);
-}
-
-static void ctl_handle(sup_t *s, const char *req, base_buf_t *b)
-{
-    char cmd[32], task[32], err[1024];
-    if (!json_get(req, "cmd", cmd, sizeof cmd)) {
-        base_buf_appendf(b, "{\"ok\":false,\"error\":\"expected {\\\"cmd\\\":\\\"status|stop|"
-                            "reload|restart|logs\\\"}\"}");
-        return;
-    }
-    if (!strcmp(cmd, "status")) {
-        char fmt[16];
-        if (json_get(req, "format", fmt, sizeof fmt) && !strcmp(fmt, "text"))
-            status_text(s, b);
-        else
-            status_json(s, b);
-    } else if (!strcmp(cmd, "stop")) {
-        base_buf_appendf(b, "{\"ok\":true,\"stopping\":true}");
-        sup_begin_stop(s, "harv stop");
-    } else if (!strcmp(cmd, "reload")) {
-        if (s->stopping) {
-            base_buf_appendf(b, "{\"ok\":false,\"error\":\"stopping\"}");
-        } else if (sup_reload(s, err, sizeof err) == BASE_OK) {
-            base_buf_appendf(b, "{\"ok\":true,\"generation\":%u}", s->gen->id);
-        } else {
-            base_buf_appendf(b, "{\"ok\":false,\"error\":");
-            sup_json_str(b, err);
-            base_buf_append(b, "}", 1);
-        }
-    } else if (!strcmp(cmd, "restart") || !strcmp(cmd, "logs")) {
-        const sup_kind_t *k = json_get(req, "task", task, sizeof task) ? sup_kind_find(task)
-                                                                      : NULL;
-        sup_task_t *t = k ? &s->tasks[k - sup_kinds] : NULL;
-        if (!t || (!t->enabled && !t->spawns)) {
-            base_buf_appendf(b, "{\"ok\":false,\"error\":");
-            char e[256] = "no such task; valid:";
-            for (unsigned i = 0; i < sup_nkinds; i++)
-                if (s->tasks[i].enabled)
-                    snprintf(e + strlen(e), sizeof e - strlen(e), " %s", sup_kinds[i].name);
-            sup_json_str(b, e);
-            base_buf_append(b, "}", 1);
-            return;
-        }
-        if (!strcmp(cmd, "logs")) {
-            base_buf_appendf(b, "{\"ok\":true,\"task\":\"%s\",\"lines\":[", t->kind->name);
-            for (unsigned i = t->nlines; i-- > 0;) {
-                sup_json_str(b, task_recent(t, i));
-                if (i)
-                    base_buf_append(b, ",", 1);
-            }
-            base_buf_append(b, "]}", 2);
-        } else if (s->stopping || !t->enabled) {
-            base_buf_appendf(b, "{\"ok\":false,\"error\":\"%s\"}",
-                             s->stopping ? "stopping" : "the task is not in the config");
-        } else {
-            BASE_LOG(BASE_LOG_INFO, "sup", "restart of task %s requested", t->kind->name);
-            task_replace(t);
-            base_buf_appendf(b, "{\"ok\":true}");
-        }
-    } else {
-        base_buf_appendf(b, "{\"ok\":false,\"error\":\"unknown cmd; valid: status, stop, "
-                            "reload, restart, logs\"}");
-    }
-}
-
-static void client_close(sup_client_t *c)
-{
-    net_io_stop(c->sup->loop, &c->io);
-    close(c->io.fd);
-    c->used = false;
-}
-
-static void on_client(net_loop_t *loop, net_io_t *io, uint32_t ev)
-{
-    sup_client_t *c = io->data;
-    ssize_t r = read(io->fd, c->buf + c->len, sizeof c->buf - 1 - c->len);
-    if (r <= 0) {
-        if (r < 0 && errno == EAGAIN)
-            return;
-        client_close(c);
-        return;
-    }
-    c->len += (size_t)r;
-    c->buf[c->len] = 0;
-    if (!strchr(c->buf, '\n') && c->len < sizeof c->buf - 1)
-        return;
-    base_buf_t b;
-    base_buf_init(&b);
-    ctl_handle(c->sup, c->buf, &b);
-    base_buf_append(&b, "\n", 1);
-    int fd = io->fd;
-    fcntl(fd, F_SETFL, 0);
-    struct timeval tv = {.tv_sec = 2};
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    for (size_t off = 0; off < b.len;) {
-        ssize_t w = write(fd, b.data + off, b.len - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    base_buf_fini(&b);
-    client_close(c);
-}
-
-static void on_control(net_loop_t *loop, net_io_t *io, uint32_t ev)
-{
-    sup_t *s = io->data;
-    for (;;) {
-        int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0)
-            return;
-        sup_client_t *c = NULL;
-        for (unsigned i = 0; i < SUP_MAX_CLIENTS && !c; i++)
-            if (!s->clients[i].used)
-                c = &s->clients[i];
-        if (!c) {
-            close(fd);
-            continue;
-        }
-        memset(c, 0, sizeof *c);
-        c->used = true;
-        c->sup = s;
-        net_io_start(loop, &c->io, fd, NET_IN, on_client, c);
-    }
-}
-
 static void on_signal(net_loop_t *loop, net_io_t *io, uint32_t ev)
 {
     sup_t *s = io->data;
@@ -1289,7 +784,7 @@ static void on_signal(net_loop_t *loop, net_io_t *io, uint32_t ev)
             if (!s->stopping)
                 sup_reload(s, err, sizeof err);
         } else {
-            sup_begin_stop(s, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+            sup_stop_begin(s, si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
         }
     }
 }
@@ -1331,33 +826,6 @@ static int state_prepare(sup_t *s, char *err, size_t errlen)
     return BASE_OK;
 }
 
-static int control_open(sup_t *s, char *err, size_t errlen)
-{
-    snprintf(s->ctlpath, sizeof s->ctlpath, "%s", sup_control_path(&s->gen->cfg));
-    base_buf_t b;
-    base_buf_init(&b);
-    char e[256];
-    if (sup_control_call(s->ctlpath, "{\"cmd\":\"status\"}", &b, e, sizeof e) == BASE_OK) {
-        base_buf_fini(&b);
-        snprintf(err, errlen, "another `harv up` is running with state_dir %s (control socket "
-                 "%s answers)", s->gen->cfg.state_dir, s->ctlpath);
-        return BASE_ERROR;
-    }
-    base_buf_fini(&b);
-    char spec[PATH_MAX + 8];
-    snprintf(spec, sizeof spec, "unix:%s", s->ctlpath);
-    net_addr_t a;
-    if (net_addr_parse(spec, &a, err, errlen) != BASE_OK)
-        return BASE_ERROR;
-    mode_t old = umask(0077);
-    s->ctlfd = net_listen(&a, 64, 0, err, errlen);
-    umask(old);
-    if (s->ctlfd < 0)
-        return BASE_ERROR;
-    net_io_start(s->loop, &s->ctl_io, s->ctlfd, NET_IN, on_control, s);
-    return BASE_OK;
-}
-
 int sup_run(const sup_options_t *opt)
 {
     static sup_t sup;
@@ -1377,7 +845,7 @@ int sup_run(const sup_options_t *opt)
         }
         s->exe[n] = 0;
     }
-    inherit_listen_fds(s);
+    sup_lst_inherit(s);
     s->gen = gen_load(s, err, sizeof err);
     if (!s->gen) {
         fprintf(stderr, "harv up: %s\n", err);
@@ -1398,8 +866,8 @@ int sup_run(const sup_options_t *opt)
     }
     int rc = 1;
     if (state_prepare(s, err, sizeof err) != BASE_OK ||
-        control_open(s, err, sizeof err) != BASE_OK ||
-        listeners_bind(s, &s->gen->cfg, err, sizeof err) != BASE_OK) {
+        sup_ctl_open(s, err, sizeof err) != BASE_OK ||
+        sup_lst_bind(s, &s->gen->cfg, err, sizeof err) != BASE_OK) {
         fprintf(stderr, "harv up: %s\n", err);
         goto out;
     }
@@ -1427,7 +895,7 @@ int sup_run(const sup_options_t *opt)
     int n = snprintf(line, sizeof line, "harv up: control %s", s->ctlpath);
     for (unsigned i = 0; i < s->nlst; i++) {
         char text[320];
-        listener_text(&s->lst[i], text, sizeof text);
+        sup_lst_text(&s->lst[i], text, sizeof text);
         n += snprintf(line + n, sizeof line - (size_t)n, " %s=%s", s->lst[i].name, text);
     }
     printf("%s\n", line);

@@ -11,7 +11,16 @@ import pytest
 
 from suputil import Up, http_get, workdir
 
-pytestmark = pytest.mark.skipif(not shutil.which("mariadb"), reason="needs the mariadb client")
+from suputil import HARV
+
+
+def _has_sql():
+    r = subprocess.run([HARV, "sql", "--help"], capture_output=True, text=True)
+    return r.returncode == 0
+
+
+pytestmark = [pytest.mark.skipif(not shutil.which("mariadb"), reason="needs the mariadb client"),
+              pytest.mark.skipif(not _has_sql(), reason="HarvSQL is not built in")]
 
 
 def free_port():
