@@ -390,6 +390,23 @@ hsql_table_t *hsql_table_get(hsql_db_t *db, const char *name)
     return NULL;
 }
 
+hsql_table_t *hsql_table_find(hsql_session_t *s, const char *name)
+{
+    for (int i = 0; i < s->ntemps; i++)
+        if (strcasecmp(s->temps[i]->name, name) == 0)
+            return s->temps[i];
+    return hsql_table_get(s->db, name);
+}
+
+void hsql_temps_free(hsql_session_t *s)
+{
+    for (int i = 0; i < s->ntemps; i++)
+        hsql_table_free(s->temps[i]);
+    free(s->temps);
+    s->temps = NULL;
+    s->ntemps = 0;
+}
+
 static void retire(hsql_engine_t *eng, hsql_table_t *tb)
 {
     if (eng->nretired == eng->capretired) {
@@ -670,6 +687,7 @@ static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
 static void close_conn(hsql_session_t *s)
 {
     hsql_cache_clear(s);
+    hsql_temps_free(s); /* SQLite's temp schema goes with the connection */
     hsql_rtxn_end(s);
     sqlite3_finalize(s->st_begin);
     sqlite3_finalize(s->st_commit);
@@ -790,6 +808,13 @@ void hsql_session_reset(hsql_session_t *s)
 {
     pthread_mutex_lock(&s->mu);
     hsql_rtxn_end(s);
+    for (int i = 0; s->conn && i < s->ntemps; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.\"%s\"", s->temps[i]->name);
+        sqlite3_exec(s->conn, sql, NULL, NULL, NULL);
+    }
+    hsql_temps_free(s);
+    hsql_cache_clear(s);
     if (s->conn && !sqlite3_get_autocommit(s->conn))
         sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
     hsql_vars_free(&s->vars);

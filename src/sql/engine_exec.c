@@ -152,8 +152,10 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
         c->flags = 0;
         const hsql_column_t *d = NULL;
         const hsql_table_t *tb = NULL;
-        if (tname && oname && s->db && sdb && strcmp(sdb, "main") == 0) {
-            tb = hsql_table_get(s->db, tname);
+        if (tname && oname && s->db && sdb && (!strcmp(sdb, "main") || !strcmp(sdb, "temp"))) {
+            tb = !strcmp(sdb, "temp") ? hsql_table_find(s, tname) : hsql_table_get(s->db, tname);
+            if (tb && !strcmp(sdb, "temp") && !tb->temp)
+                tb = NULL;
             int k = tb ? hsql_col_find(tb, oname) : -1;
             if (k >= 0)
                 d = &tb->cols[k];
@@ -1054,7 +1056,7 @@ int hsql_session_field_list(hsql_session_t *s, const char *table, const char *wi
 static int field_list(hsql_session_t *s, const char *table, const char *wild,
                       const hsql_sink_t *sink, hsql_error_t *err)
 {
-    hsql_table_t *tb = s->db ? hsql_table_get(s->db, table) : NULL;
+    hsql_table_t *tb = s->db ? hsql_table_find(s, table) : NULL;
     if (!s->db)
         return hsql_err(err, 1046, "3D000", "No database selected");
     if (!tb)

@@ -617,7 +617,7 @@ static hsql_table_t *show_table(hsql_session_t *s, const char *src, const hsql_t
         hsql_err(err, 1046, "3D000", "No database selected");
         return NULL;
     }
-    hsql_table_t *tb = hsql_table_get(s->db, name);
+    hsql_table_t *tb = hsql_table_find(s, name);
     if (!tb)
         hsql_err(err, 1146, "42S02", "Table '%s.%s' doesn't exist", s->dbname, name);
     return tb;
@@ -1516,7 +1516,7 @@ int hsql_admin_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int
             tok_text(src, &t[i], name, sizeof name);
             char full[600];
             snprintf(full, sizeof full, "%s.%s", s->dbname ? s->dbname : "", name);
-            bool ok = s->db && hsql_table_get(s->db, name);
+            bool ok = s->db && hsql_table_find(s, name);
             const char *row[4] = {full, op, ok ? "status" : "Error",
                                   ok ? "OK" : "Table doesn't exist"};
             hsql_rs_row(&rs, row);

@@ -781,7 +781,7 @@ hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b,
         perr(p);
         return NULL;
     }
-    accept(p, "TEMPORARY");
+    bool temporary = accept(p, "TEMPORARY");
     if (!accept(p, "TABLE")) {
         perr(p);
         return NULL;
@@ -796,6 +796,7 @@ hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b,
     }
     hsql_table_t *tb = base_xcalloc(1, sizeof *tb);
     tb->autoinc_col = -1;
+    tb->temp = temporary;
     tb->name = take_table_name(p);
     if (!tb->name)
         goto fail;
@@ -1020,6 +1021,35 @@ static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t,
         tb = hsql_ddl_parse_create(src, t, b, e, &ine, err);
         if (!tb)
             return -1;
+    }
+    if (tb->temp) {
+        /* the session's own: SQLite's temp schema, no catalog, no implicit commit */
+        for (int i = 0; i < s->ntemps; i++)
+            if (!strcasecmp(s->temps[i]->name, tb->name)) {
+                if (ine) {
+                    hsql_warn_add(s, "Note", 1050, "Table '%s' already exists", tb->name);
+                    hsql_table_free(tb);
+                    return hsql_send_ok(s, sink, 0, 0, more, "", err);
+                }
+                hsql_err(err, 1050, "42S01", "Table '%s' already exists", tb->name);
+                hsql_table_free(tb);
+                return -1;
+            }
+        tb->create_time = (uint64_t)time(NULL);
+        base_buf_t td;
+        base_buf_init(&td);
+        hsql_table_sqlite_ddl(tb, tb->name, &td);
+        base_buf_append(&td, "", 1);
+        int tr = run_ddl_sql(s, td.data, tb, err);
+        base_buf_fini(&td);
+        if (tr < 0) {
+            hsql_table_free(tb);
+            return -1;
+        }
+        s->temps = base_xrealloc(s->temps, sizeof(void *) * (size_t)(s->ntemps + 1));
+        s->temps[s->ntemps++] = tb;
+        hsql_cache_clear(s);
+        return hsql_send_ok(s, sink, 0, 0, more, "", err);
     }
     if (hsql_table_get(s->db, tb->name)) {
         if (ine) {
@@ -1661,7 +1691,7 @@ static int drop_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                        const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
     pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
-    accept(p, "TEMPORARY");
+    bool temporary = accept(p, "TEMPORARY");
     accept(p, "TABLE");
     bool ie = false;
     if (accept(p, "IF")) {
@@ -1679,7 +1709,30 @@ static int drop_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
         char *nm = take_table_name(p);
         if (!nm)
             break;
-        if (!hsql_table_get(s->db, nm)) {
+        int ti = -1;
+        for (int k = 0; k < s->ntemps; k++)
+            if (!strcasecmp(s->temps[k]->name, nm))
+                ti = k;
+        if (ti >= 0) {
+            /* a TEMPORARY table hides the permanent one of the same name */
+            base_buf_t bb;
+            base_buf_init(&bb);
+            base_buf_appendf(&bb, "DROP TABLE temp.");
+            hsql_s_ident(&bb, nm);
+            base_buf_append(&bb, "", 1);
+            int tr = run_ddl_sql(s, bb.data, NULL, err);
+            base_buf_fini(&bb);
+            free(nm);
+            if (tr < 0) {
+                base_buf_fini(&missing);
+                for (int k = 0; k < n; k++)
+                    free(names[k]);
+                return -1;
+            }
+            hsql_table_free(s->temps[ti]);
+            s->temps[ti] = s->temps[--s->ntemps];
+            hsql_cache_clear(s);
+        } else if (temporary || !hsql_table_get(s->db, nm)) {
             if (ie)
                 hsql_warn_add(s, "Note", 1051, "Unknown table '%s.%s'", s->dbname, nm);
             else

@@ -56,6 +56,7 @@ typedef struct hsql_table {
     int autoinc_col; /* index into cols or -1 */
     uint64_t create_time;
     uint64_t ai_start; /* AUTO_INCREMENT=n given to CREATE/ALTER, applied once */
+    bool temp;         /* CREATE TEMPORARY TABLE: the session's own, in SQLite's temp schema */
 } hsql_table_t;
 
 typedef struct hsql_db {
@@ -219,6 +220,8 @@ struct hsql_session {
     uint64_t again_since;
     sqlite3_stmt *st_begin, *st_commit;
     pthread_mutex_t mu; /* held while the session runs; lets writers end its snapshot */
+    hsql_table_t **temps; /* the session's TEMPORARY tables (gone with its connection) */
+    int ntemps;
     struct hsql_session *next, *prev;
 };
 
@@ -275,6 +278,9 @@ int hsql_db_load(hsql_session_t *s, hsql_db_t *db, hsql_error_t *err);
 /* Loads the catalog of a database the session is not using (own read-only connection). */
 int hsql_db_load_other(hsql_engine_t *eng, hsql_db_t *db, hsql_error_t *err);
 hsql_table_t *hsql_table_get(hsql_db_t *db, const char *name);
+/* A table as the session sees it: its TEMPORARY tables first, then the database's. */
+hsql_table_t *hsql_table_find(hsql_session_t *s, const char *name);
+void hsql_temps_free(hsql_session_t *s);
 void hsql_catalog_put(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t *tb); /* replace/add */
 void hsql_catalog_del(hsql_engine_t *eng, hsql_db_t *db, const char *name);
 int hsql_exec_simple(hsql_session_t *s, const char *sql, hsql_error_t *err);

@@ -318,7 +318,8 @@ void hsql_index_ddl(const hsql_table_t *tb, const char *sqlname, const hsql_inde
 {
     char iname[400];
     snprintf(iname, sizeof iname, "%s__%s", tb->name, ix->name);
-    base_buf_appendf(b, "CREATE %sINDEX ", ix->kind == HSQL_IDX_UNIQUE ? "UNIQUE " : "");
+    base_buf_appendf(b, "CREATE %sINDEX %s", ix->kind == HSQL_IDX_UNIQUE ? "UNIQUE " : "",
+                     tb->temp ? "temp." : "");
     hsql_s_ident(b, iname);
     base_buf_appendf(b, " ON ");
     hsql_s_ident(b, sqlname);
@@ -345,7 +346,7 @@ void hsql_table_sqlite_ddl(const hsql_table_t *tb, const char *sqlname, base_buf
         if (c >= 0 && tb->cols[c].cls == HSQL_CLS_INT)
             rowid_col = c;
     }
-    base_buf_appendf(b, "CREATE TABLE ");
+    base_buf_appendf(b, tb->temp ? "CREATE TEMP TABLE " : "CREATE TABLE ");
     hsql_s_ident(b, sqlname);
     base_buf_appendf(b, " (");
     for (int i = 0; i < tb->ncols; i++) {

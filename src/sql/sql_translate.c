@@ -260,7 +260,7 @@ static int scope_ref(xctx_t *x, int i)
         snprintf(sc->alias, sizeof sc->alias, "%s", alias);
         sc->tb = NULL;
         if (x->s->db && (!db[0] || (x->s->dbname && hsql_name_eq(db, x->s->dbname))))
-            sc->tb = hsql_table_get(x->s->db, name);
+            sc->tb = hsql_table_find(x->s, name);
     }
     return j;
 }
@@ -1621,7 +1621,7 @@ static hsql_table_t *target_table(xctx_t *x, int i, int *next)
         x->failed = 1;
         return NULL;
     }
-    hsql_table_t *tb = hsql_table_get(x->s->db, name);
+    hsql_table_t *tb = hsql_table_find(x->s, name);
     if (!tb) {
         hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist", x->s->dbname, name);
         x->failed = 1;
