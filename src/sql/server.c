@@ -5,26 +5,31 @@
  *
  * Session state machine (one per connection; transitions name their function):
  *
- *   accept ──on_accept()──> GREETED ──hsql_conn_on_packet(HandshakeResponse41)──┐
- *                             │  │                                             │
- *                             │  └─(plugin ≠ ours) send AuthSwitch──> AUTH_SWITCH
- *                             │                                        │       │
- *             bad password / timeout (on_timer)                        │  (answer)
- *                             v                                        v       v
- *                          CLOSING <──────── 1045 ───────────── start_job(CONNECT)
- *                             ^                                             │
- *                             │ COM_QUIT, EOF, I/O error, 1153,      done: OK packet
- *                             │ malformed packet                            v
- *                             └──────────────────────────────────────── IDLE <──────┐
- *                                                                        │          │
- *                           hsql_conn_on_packet(QUERY, STMT_EXECUTE...)  │          │
- *                                      hsql_conn_start_job()             │          │
- *                              ┌─────────────── inline (fast) ──────────┤          │
- *                              │                                        v          │
- *                              │                                    RUNNING        │
- *                              │                     (worker: hsql_conn_job_run)   │
- *                              v                                        │          │
- *                        hsql_conn_job_run ── on_job_done() on the loop ┴──────────┘
+ *   accept_one() ──> GREETED ──hsql_conn_on_packet(HandshakeResponse41)──────────┐
+ *                      │   │                                                     │
+ *                      │   └─(other plugin) send_auth_switch() ──> AUTH_SWITCH   │
+ *                      │                                              │ (answer) │
+ *     bad password (deny) / on_handshake_timeout()                    v          v
+ *                      v                                       auth_succeeded(): start_job(CONNECT)
+ *                   CLOSING <──────────── 1049, 1045 ───────────────────────┤
+ *                      ^                                                     │ OK packet
+ *                      │ COM_QUIT, EOF, I/O error, 1153/1156                 v
+ *                      └─────────── conn_free() ─────────────────────── IDLE <─────────┐
+ *                                                                         │            │
+ *                  hsql_conn_on_packet(QUERY, STMT_EXECUTE, INIT_DB...)   │            │
+ *                  hsql_conn_start_job()                                  │            │
+ *                        ┌──── inline (measured fast) ───────────────────┤            │
+ *                        │                                                v            │
+ *                        │                    submit_job() ──────────> RUNNING         │
+ *                        │                         ^         (worker: hsql_conn_job_run)│
+ *                        │                         │                      │            │
+ *                        │   on_again_timer() (1 ms)  <── HSQL_AGAIN ─────┤            │
+ *                        │   (wait_again(): stays RUNNING)                │            │
+ *                        v                                                v            │
+ *              hsql_conn_job_run ──────────────────────── on_job_done() / job_finish ──┘
+ *
+ * Closing: conn_free() closes the socket at once; a session still open goes to a worker
+ * (on_close_work) while the connection stays RUNNING, and on_close_done() releases it.
  *
  * Invariants:
  *  1. While RUNNING the loop touches neither c->in nor c->out nor c->sess: the worker owns
