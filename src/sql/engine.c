@@ -887,13 +887,17 @@ static int run_stmt(hsql_session_t *s, const char *src, size_t srclen, const hsq
     bool ro = hsql_tok_is(src, &t[b], "SHOW") || hsql_tok_is(src, &t[b], "SET") ||
               hsql_tok_is(src, &t[b], "DESCRIBE") || hsql_tok_is(src, &t[b], "DESC") ||
               hsql_tok_is(src, &t[b], "USE");
+    /* the end of a transaction that only read changes nothing others could see */
+    bool txn = hsql_tok_is(src, &t[b], "BEGIN") || hsql_tok_is(src, &t[b], "START") ||
+               hsql_tok_is(src, &t[b], "COMMIT") || hsql_tok_is(src, &t[b], "ROLLBACK");
+    bool wrote = s->txn_wrote;
     if (!ro)
         hsql_rtxn_end(s);
     s->can_again = false; /* DDL and session statements wait in place */
     int r = hsql_admin_exec(s, src, t, b, e, sink, more, err);
     if (r > 0)
         r = hsql_ddl_exec(s, src, t, b, e, sink, more, err);
-    if (!ro)
+    if (!ro && (!txn || wrote))
         hsql_after_write(s);
     return r;
 }
