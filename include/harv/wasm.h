@@ -122,6 +122,9 @@ void wvm_engine_register(wvm_engine_t *e, const char *as, wvm_instance_t *inst);
  * Returns the module, or NULL with a message in err ("malformed: ..." or "invalid: ..."). */
 wvm_module_t *wvm_module_load(wvm_engine_t *e, const uint8_t *bytes, size_t len, char *err,
                               size_t errlen);
+/* Frees a module. Every instance made from it must be freed first. (An instantiation that
+ * failed after writing to shared tables leaves its functions reachable from them; such
+ * instances are kept by the module and freed here.) */
 void wvm_module_free(wvm_module_t *m);
 /* Exports in declaration order: their number, and the name and kind (WVM_EXTERN_*) of the
  * i-th. The name is owned by the module and NUL-terminated (it may also hold NULs). */

@@ -830,6 +830,9 @@ void wvm_module_free(wvm_module_t *m)
 {
     if (!m)
         return;
+    for (uint32_t i = 0; i < m->nzombies; i++)
+        wvm_instance_free(m->zombies[i]);
+    free(m->zombies);
     for (uint32_t i = 0; i < m->nimports; i++)
         free(m->imports[i].module), free(m->imports[i].name);
     for (uint32_t i = 0; i < m->nexports; i++)

@@ -22,10 +22,6 @@ struct wvm_engine {
     uint32_t ntypes;
     wvm_binding_t *binds;
     uint32_t nbinds;
-    /* instances whose instantiation failed after segments began: their functions may sit
-     * in shared tables, so they live until the engine is freed */
-    wvm_instance_t **zombies;
-    uint32_t nzombies;
 };
 
 /* ---- types ---------------------------------------------------------------------------- */
@@ -132,9 +128,7 @@ void wvm_engine_free(wvm_engine_t *e)
 {
     if (!e)
         return;
-    for (uint32_t i = 0; i < e->nzombies; i++)
-        wvm_instance_free(e->zombies[i]);
-    free(e->zombies);
+
     for (uint32_t i = 0; i < e->nbinds; i++) {
         free(e->binds[i].module), free(e->binds[i].name);
         if (e->binds[i].owned)
@@ -548,9 +542,9 @@ wvm_instance_t *wvm_instance_new(wvm_module_t *m, const wvm_limits_t *limits, ch
     return inst;
 fail:
     if (shared) {
-        wvm_engine_t *e = inst->engine;
-        e->zombies = base_xrealloc(e->zombies, (e->nzombies + 1) * sizeof *e->zombies);
-        e->zombies[e->nzombies++] = inst;
+        /* its functions may sit in shared tables: it lives as long as its module's code */
+        m->zombies = base_xrealloc(m->zombies, (m->nzombies + 1) * sizeof *m->zombies);
+        m->zombies[m->nzombies++] = inst;
         return NULL;
     }
     wvm_instance_free(inst);

@@ -277,6 +277,9 @@ struct wvm_module {
     wvm_dataseg_t *datas;
     bool has_datacount;
     uint8_t *func_declared; /* ref.func allowed */
+    /* instances whose instantiation failed after segments began (see wvm_instance_new) */
+    wvm_instance_t **zombies;
+    uint32_t nzombies;
 };
 
 /* ---- runtime objects ---------------------------------------------------------------------- */

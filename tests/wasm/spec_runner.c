@@ -596,9 +596,9 @@ static int run_file(const char *path, bool verbose, int *tp, int *tf, int *ts)
     fflush(stdout);
     for (int i = r.ninsts; i-- > 0;)
         wvm_instance_free(r.insts[i]);
-    wvm_engine_free(r.engine); /* before the modules: it may hold failed instances */
     for (int i = 0; i < r.nmods; i++)
         wvm_module_free(r.mods[i]);
+    wvm_engine_free(r.engine);
     for (int i = 0; i < r.nnames; i++)
         free(r.names[i].name);
     free(r.insts), free(r.mods), free(r.names);
