@@ -979,11 +979,176 @@ static int set_autoinc(hsql_session_t *s, hsql_table_t *tb, hsql_error_t *err)
     return r;
 }
 
+/* CREATE TABLE t [(defs)] [options] [IGNORE|REPLACE] [AS] SELECT ...: the columns of the
+ * SELECT (their definitions when they come from a table column, else by value type) after the
+ * given ones, no keys copied, AUTO_INCREMENT dropped (as MySQL), then the rows. */
+static int create_select(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
+                         int sel, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
+{
+    /* the statement before the SELECT, as a CREATE TABLE of its own */
+    int cut = sel;
+    while (cut > b && (hsql_tok_is(src, &t[cut - 1], "AS") || hsql_tok_is(src, &t[cut - 1], "IGNORE") ||
+                       hsql_tok_is(src, &t[cut - 1], "REPLACE")))
+        cut--;
+    bool ine = false;
+    hsql_table_t *tb = NULL;
+    int k = b + 2;
+    if (hsql_tok_is(src, &t[b + 1], "TEMPORARY"))
+        k++;
+    if (hsql_tok_is(src, &t[k], "IF"))
+        k += 3;
+    int name_end = k + 1;
+    if (hsql_tok_op(src, &t[name_end], "."))
+        name_end += 2;
+    if (cut > name_end && hsql_tok_op(src, &t[name_end], "(")) {
+        /* parse "CREATE ... name (defs) options" as written */
+        hsql_toks_t sub = {0};
+        base_buf_t q;
+        base_buf_init(&q);
+        size_t so = t[b].off, eo = t[cut - 1].off + t[cut - 1].len;
+        base_buf_append(&q, src + so, eo - so);
+        hsql_lex_err_t le;
+        if (hsql_lex(q.data, q.len, &sub, &le) == 0)
+            tb = hsql_ddl_parse_create(q.data, sub.v, 0, (int)sub.n - 1, &ine, err);
+        else
+            hsql_err_syntax(err, q.data, q.len, le.off);
+        hsql_toks_free(&sub);
+        base_buf_fini(&q);
+        if (!tb)
+            return -1;
+    } else {
+        pctx_t P = {src, t, k, e, err, 0};
+        tb = base_xcalloc(1, sizeof *tb);
+        tb->autoinc_col = -1;
+        tb->temp = hsql_tok_is(src, &t[b + 1], "TEMPORARY");
+        ine = hsql_tok_is(src, &t[b + 2 + (tb->temp ? 1 : 0)], "IF");
+        tb->name = take_table_name(&P);
+        P.i = name_end;
+        P.e = cut;
+        if (!tb->name || parse_table_options(&P, tb) < 0) {
+            hsql_table_free(tb);
+            return -1;
+        }
+    }
+    if (hsql_table_find(s, tb->name) && (!tb->temp || hsql_table_find(s, tb->name)->temp)) {
+        if (ine) {
+            hsql_warn_add(s, "Note", 1050, "Table '%s' already exists", tb->name);
+            hsql_table_free(tb);
+            return hsql_send_ok(s, sink, 0, 0, more, "", err);
+        }
+        hsql_err(err, 1050, "42S01", "Table '%s' already exists", tb->name);
+        hsql_table_free(tb);
+        return -1;
+    }
+    /* the SELECT, literals inline */
+    uint8_t *fl = base_xcalloc((size_t)(e + 1), 1);
+    int *ord = base_xcalloc((size_t)(e + 1), sizeof(int));
+    hsql_xl_t *xl = hsql_translate(s, src, t, sel, e, fl, ord, err);
+    free(fl);
+    free(ord);
+    if (!xl) {
+        hsql_table_free(tb);
+        return -1;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->conn, xl->sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        hsql_err_sqlite(s, rc, err, NULL);
+        hsql_xl_free(xl);
+        hsql_table_free(tb);
+        return -1;
+    }
+    bool row = sqlite3_step(st) == SQLITE_ROW;
+    int n = sqlite3_column_count(st);
+    base_buf_t cols;
+    base_buf_init(&cols);
+    for (int i = 0; i < n; i++) {
+        const char *cn = sqlite3_column_name(st, i);
+        if (i)
+            base_buf_append(&cols, ",", 1);
+        hsql_s_ident(&cols, cn);
+        if (hsql_col_find(tb, cn) >= 0)
+            continue;
+        hsql_column_t c = {0};
+        const char *tn = sqlite3_column_table_name(st, i), *on = sqlite3_column_origin_name(st, i);
+        const hsql_table_t *from = tn ? hsql_table_find(s, tn) : NULL;
+        int fc = from && on ? hsql_col_find(from, on) : -1;
+        if (fc >= 0) {
+            hsql_col_copy(&c, &from->cols[fc]);
+            c.autoinc = false;
+            free(c.name);
+        } else {
+            int vt = row ? sqlite3_column_type(st, i) : SQLITE_TEXT;
+            const char *ty = vt == SQLITE_INTEGER ? "bigint" : vt == SQLITE_FLOAT ? "double" : "longtext";
+            c.type = base_xstrdup(ty);
+            c.cls = vt == SQLITE_INTEGER ? HSQL_CLS_INT : vt == SQLITE_FLOAT ? HSQL_CLS_REAL : HSQL_CLS_TEXT;
+            c.mtype = vt == SQLITE_INTEGER ? HSQL_TYPE_LONGLONG : vt == SQLITE_FLOAT ? HSQL_TYPE_DOUBLE
+                                                                                  : HSQL_TYPE_BLOB;
+            c.length = vt == SQLITE_INTEGER ? 20 : vt == SQLITE_FLOAT ? 22 : 4294967295u;
+            c.decimals = vt == SQLITE_FLOAT ? 31 : 0;
+            c.maxlen = vt == SQLITE_TEXT ? 4294967295u : 0;
+        }
+        c.name = base_xstrdup(cn);
+        tb->cols = base_xrealloc(tb->cols, sizeof(hsql_column_t) * (size_t)(tb->ncols + 1));
+        tb->cols[tb->ncols++] = c;
+    }
+    sqlite3_finalize(st);
+    finish_table(tb);
+    tb->create_time = (uint64_t)time(NULL);
+    base_buf_t ddl;
+    base_buf_init(&ddl);
+    hsql_table_sqlite_ddl(tb, tb->name, &ddl);
+    base_buf_appendf(&ddl, "INSERT INTO %s", tb->temp ? "temp." : "");
+    hsql_s_ident(&ddl, tb->name);
+    base_buf_appendf(&ddl, " (%.*s) %s;", (int)cols.len, cols.data ? cols.data : "", xl->sql);
+    base_buf_append(&ddl, "", 1);
+    base_buf_fini(&cols);
+    hsql_xl_free(xl);
+    int r;
+    if (tb->temp) {
+        r = run_ddl_sql(s, ddl.data, tb, err);
+    } else {
+        r = begin_ddl(s, err);
+        if (r == 0) {
+            r = run_ddl_sql(s, ddl.data, tb, err);
+            if (r == 0)
+                r = store_def(s, tb, err);
+            r = end_ddl(s, r, err);
+        }
+    }
+    base_buf_fini(&ddl);
+    if (r < 0) {
+        hsql_table_free(tb);
+        return -1;
+    }
+    uint64_t rows = (uint64_t)sqlite3_changes64(s->conn);
+    if (tb->temp) {
+        s->temps = base_xrealloc(s->temps, sizeof(void *) * (size_t)(s->ntemps + 1));
+        s->temps[s->ntemps++] = tb;
+    } else {
+        hsql_catalog_put(s->eng, s->db, tb);
+    }
+    hsql_cache_clear(s);
+    char info[96];
+    snprintf(info, sizeof info, "Records: %llu  Duplicates: 0  Warnings: 0", (unsigned long long)rows);
+    return hsql_send_ok(s, sink, rows, 0, more, info, err);
+}
+
 static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                         const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
     if (need_db(s, err) < 0)
         return -1;
+    /* CREATE TABLE ... [AS] SELECT */
+    for (int i = b + 2, d = 0; i < e; i++) {
+        if (hsql_tok_op(src, &t[i], "("))
+            d++;
+        else if (hsql_tok_op(src, &t[i], ")"))
+            d--;
+        if (hsql_tok_is(src, &t[i], "SELECT") && (d == 0 || (d == 1 && hsql_tok_op(src, &t[i - 1], "(") &&
+                                                             i - 1 > b + 2 && !hsql_tok_op(src, &t[i - 2], "("))))
+            return create_select(s, src, t, b, e, d == 0 ? i : i - 1, sink, more, err);
+    }
     /* CREATE TABLE x LIKE y */
     int like = -1;
     for (int i = b; i < e && i < b + 8; i++)

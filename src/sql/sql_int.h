@@ -253,6 +253,7 @@ int hsql_col_find(const hsql_table_t *tb, const char *name);
 const char *hsql_charset_default_coll(const char *cs);
 void hsql_coll_charset(const char *coll, char *cs, size_t n);
 void hsql_col_fini(hsql_column_t *c);
+void hsql_col_copy(hsql_column_t *d, const hsql_column_t *s);
 void hsql_idx_fini(hsql_index_t *ix);
 void hsql_idx_copy(hsql_index_t *d, const hsql_index_t *s);
 const char *hsql_implicit_default(const hsql_column_t *c);

@@ -115,7 +115,7 @@ void hsql_table_free(hsql_table_t *tb)
 
 static char *dupn(const char *s) { return s ? base_xstrdup(s) : NULL; }
 
-static void col_copy(hsql_column_t *d, const hsql_column_t *s)
+void hsql_col_copy(hsql_column_t *d, const hsql_column_t *s)
 {
     *d = *s;
     d->name = dupn(s->name);
@@ -146,7 +146,7 @@ hsql_table_t *hsql_table_clone(const hsql_table_t *tb)
     n->ncols = tb->ncols;
     n->cols = base_xcalloc((size_t)tb->ncols + 1, sizeof(hsql_column_t));
     for (int i = 0; i < tb->ncols; i++)
-        col_copy(&n->cols[i], &tb->cols[i]);
+        hsql_col_copy(&n->cols[i], &tb->cols[i]);
     n->nidx = tb->nidx;
     n->idx = base_xcalloc((size_t)tb->nidx + 1, sizeof(hsql_index_t));
     for (int i = 0; i < tb->nidx; i++)

@@ -324,6 +324,22 @@ static void test_alter_show(void **state)
     assert_string_equal(V(r, 0, 2), "PRIMARY");
     QOK(e->s, r, "SHOW CREATE TABLE t");
     assert_non_null(strstr(V(r, 0, 1), "`a2` varchar(40) NOT NULL DEFAULT 'q'"));
+    QOK(e->s, r, "CREATE TABLE copy AS SELECT id, a2, id * 2 AS dbl FROM t WHERE id > 1");
+    assert_int_equal(r->ok.affected_rows, 1);
+    QOK(e->s, r, "DESCRIBE copy");
+    assert_int_equal(r->nrows, 3);
+    assert_string_equal(V(r, 0, 1), "bigint(20) unsigned");
+    assert_string_equal(V(r, 0, 5), ""); /* AUTO_INCREMENT is not copied */
+    assert_string_equal(V(r, 1, 1), "varchar(40)");
+    assert_string_equal(V(r, 2, 1), "bigint");
+    assert_string_equal(Q1(e->s, "SELECT dbl FROM copy"), "4");
+    QOK(e->s, r, "CREATE TABLE copy2 (extra int NOT NULL DEFAULT 3) SELECT a2 FROM t");
+    QOK(e->s, r, "SELECT extra, a2 FROM copy2 ORDER BY a2");
+    assert_int_equal(r->nrows, 2);
+    assert_string_equal(V(r, 0, 0), "3");
+    QOK(e->s, r, "CREATE TEMPORARY TABLE tcopy SELECT * FROM t");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM tcopy"), "2");
+    QOK(e->s, r, "DROP TABLE copy, copy2");
     QOK(e->s, r, "RENAME TABLE t TO t2");
     assert_string_equal(Q1(e->s, "SELECT a2 FROM t2 WHERE id = 1"), "x");
     QOK(e->s, r, "TRUNCATE TABLE t2");
