@@ -23,6 +23,8 @@
 
 typedef struct phpw_config {
     const char *socket;      /* unix socket path the workers accept on (created) */
+    unsigned socket_mode;    /* its permissions (0 = as the umask leaves them; 0660 lets a
+                                web server of the same group connect) */
     int listen_fd;           /* or an inherited listening socket (-1: use socket) */
     const char *root;        /* application root: scripts must lie beneath it */
     unsigned workers;        /* worker processes (default: 2 per core, at least 2) */

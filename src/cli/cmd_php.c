@@ -29,6 +29,7 @@ static void usage(FILE *f)
         "Runs the PHP pool: PHP (libphp8.2, OPcache shared) started once, then K worker\n"
         "processes answering FastCGI on the unix socket PATH, one request at a time each.\n\n"
         "  --socket PATH          unix socket to create (required)\n"
+        "  --socket-mode OCTAL    its permissions, e.g. 0660 for a web server in the group\n"
         "  --root DIR             application root; scripts outside it are refused (required)\n"
         "  --workers K            worker processes (default: 2 per core, at least 2)\n"
         "  --max-requests N       recycle a worker after N requests (default 500; 0 = never)\n"
@@ -71,8 +72,9 @@ static int num(const char *name, const char *v, unsigned long max, unsigned *out
 int cli_php_main(int argc, char **argv)
 {
     enum { O_SOCKET = 256, O_ROOT, O_WORKERS, O_MAXREQ, O_MEMCAP, O_TIMEOUT, O_INI, O_TMP,
-           O_NOBASEDIR, O_LOG, O_ISOLATE, O_WRITABLE, O_CONNECT };
+           O_NOBASEDIR, O_LOG, O_ISOLATE, O_WRITABLE, O_CONNECT, O_SOCKMODE };
     static const struct option opts[] = {
+        {"socket-mode", required_argument, 0, O_SOCKMODE},
         {"allow-connect", required_argument, 0, O_CONNECT},
         {"isolate", no_argument, 0, O_ISOLATE},
         {"writable", required_argument, 0, O_WRITABLE},
@@ -101,6 +103,16 @@ int cli_php_main(int argc, char **argv)
         int bad = 0;
         switch (c) {
         case O_SOCKET: cfg.socket = optarg; break;
+        case O_SOCKMODE: {
+            char *end;
+            unsigned long m = strtoul(optarg, &end, 8);
+            if (!*optarg || *end || m > 0777) {
+                fprintf(stderr, "harv php: --socket-mode: '%s' is not an octal mode\n", optarg);
+                return 2;
+            }
+            cfg.socket_mode = (unsigned)m;
+            break;
+        }
         case O_ROOT: cfg.root = optarg; break;
         case O_WORKERS: bad = num("workers", optarg, 1024, &cfg.workers); break;
         case O_MAXREQ: bad = num("max-requests", optarg, 1u << 30, &cfg.max_requests); break;

@@ -250,6 +250,10 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
         p.lfd = net_listen(&addr, 1024, 0, err, errlen);
         if (p.lfd < 0)
             goto out;
+        if (cfg.socket_mode && chmod(cfg.socket, cfg.socket_mode) != 0) {
+            snprintf(err, errlen, "chmod %s: %s", cfg.socket, strerror(errno));
+            goto out;
+        }
     }
     /* workers block in accept(): the kernel hands each connection to one of them */
     int fl = fcntl(p.lfd, F_GETFL);

@@ -425,3 +425,29 @@ echo json_encode($r);
     finally:
         ok.close()
         other.close()
+
+
+def test_several_event_loops(tmp_path):
+    """--threads 2: each HarvTTP loop has its own FastCGI connections (workers shared out)."""
+    site(tmp_path, SCRIPTS)
+    h = PhpHarv(tmp_path, "--threads", "2", workers=2)
+    try:
+        errors = []
+
+        def worker():
+            try:
+                for i in range(20):
+                    st, r, body = request(h, "GET", "/sleep.php?s=0.005")
+                    if st != 200 or body != b"slept":
+                        errors.append((st, body))
+            except Exception as e:  # noqa
+                errors.append(e)
+
+        ts = [threading.Thread(target=worker) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        assert not errors, errors[:3]
+    finally:
+        h.stop()
