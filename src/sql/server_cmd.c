@@ -337,90 +337,13 @@ void hsql_conn_free_stmts(hsql_conn_t *c)
 
 /* ---- statement classes and shapes: may it run inline? ---------------------------------- */
 
-enum { CLS_READ, CLS_BEGIN, CLS_END, CLS_WRITE };
-
-static bool kw(const char *p, size_t n, const char *word)
-{
-    size_t wl = strlen(word);
-    if (n < wl || strncasecmp(p, word, wl) != 0)
-        return false;
-    if (n == wl)
-        return true;
-    char ch = (char)(p[wl] | 0x20);
-    return !(ch >= 'a' && ch <= 'z') && p[wl] != '_';
-}
-
-/* The class of a statement from its first keyword. Conservative: anything unusual is WRITE,
- * which never runs inline and marks the transaction as holding writes. */
-static int classify(const char *s, size_t n)
-{
-    size_t i = 0;
-    for (;;) {
-        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' ||
-                         s[i] == '('))
-            i++;
-        if (i + 1 < n && s[i] == '/' && s[i + 1] == '*' && !(i + 2 < n && s[i + 2] == '!')) {
-            const char *e = memmem(s + i + 2, n - i - 2, "*/", 2);
-            if (!e)
-                return CLS_WRITE;
-            i = (size_t)(e - s) + 2;
-            continue;
-        }
-        break;
-    }
-    /* More than one statement: take no chances. */
-    const char *semi = memchr(s + i, ';', n - i);
-    if (semi) {
-        for (const char *q = semi + 1; q < s + n; q++)
-            if (*q != ' ' && *q != '\t' && *q != '\n' && *q != '\r' && *q != ';')
-                return CLS_WRITE;
-    }
-    const char *p = s + i;
-    size_t m = n - i;
-    if (kw(p, m, "SELECT") || kw(p, m, "SHOW") || kw(p, m, "DESCRIBE") || kw(p, m, "DESC") ||
-        kw(p, m, "EXPLAIN"))
-        return CLS_READ;
-    if (kw(p, m, "BEGIN") || kw(p, m, "START"))
-        return CLS_BEGIN;
-    if (kw(p, m, "COMMIT") || kw(p, m, "ROLLBACK") || kw(p, m, "SET"))
-        return CLS_END;
-    return CLS_WRITE;
-}
-
-/* FNV-1a of the text with numbers and string literal contents left out. */
-static uint64_t shape_hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch >= '0' && ch <= '9') {
-            while (i + 1 < n && ((s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 1] == '.'))
-                i++;
-            ch = '?';
-        } else if (ch == '\'' || ch == '"') {
-            char q = (char)ch;
-            i++;
-            while (i < n && s[i] != q) {
-                if (s[i] == '\\')
-                    i++;
-                i++;
-            }
-            ch = '?';
-        } else if (ch >= 'A' && ch <= 'Z') {
-            ch |= 0x20;
-        }
-        h = (h ^ ch) * 1099511628211ull;
-    }
-    return h;
-}
-
 static bool class_may_inline(const hsql_conn_t *c, int cls)
 {
     if (c->srv->cfg.inline_us == UINT32_MAX)
         return false;
     if (c->out.len - c->out_off > HSQL_OUT_HIGH)
         return false;
-    return cls == CLS_READ || cls == CLS_BEGIN || (cls == CLS_END && !c->txn_dirty);
+    return cls == HSQL_CLS_READ || cls == HSQL_CLS_BEGIN || (cls == HSQL_CLS_END && !c->txn_dirty);
 }
 
 /* Session opening and INIT_DB are timed per server, like statement shapes. */
@@ -462,8 +385,8 @@ static void run_prepare(hsql_conn_t *c)
     s->nparams = np;
     s->ncols = nc;
     s->types = base_xcalloc(np ? np * 2 : 1, 1);
-    s->cls = classify(sql, len);
-    s->write_class = s->cls == CLS_WRITE;
+    s->cls = hsql_stmt_class(sql, len);
+    s->write_class = s->cls == HSQL_CLS_WRITE;
     c->job_stmt = s;
     uint8_t *p = out_begin(c, 12);
     if (!p)
@@ -844,14 +767,14 @@ static void cmd_query(hsql_conn_t *c, const uint8_t *payload, size_t len)
 {
     const char *sql = (const char *)payload + 1;
     size_t n = len - 1;
-    int cls = classify(sql, n);
+    int cls = hsql_stmt_class(sql, n);
     c->job_kind = HSQL_JOB_QUERY;
     c->job_stmt = NULL;
-    c->job_write_class = cls == CLS_WRITE;
+    c->job_write_class = cls == HSQL_CLS_WRITE;
     c->job_shape = NULL;
     bool may = false;
-    if (cls != CLS_WRITE) {
-        uint64_t h = shape_hash(sql, n);
+    if (cls != HSQL_CLS_WRITE) {
+        uint64_t h = hsql_shape_hash(sql, n);
         hsql_shape_t *sh = &c->srv->shapes[h & (HSQL_SHAPES - 1)];
         if (sh->hash != h) {
             sh->hash = h;

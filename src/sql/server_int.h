@@ -137,6 +137,15 @@ struct hsql_server {
     char version[64];
 };
 
+/* server_class.c — pure */
+enum { HSQL_CLS_READ, HSQL_CLS_BEGIN, HSQL_CLS_END, HSQL_CLS_WRITE };
+/* The class of a statement from its first keyword (after blanks, '(' and plain comments):
+ * READ (SELECT, SHOW, DESCRIBE, DESC, EXPLAIN), BEGIN (BEGIN, START), END (COMMIT, ROLLBACK,
+ * SET), else WRITE — also for several statements, a version comment, or anything unusual. */
+int hsql_stmt_class(const char *sql, size_t len);
+/* FNV-1a of the text, case-folded, with numbers and string literal contents replaced. */
+uint64_t hsql_shape_hash(const char *sql, size_t len);
+
 /* server.c */
 void hsql_conn_drive(hsql_conn_t *c);
 /* Starts the job set up in c (job_kind, job_payload...): inline when allowed, else on the

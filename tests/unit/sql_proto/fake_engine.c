@@ -92,6 +92,7 @@ uint16_t hsql_session_status(hsql_session_t *s)
     return sqlite3_get_autocommit(s->db) ? HSQL_STATUS_AUTOCOMMIT : HSQL_STATUS_IN_TRANS;
 }
 uint32_t hsql_session_id(hsql_session_t *s) { return s->id; }
+void hsql_session_set_nonblocking(hsql_session_t *s, bool on) { (void)s, (void)on; }
 
 static void describe(sqlite3_stmt *st, hsql_col_t *cols, unsigned n, const char *db)
 {
