@@ -19,9 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static wvm_engine_t *e;
-    if (!e) {
-        e = wvm_engine_new();
+    /* a fresh engine per input: a host table shared across inputs would keep pointers to
+     * the functions of freed instances */
+    wvm_engine_t *e = wvm_engine_new();
+    {
         wvm_engine_define_func(e, "fuzzing-support", "log-i32", "i:", host_nop, NULL);
         wvm_engine_define_func(e, "fuzzing-support", "log-i64", "I:", host_nop, NULL);
         wvm_engine_define_func(e, "fuzzing-support", "log-f32", "f:", host_nop, NULL);
@@ -32,8 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char err[256];
     wvm_module_t *m = wvm_module_load(e, data, size, err, sizeof err);
-    if (!m)
+    if (!m) {
+        wvm_engine_free(e);
         return 0;
+    }
     wvm_limits_t lim = {.max_memory_pages = 32,
                         .max_table_elems = 1000,
                         .max_call_depth = 200,
@@ -68,5 +71,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         wvm_instance_free(inst);
     }
     wvm_module_free(m);
+    wvm_engine_free(e);
     return 0;
 }
