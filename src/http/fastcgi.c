@@ -98,6 +98,7 @@ struct fc_job {
     bool head_sent, paused, busy, gone, got_bytes, retried;
     bool idempotent;   /* GET, HEAD, OPTIONS: may be sent again */
     bool head_req;     /* HEAD: the response has no body */
+    uint64_t head_body; /* HEAD: body bytes the upstream sent (and we dropped) */
     uint64_t sent_ms;  /* when it was handed to its connection */
 };
 
@@ -360,8 +361,13 @@ static void job_done(fc_job_t *j)
          * resumes reading after an ended stream whose output is already drained (see
          * FC_LENGTH_BODIES), chunked otherwise (the last chunk is then written by the end). */
         j->busy = true; /* on_close (client gone) leaves j to us */
-        if (!j->body.len || j->head_req) {
-            http_stream_set_length(j->s, j->body.len);
+        if (j->head_req) {
+            /* PHP sends no body for HEAD: leave the length unknown then (the head says what a
+             * GET would get: chunked), else tell the length the upstream produced */
+            if (j->head_body + j->body.len)
+                http_stream_set_length(j->s, j->head_body + j->body.len);
+        } else if (!j->body.len) {
+            http_stream_set_length(j->s, 0);
         } else {
             if (FC_LENGTH_BODIES)
                 http_stream_set_length(j->s, j->body.len);
@@ -516,6 +522,10 @@ static int job_stdout(fc_job_t *j, const char *p, size_t n)
         base_buf_init(&j->head);
         /* from now on the deadline is an idle timeout */
         net_timer_start(j->fl->loop, &j->timer, j->fl->up->cfg.idle_ms, on_timer, j);
+        return BASE_OK;
+    }
+    if (j->head_req) { /* HEAD: the body is counted for Content-Length, never sent */
+        j->head_body += n;
         return BASE_OK;
     }
     if (!j->head_sent) {
@@ -695,7 +705,7 @@ static void conn_on_io(net_loop_t *loop, net_io_t *io, uint32_t events)
         goto out;
     j = c->job;
     /* The read batch ended with the head parsed but END_REQUEST not here: stream. */
-    if (j && j->state == J_HEAD && !j->head_sent && !eof && !j->paused) {
+    if (j && j->state == J_HEAD && !j->head_sent && !eof && !j->paused && !j->head_req) {
         j->busy = true;
         if (job_start_stream(j) != BASE_OK) {
             job_drop_gone(j);

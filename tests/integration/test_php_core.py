@@ -313,7 +313,13 @@ def test_routing(php):
     c = Conn(php)
     c.send(b"HEAD /hello.php HTTP/1.1\r\nHost: t\r\n\r\n" + get("/hello.php"))
     st, hd, _ = response(c, head=True)
+    assert st == 200 and hd.get("content-length", "0") in ("0", "20")
+    assert response(c)[2] == b"Hello from fpm-fcgi\n"
+    # HEAD of a streamed answer, then a request after it on the same connection
+    c.send(b"HEAD /stream.php HTTP/1.1\r\nHost: t\r\n\r\n")
+    st, hd, _ = response(c, head=True)
     assert st == 200
+    c.send(get("/hello.php"))
     assert response(c)[2] == b"Hello from fpm-fcgi\n"
     c.close()
 
