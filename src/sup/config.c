@@ -557,6 +557,30 @@ static int set_field(cfg_ctx_t *cx, const cfg_node_t *v, const cfg_field_t *f, c
     return BASE_ERROR;
 }
 
+/* Edit distance of two short keys (insert, delete, substitute, swap), capped at 3. */
+static unsigned key_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 3;
+    unsigned d[41][41];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            c = BASE_MIN(c, d[i - 1][j] + 1);
+            c = BASE_MIN(c, d[i][j - 1] + 1);
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                c = BASE_MIN(c, d[i - 2][j - 2] + 1);
+            d[i][j] = c;
+        }
+    }
+    return BASE_MIN(d[la][lb], 3u);
+}
+
 static int walk_map(cfg_ctx_t *cx, const cfg_node_t *map, const cfg_field_t *fields, char *base)
 {
     if (map->type != N_MAP)
@@ -581,8 +605,19 @@ static int walk_map(cfg_ctx_t *cx, const cfg_node_t *map, const cfg_field_t *fie
             for (const cfg_field_t *g = fields; g->key; g++)
                 snprintf(valid + strlen(valid), sizeof valid - strlen(valid), "%s%s",
                          g == fields ? "" : ", ", g->key);
+            const char *near = NULL;
+            unsigned best = 3;
+            for (const cfg_field_t *g = fields; g->key; g++) {
+                unsigned dist = key_distance(k->str, g->key);
+                if (dist < best) {
+                    best = dist;
+                    near = g->key;
+                }
+            }
             size_t saved;
             path_push(cx, k->str, &saved);
+            if (near)
+                return cfg_fail(cx, k, "unknown key (did you mean %s?), valid: %s", near, valid);
             return cfg_fail(cx, k, "unknown key, valid: %s", valid);
         }
         size_t saved;

@@ -11,10 +11,18 @@ BASE = "listeners:\n  web: 127.0.0.1:0\nhttp:\n  listen: [web]\n  root: .\n"
 CASES = [
     # (yaml, expected message after "FILE:")
     (BASE + "  rooot: x\n",
-     "6:3: http.rooot: unknown key, valid: listen, root, index, mime_allow, access_log, "
+     "6:3: http.rooot: unknown key (did you mean root?), valid: listen, root, index, mime_allow, access_log, "
      "threads, max_connections, requests_per_connection, max_body, max_head, "
      "timeout_request, timeout_body, timeout_keepalive, timeout_send, test_handlers, limits, "
      "sandbox, restart, drain_timeout"),
+    (BASE + "  colour: blue\n",
+     "6:3: http.colour: unknown key, valid: listen, root, index, mime_allow, access_log, "
+     "threads, max_connections, requests_per_connection, max_body, max_head, "
+     "timeout_request, timeout_body, timeout_keepalive, timeout_send, test_handlers, limits, "
+     "sandbox, restart, drain_timeout"),
+    ("listeners:\n  web: 127.0.0.1:0\nhtpt:\n  listen: [web]\n",
+     "3:1: htpt: unknown key (did you mean http?), valid: version, listeners, state_dir, "
+     "user, log, backlog, http, sql, probe"),
     (BASE + "  threads: many\n",
      "6:12: http.threads: 'many' is not a whole number, valid: a number from 1 to 64"),
     (BASE + "  threads: 65\n",
