@@ -560,7 +560,7 @@ void hsql_rtxn_end(hsql_session_t *s)
 {
     if (!s->rtxn)
         return;
-    s->rtxn = false;
+    __atomic_store_n(&s->rtxn, false, __ATOMIC_RELAXED); /* read by other sessions' writers */
     if (s->st_commit) {
         sqlite3_step(s->st_commit);
         sqlite3_reset(s->st_commit);
@@ -603,8 +603,8 @@ void hsql_rtxn_for_read(hsql_session_t *s)
     if (!s->st_begin || !s->st_commit)
         return;
     if (sqlite3_step(s->st_begin) == SQLITE_DONE) {
-        s->rtxn = true;
-        s->rtxn_gen = g;
+        __atomic_store_n(&s->rtxn_gen, g, __ATOMIC_RELAXED);
+        __atomic_store_n(&s->rtxn, true, __ATOMIC_RELAXED);
     }
     sqlite3_reset(s->st_begin);
 }
@@ -615,10 +615,13 @@ void hsql_after_write(hsql_session_t *s)
     uint64_t g = __atomic_add_fetch(&eng->commit_gen, 1, __ATOMIC_ACQ_REL);
     pthread_mutex_lock(&eng->mu);
     for (hsql_session_t *x = eng->sessions; x; x = x->next) {
-        if (x == s || !x->rtxn || x->rtxn_gen == g)
+        /* a racy first look; decided again under the session's mutex */
+        if (x == s || !__atomic_load_n(&x->rtxn, __ATOMIC_RELAXED) ||
+            __atomic_load_n(&x->rtxn_gen, __ATOMIC_RELAXED) == g)
             continue;
         if (pthread_mutex_trylock(&x->mu) == 0) {
-            hsql_rtxn_end(x);
+            if (x->rtxn && x->rtxn_gen != g)
+                hsql_rtxn_end(x);
             pthread_mutex_unlock(&x->mu);
         }
     }
