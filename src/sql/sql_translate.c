@@ -6,8 +6,10 @@
  * (||, &&, <=>), text-vs-number comparisons, multi-table DELETE/UPDATE (into a SELECT of
  * rowids plus per-table statements) and expression column names (kept as MySQL names them:
  * the original text). Literals outside the select list become ?N parameters so that one
- * translation and one prepared sqlite3_stmt serve every query of the same shape. */
-#include "sql_int.h"
+ * translation and one prepared sqlite3_stmt serve every query of the same shape.
+ * This file: parameter marking, table scope and the expression emitter; the statements
+ * (INSERT, UPDATE, DELETE) and hsql_translate() are in sql_translate_dml.c. */
+#include "sql_translate_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,46 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAXD 64
-
-typedef struct xscope {
-    char name[128];  /* table name */
-    char alias[128]; /* alias or the name */
-    hsql_table_t *tb;
-} xscope_t;
-
-typedef struct xctx {
-    hsql_session_t *s;
-    const char *src;
-    const hsql_tok_t *t;
-    int b, e;
-    const uint8_t *flags;
-    const int *ord;
-    base_buf_t *o;
-    hsql_error_t *err;
-    int failed;
-    hsql_xl_t *xl;
-    xscope_t scope[16];
-    int nscope;
-    int depth;
-    bool odku;       /* inside ON DUPLICATE KEY UPDATE: VALUES(c) -> excluded.c */
-    bool tblctx;     /* next identifier chain names a table */
-    int from_depth;  /* depth of the FROM list being emitted, -1 if none */
-    bool top_select; /* the statement is a SELECT (LIMIT handling at depth 0) */
-    bool hints_done; /* the select list's type hints are complete (or stopped at a star) */
-    bool is_select;
-} xctx_t;
-
-/* Token i; anything at or past the statement's end reads as its terminator (';' or EOF), so
- * look-ahead never leaves the token array. */
-static inline const hsql_tok_t *T(xctx_t *x, int i) { return &x->t[i < x->e ? i : x->e]; }
-static inline bool KW(xctx_t *x, int i, const char *kw) { return hsql_tok_is(x->src, T(x, i), kw); }
-static inline bool OP(xctx_t *x, int i, const char *op) { return hsql_tok_op(x->src, T(x, i), op); }
-static inline void out_s(xctx_t *x, const char *s) { base_buf_append(x->o, s, strlen(s)); }
-static inline void out_n(xctx_t *x, const char *s, size_t n) { base_buf_append(x->o, s, n); }
-static inline void out_raw(xctx_t *x, int i) { out_n(x, x->src + T(x, i)->off, T(x, i)->len); }
-
-static int fail_syntax(xctx_t *x, int i)
+int hsql_x_fail_syntax(xctx_t *x, int i)
 {
     if (!x->failed) {
         size_t off = i < x->e ? T(x, i)->off : T(x, x->e)->off;
@@ -67,7 +30,7 @@ static int fail_syntax(xctx_t *x, int i)
 bool hsql_name_eq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
 
 /* Matching close paren for the "(" at i, or e if unbalanced. */
-static int match_paren(xctx_t *x, int i)
+int hsql_x_match_paren(xctx_t *x, int i)
 {
     int d = 0;
     for (int k = i; k < x->e; k++) {
@@ -81,10 +44,10 @@ static int match_paren(xctx_t *x, int i)
     return x->e;
 }
 
-static bool is_ident(const hsql_tok_t *t) { return t->type == HSQL_TK_WORD || t->type == HSQL_TK_QIDENT; }
+bool hsql_x_is_ident(const hsql_tok_t *t) { return t->type == HSQL_TK_WORD || t->type == HSQL_TK_QIDENT; }
 
 /* Copies the identifier name of token i into buf. */
-static void tok_name(xctx_t *x, int i, char *buf, size_t cap)
+void hsql_x_tok_name(xctx_t *x, int i, char *buf, size_t cap)
 {
     const hsql_tok_t *t = T(x, i);
     if (t->len + 1 > cap) {
@@ -94,7 +57,7 @@ static void tok_name(xctx_t *x, int i, char *buf, size_t cap)
     hsql_ident_decode(x->src, t, buf);
 }
 
-static void out_qident(xctx_t *x, const char *name)
+void hsql_x_out_qident(xctx_t *x, const char *name)
 {
     out_s(x, "\"");
     for (const char *p = name; *p; p++) {
@@ -105,18 +68,18 @@ static void out_qident(xctx_t *x, const char *name)
     out_s(x, "\"");
 }
 
-static void out_ident_tok(xctx_t *x, int i)
+void hsql_x_out_ident_tok(xctx_t *x, int i)
 {
     char buf[512];
     if (T(x, i)->type == HSQL_TK_WORD && T(x, i)->len < 64) {
         out_raw(x, i);
         return;
     }
-    tok_name(x, i, buf, sizeof buf);
-    out_qident(x, buf);
+    hsql_x_tok_name(x, i, buf, sizeof buf);
+    hsql_x_out_qident(x, buf);
 }
 
-static void out_strlit(xctx_t *x, const char *p, size_t n)
+void hsql_x_out_strlit(xctx_t *x, const char *p, size_t n)
 {
     out_s(x, "'");
     for (size_t k = 0; k < n; k++) {
@@ -217,7 +180,7 @@ bool hsql_is_dml(const char *src, const hsql_tok_t *t, int b, int e)
 }
 
 /* ---- scope: tables named in the statement ------------------------------------------------ */
-static bool is_clause_word(xctx_t *x, int i)
+bool hsql_x_is_clause_word(xctx_t *x, int i)
 {
     static const char *const w[] = {"WHERE", "ON", "USING", "JOIN", "INNER", "LEFT", "RIGHT",
                                     "CROSS", "NATURAL", "STRAIGHT_JOIN", "SET", "GROUP", "ORDER",
@@ -235,23 +198,23 @@ static bool is_clause_word(xctx_t *x, int i)
 /* Reads a table reference at i: [db.]name [[AS] alias]. Returns the index after it. */
 static int scope_ref(xctx_t *x, int i)
 {
-    if (!is_ident(T(x, i)))
+    if (!hsql_x_is_ident(T(x, i)))
         return i;
     char db[128] = "", name[128];
-    tok_name(x, i, name, sizeof name);
+    hsql_x_tok_name(x, i, name, sizeof name);
     int j = i + 1;
-    if (OP(x, j, ".") && is_ident(T(x, j + 1))) {
+    if (OP(x, j, ".") && hsql_x_is_ident(T(x, j + 1))) {
         snprintf(db, sizeof db, "%s", name);
-        tok_name(x, j + 1, name, sizeof name);
+        hsql_x_tok_name(x, j + 1, name, sizeof name);
         j += 2;
     }
     char alias[128];
     snprintf(alias, sizeof alias, "%s", name);
-    if (KW(x, j, "AS") && is_ident(T(x, j + 1))) {
-        tok_name(x, j + 1, alias, sizeof alias);
+    if (KW(x, j, "AS") && hsql_x_is_ident(T(x, j + 1))) {
+        hsql_x_tok_name(x, j + 1, alias, sizeof alias);
         j += 2;
-    } else if (is_ident(T(x, j)) && !is_clause_word(x, j)) {
-        tok_name(x, j, alias, sizeof alias);
+    } else if (hsql_x_is_ident(T(x, j)) && !hsql_x_is_clause_word(x, j)) {
+        hsql_x_tok_name(x, j, alias, sizeof alias);
         j++;
     }
     if (x->nscope < 16) {
@@ -265,7 +228,7 @@ static int scope_ref(xctx_t *x, int i)
     return j;
 }
 
-static void build_scope(xctx_t *x)
+void hsql_x_build_scope(xctx_t *x)
 {
     int depth = 0, from_depth = -1;
     for (int i = x->b; i < x->e; i++) {
@@ -323,7 +286,7 @@ static hsql_column_t *resolve_col(xctx_t *x, const char *qual, const char *name)
 }
 
 /* ---- expression emitter ------------------------------------------------------------------ */
-static int emit(xctx_t *x, int i, int end);
+int hsql_x_emit(xctx_t *x, int i, int end);
 
 typedef struct fmap {
     const char *my, *lite;
@@ -404,7 +367,7 @@ static void emit_param(xctx_t *x, int i)
 }
 
 /* One literal/operator/identifier token without context. */
-static void emit_tok(xctx_t *x, int i)
+void hsql_x_emit_tok(xctx_t *x, int i)
 {
     const hsql_tok_t *t = T(x, i);
     out_s(x, " ");
@@ -417,14 +380,14 @@ static void emit_tok(xctx_t *x, int i)
         else
             out_raw(x, i);
         return;
-    case HSQL_TK_QIDENT: out_ident_tok(x, i); return;
+    case HSQL_TK_QIDENT: hsql_x_out_ident_tok(x, i); return;
     case HSQL_TK_STR:
         if (x->flags[i]) {
             emit_param(x, i);
         } else {
             char *tmp = base_xmalloc(t->len + 1);
             size_t n = hsql_str_decode(x->src, t, tmp);
-            out_strlit(x, tmp, n);
+            hsql_x_out_strlit(x, tmp, n);
             free(tmp);
             /* a literal compared with something compares under the connection's _ci
              * collation, as MySQL does for two literals */
@@ -487,7 +450,7 @@ static void emit_tok(xctx_t *x, int i)
                 name[o++] = (char)tolower((unsigned char)p[k]);
         name[o] = 0;
         out_s(x, "hsql_uvar(");
-        out_strlit(x, name, o);
+        hsql_x_out_strlit(x, name, o);
         out_s(x, ")");
         return;
     }
@@ -519,7 +482,7 @@ static void emit_tok(xctx_t *x, int i)
             return;
         }
         out_s(x, global ? "hsql_gvar(" : "hsql_sysvar(");
-        out_strlit(x, name, n);
+        hsql_x_out_strlit(x, name, n);
         out_s(x, ")");
         return;
     }
@@ -549,7 +512,7 @@ static void emit_tok(xctx_t *x, int i)
 }
 
 /* Splits the arguments of the call whose "(" is at i: fills starts/ends; returns count. */
-static int split_args(xctx_t *x, int open, int close, int *st, int *en, int max)
+int hsql_x_split_args(xctx_t *x, int open, int close, int *st, int *en, int max)
 {
     int n = 0, d = 0, a = open + 1;
     if (a == close)
@@ -578,7 +541,7 @@ static int split_args(xctx_t *x, int open, int close, int *st, int *en, int max)
 static void emit_unit(xctx_t *x, int i)
 {
     char u[64];
-    tok_name(x, i, u, sizeof u);
+    hsql_x_tok_name(x, i, u, sizeof u);
     for (char *p = u; *p; p++)
         *p = (char)toupper((unsigned char)*p);
     out_s(x, ", '");
@@ -591,43 +554,43 @@ static void emit_unit(xctx_t *x, int i)
 static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
 {
     if (ty >= tz) {
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         return;
     }
     if (KW(x, ty, "SIGNED") || KW(x, ty, "UNSIGNED") || KW(x, ty, "INT") || KW(x, ty, "INTEGER") ||
         KW(x, ty, "BIGINT")) {
         out_s(x, " hsql_cast_int((");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, "))");
     } else if (KW(x, ty, "BINARY") || KW(x, ty, "VARBINARY")) {
         out_s(x, " (CAST((");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, ") AS TEXT) COLLATE BINARY)");
     } else if (KW(x, ty, "CHAR") || KW(x, ty, "NCHAR") || KW(x, ty, "VARCHAR") ||
                KW(x, ty, "TEXT")) {
         out_s(x, " CAST((");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, ") AS TEXT)");
     } else if (KW(x, ty, "DECIMAL") || KW(x, ty, "DEC") || KW(x, ty, "NUMERIC") ||
                KW(x, ty, "DOUBLE") || KW(x, ty, "FLOAT") || KW(x, ty, "REAL")) {
         out_s(x, " CAST((");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, ") AS REAL)");
     } else if (KW(x, ty, "DATE")) {
         out_s(x, " hsql_date(");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, ")");
     } else if (KW(x, ty, "DATETIME")) {
         out_s(x, " hsql_datetime(");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, ")");
     } else if (KW(x, ty, "TIME")) {
         out_s(x, " hsql_time(");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, ")");
     } else {
         out_s(x, " (");
-        emit(x, a, z);
+        hsql_x_emit(x, a, z);
         out_s(x, ")");
     }
 }
@@ -635,9 +598,9 @@ static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
 /* Function call at i (name) with "(" at i+1. Returns the index after ")". */
 static int emit_call(xctx_t *x, int i)
 {
-    int open = i + 1, close = match_paren(x, open);
+    int open = i + 1, close = hsql_x_match_paren(x, open);
     if (close >= x->e)
-        return fail_syntax(x, open), x->e;
+        return hsql_x_fail_syntax(x, open), x->e;
     int st[128], en[128];
     if (KW(x, i, "CAST")) {
         int as = -1, d = 0;
@@ -652,12 +615,12 @@ static int emit_call(xctx_t *x, int i)
             }
         }
         if (as < 0)
-            return fail_syntax(x, close), x->e;
+            return hsql_x_fail_syntax(x, close), x->e;
         emit_cast(x, open + 1, as, as + 1, close);
         return close + 1;
     }
     if (KW(x, i, "CONVERT")) {
-        int n = split_args(x, open, close, st, en, 2);
+        int n = hsql_x_split_args(x, open, close, st, en, 2);
         if (n == 2) {
             emit_cast(x, st[0], en[0], st[1], en[1]);
             return close + 1;
@@ -670,56 +633,56 @@ static int emit_call(xctx_t *x, int i)
                 d--;
             else if (d == 0 && KW(x, k, "USING")) {
                 out_s(x, " (");
-                emit(x, open + 1, k);
+                hsql_x_emit(x, open + 1, k);
                 out_s(x, ")");
                 return close + 1;
             }
         }
-        return fail_syntax(x, close), x->e;
+        return hsql_x_fail_syntax(x, close), x->e;
     }
     if (KW(x, i, "DATE_ADD") || KW(x, i, "DATE_SUB") || KW(x, i, "ADDDATE") ||
         KW(x, i, "SUBDATE")) {
         bool sub = KW(x, i, "DATE_SUB") || KW(x, i, "SUBDATE");
-        int n = split_args(x, open, close, st, en, 2);
+        int n = hsql_x_split_args(x, open, close, st, en, 2);
         if (n != 2)
-            return fail_syntax(x, close), x->e;
+            return hsql_x_fail_syntax(x, close), x->e;
         out_s(x, sub ? " hsql_date_sub(" : " hsql_date_add(");
-        emit(x, st[0], en[0]);
+        hsql_x_emit(x, st[0], en[0]);
         out_s(x, ",");
         if (KW(x, st[1], "INTERVAL") && en[1] - st[1] >= 3) {
-            emit(x, st[1] + 1, en[1] - 1);
+            hsql_x_emit(x, st[1] + 1, en[1] - 1);
             emit_unit(x, en[1] - 1);
         } else {
-            emit(x, st[1], en[1]);
+            hsql_x_emit(x, st[1], en[1]);
             out_s(x, ", 'DAY'");
         }
         out_s(x, ")");
         return close + 1;
     }
     if (KW(x, i, "TIMESTAMPDIFF") || KW(x, i, "TIMESTAMPADD")) {
-        int n = split_args(x, open, close, st, en, 3);
+        int n = hsql_x_split_args(x, open, close, st, en, 3);
         if (n != 3)
-            return fail_syntax(x, close), x->e;
+            return hsql_x_fail_syntax(x, close), x->e;
         out_s(x, KW(x, i, "TIMESTAMPDIFF") ? " hsql_timestampdiff(" : " hsql_timestampadd(");
         char u[64];
-        tok_name(x, st[0], u, sizeof u);
-        out_strlit(x, u, strlen(u));
+        hsql_x_tok_name(x, st[0], u, sizeof u);
+        hsql_x_out_strlit(x, u, strlen(u));
         out_s(x, ",");
-        emit(x, st[1], en[1]);
+        hsql_x_emit(x, st[1], en[1]);
         out_s(x, ",");
-        emit(x, st[2], en[2]);
+        hsql_x_emit(x, st[2], en[2]);
         out_s(x, ")");
         return close + 1;
     }
     if (KW(x, i, "EXTRACT")) {
         if (close - open < 4 || !KW(x, open + 2, "FROM"))
-            return fail_syntax(x, open), x->e;
+            return hsql_x_fail_syntax(x, open), x->e;
         out_s(x, " hsql_extract(");
         char u[64];
-        tok_name(x, open + 1, u, sizeof u);
-        out_strlit(x, u, strlen(u));
+        hsql_x_tok_name(x, open + 1, u, sizeof u);
+        hsql_x_out_strlit(x, u, strlen(u));
         out_s(x, ",");
-        emit(x, open + 3, close);
+        hsql_x_emit(x, open + 3, close);
         out_s(x, ")");
         return close + 1;
     }
@@ -732,9 +695,9 @@ static int emit_call(xctx_t *x, int i)
                 d--;
             else if (d == 0 && KW(x, k, "IN")) {
                 out_s(x, " instr(");
-                emit(x, k + 1, close);
+                hsql_x_emit(x, k + 1, close);
                 out_s(x, ",");
-                emit(x, open + 1, k);
+                hsql_x_emit(x, open + 1, k);
                 out_s(x, ")");
                 return close + 1;
             }
@@ -767,13 +730,13 @@ static int emit_call(xctx_t *x, int i)
         out_s(x, fn);
         out_s(x, "(");
         if (from >= 0) {
-            emit(x, from + 1, close);
+            hsql_x_emit(x, from + 1, close);
             if (from > a) {
                 out_s(x, ",");
-                emit(x, a, from);
+                hsql_x_emit(x, a, from);
             }
         } else {
-            emit(x, a, close);
+            hsql_x_emit(x, a, close);
         }
         out_s(x, ")");
         return close + 1;
@@ -791,7 +754,7 @@ static int emit_call(xctx_t *x, int i)
                 d++;
             else if (OP(x, k, ")"))
                 d--;
-            int nk = emit(x, k, k + 1);
+            int nk = hsql_x_emit(x, k, k + 1);
             k = nk > k ? nk : k + 1;
         }
         out_s(x, ")");
@@ -815,7 +778,7 @@ static int emit_call(xctx_t *x, int i)
                 ob = k;
         }
         int z = ob >= 0 ? ob : (sep >= 0 ? sep : close);
-        int na = split_args(x, a - 1, z, st, en, 2);
+        int na = hsql_x_split_args(x, a - 1, z, st, en, 2);
         bool multi = na > 1;
         if (distinct && sep >= 0)
             out_s(x, " replace(group_concat(DISTINCT ");
@@ -823,30 +786,30 @@ static int emit_call(xctx_t *x, int i)
             out_s(x, distinct ? " group_concat(DISTINCT " : " group_concat(");
         if (multi) {
             out_s(x, "hsql_concat(");
-            emit(x, a, z);
+            hsql_x_emit(x, a, z);
             out_s(x, ")");
         } else {
-            emit(x, a, z);
+            hsql_x_emit(x, a, z);
         }
         if (sep >= 0 && !distinct) {
             out_s(x, ",");
-            emit(x, sep + 1, close);
+            hsql_x_emit(x, sep + 1, close);
         }
         out_s(x, ")");
         if (distinct && sep >= 0) {
             out_s(x, ", ',', ");
-            emit(x, sep + 1, close);
+            hsql_x_emit(x, sep + 1, close);
             out_s(x, ")");
         }
         return close + 1;
     }
-    if (KW(x, i, "VALUES") && x->odku && close == open + 2 && is_ident(T(x, open + 1))) {
+    if (KW(x, i, "VALUES") && x->odku && close == open + 2 && hsql_x_is_ident(T(x, open + 1))) {
         out_s(x, " excluded.");
-        out_ident_tok(x, open + 1);
+        hsql_x_out_ident_tok(x, open + 1);
         return close + 1;
     }
     if (KW(x, i, "COUNT") && KW(x, open + 1, "DISTINCT")) {
-        int n = split_args(x, open + 1, close, st, en, 8);
+        int n = hsql_x_split_args(x, open + 1, close, st, en, 8);
         (void)n;
         int d = 0, commas = 0;
         for (int k = open + 2; k < close; k++) {
@@ -859,7 +822,7 @@ static int emit_call(xctx_t *x, int i)
         }
         if (commas) {
             out_s(x, " count(DISTINCT hsql_concat_ws(char(1),");
-            emit(x, open + 2, close);
+            hsql_x_emit(x, open + 2, close);
             out_s(x, "))");
             return close + 1;
         }
@@ -871,26 +834,26 @@ static int emit_call(xctx_t *x, int i)
     else
         out_raw(x, i);
     out_s(x, "(");
-    emit(x, open + 1, close);
+    hsql_x_emit(x, open + 1, close);
     out_s(x, ")");
     return close + 1;
 }
 
 /* Identifier chain at i (a, a.b, a.b.c, a.*). Returns the index after it. */
-static int chain_end(xctx_t *x, int i)
+int hsql_x_chain_end(xctx_t *x, int i)
 {
     int j = i + 1;
-    while (OP(x, j, ".") && (is_ident(T(x, j + 1)) || OP(x, j + 1, "*")))
+    while (OP(x, j, ".") && (hsql_x_is_ident(T(x, j + 1)) || OP(x, j + 1, "*")))
         j += 2;
     return j;
 }
 
 static int emit_chain(xctx_t *x, int i)
 {
-    int j = chain_end(x, i);
+    int j = hsql_x_chain_end(x, i);
     int n = (j - i + 1) / 2; /* parts */
     char p0[128];
-    tok_name(x, i, p0, sizeof p0);
+    hsql_x_tok_name(x, i, p0, sizeof p0);
     if (x->tblctx) {
         x->tblctx = false;
         if (n == 1 && !x->s->db && !hsql_name_eq(p0, "DUAL")) {
@@ -901,7 +864,7 @@ static int emit_chain(xctx_t *x, int i)
         }
         if (n == 2) {
             char p1[128];
-            tok_name(x, i + 2, p1, sizeof p1);
+            hsql_x_tok_name(x, i + 2, p1, sizeof p1);
             if (hsql_name_eq(p0, "information_schema")) {
                 for (char *p = p1; *p; p++)
                     *p = (char)tolower((unsigned char)*p);
@@ -913,13 +876,13 @@ static int emit_chain(xctx_t *x, int i)
             }
             if (x->s->dbname && hsql_name_eq(p0, x->s->dbname)) {
                 out_s(x, " ");
-                out_ident_tok(x, i + 2);
+                hsql_x_out_ident_tok(x, i + 2);
                 return j;
             }
             out_s(x, " ");
-            out_qident(x, p0);
+            hsql_x_out_qident(x, p0);
             out_s(x, ".");
-            out_ident_tok(x, i + 2);
+            hsql_x_out_ident_tok(x, i + 2);
             return j;
         }
     }
@@ -933,7 +896,7 @@ static int emit_chain(xctx_t *x, int i)
         else if (OP(x, k, "*"))
             out_s(x, "*");
         else
-            out_ident_tok(x, k);
+            hsql_x_out_ident_tok(x, k);
     }
     return j;
 }
@@ -966,10 +929,10 @@ static int needs_numwrap(xctx_t *x, int i, int j)
     char q[128] = "", name[128];
     int n = (j - i + 1) / 2;
     if (n == 1) {
-        tok_name(x, i, name, sizeof name);
+        hsql_x_tok_name(x, i, name, sizeof name);
     } else {
-        tok_name(x, j - 3, q, sizeof q);
-        tok_name(x, j - 1, name, sizeof name);
+        hsql_x_tok_name(x, j - 3, q, sizeof q);
+        hsql_x_tok_name(x, j - 1, name, sizeof name);
     }
     hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
     return c && (c->cls == HSQL_CLS_TEXT || c->cls == HSQL_CLS_ENUM) ? kind : 0;
@@ -994,7 +957,7 @@ static int emit_limit(xctx_t *x, int i, int end)
     if (cnt >= end || (T(x, cnt)->type != HSQL_TK_INT && T(x, cnt)->type != HSQL_TK_PARAM) ||
         (off >= 0 && (off >= end || (T(x, off)->type != HSQL_TK_INT &&
                                      T(x, off)->type != HSQL_TK_PARAM))))
-        return fail_syntax(x, a), end;
+        return hsql_x_fail_syntax(x, a), end;
     if (x->top_select && x->depth == 0 && x->xl->calc_found) {
         hsql_xl_t *xl = x->xl;
         if (x->flags[cnt])
@@ -1014,10 +977,10 @@ static int emit_limit(xctx_t *x, int i, int end)
         return nxt;
     }
     out_s(x, " LIMIT");
-    emit_tok(x, cnt);
+    hsql_x_emit_tok(x, cnt);
     if (off >= 0) {
         out_s(x, " OFFSET");
-        emit_tok(x, off);
+        hsql_x_emit_tok(x, off);
     }
     return nxt;
 }
@@ -1101,18 +1064,18 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
         h->length = (uint32_t)n + (neg ? 1 : 0);
         return;
     }
-    if (T(x, a)->type == HSQL_TK_WORD && OP(x, a + 1, "(") && match_paren(x, a + 1) == z - 1) {
+    if (T(x, a)->type == HSQL_TK_WORD && OP(x, a + 1, "(") && hsql_x_match_paren(x, a + 1) == z - 1) {
         int arg = a + 2;
-        bool argcol = is_ident(T(x, arg)) && chain_end(x, arg) == z - 1 && !OP(x, arg + 1, "(");
+        bool argcol = hsql_x_is_ident(T(x, arg)) && hsql_x_chain_end(x, arg) == z - 1 && !OP(x, arg + 1, "(");
         hsql_column_t *col = NULL;
         if (argcol) {
             char q[128] = "", name[128];
-            int ce = chain_end(x, arg);
+            int ce = hsql_x_chain_end(x, arg);
             if (ce - arg == 1)
-                tok_name(x, arg, name, sizeof name);
+                hsql_x_tok_name(x, arg, name, sizeof name);
             else {
-                tok_name(x, ce - 3, q, sizeof q);
-                tok_name(x, ce - 1, name, sizeof name);
+                hsql_x_tok_name(x, ce - 3, q, sizeof q);
+                hsql_x_tok_name(x, ce - 1, name, sizeof name);
             }
             col = resolve_col(x, q[0] ? q : NULL, name);
         }
@@ -1235,21 +1198,21 @@ static int emit_select_list(xctx_t *x, int i, int end)
             /* does the item need an alias (an expression, named by its text)? */
             bool has_alias = false, colref = false;
             const hsql_tok_t *lt = T(x, z - 1);
-            if (z - a >= 2 && (is_ident(lt) || lt->type == HSQL_TK_STR) &&
+            if (z - a >= 2 && (hsql_x_is_ident(lt) || lt->type == HSQL_TK_STR) &&
                 !(lt->type == HSQL_TK_WORD && is_noalias_word(x, z - 1))) {
                 if (KW(x, z - 2, "AS"))
                     has_alias = true;
                 else if (!OP(x, z - 2, ".") &&
-                         (OP(x, z - 2, ")") || is_ident(T(x, z - 2)) ||
+                         (OP(x, z - 2, ")") || hsql_x_is_ident(T(x, z - 2)) ||
                           T(x, z - 2)->type == HSQL_TK_STR || is_num_tok(x, z - 2) ||
                           OP(x, z - 2, "*")) &&
                          !(T(x, z - 2)->type == HSQL_TK_WORD && is_noalias_word(x, z - 2) &&
                            !KW(x, z - 2, "END")))
                     has_alias = true;
             }
-            if (!has_alias && is_ident(T(x, a)) &&
+            if (!has_alias && hsql_x_is_ident(T(x, a)) &&
                 !(T(x, a)->type == HSQL_TK_WORD && is_special_word(x, a)) &&
-                !OP(x, a + 1, "(") && chain_end(x, a) == z)
+                !OP(x, a + 1, "(") && hsql_x_chain_end(x, a) == z)
                 colref = true;
             if (!has_alias && z == a + 1 && OP(x, a, "*"))
                 colref = true;
@@ -1265,21 +1228,21 @@ static int emit_select_list(xctx_t *x, int i, int end)
                     add_hint(x, a, ez, colref);
                 }
             }
-            emit(x, a, z);
+            hsql_x_emit(x, a, z);
             if (!has_alias && !colref) {
                 out_s(x, " AS ");
                 if (z == a + 1 && T(x, a)->type == HSQL_TK_STR) {
                     char *tmp = base_xmalloc(T(x, a)->len + 1);
                     size_t n = hsql_str_decode(x->src, T(x, a), tmp);
                     tmp[n] = 0;
-                    out_qident(x, tmp);
+                    hsql_x_out_qident(x, tmp);
                     free(tmp);
                 } else {
                     size_t o = T(x, a)->off, n = T(x, z - 1)->off + T(x, z - 1)->len - o;
                     char *tmp = base_xmalloc(n + 1);
                     memcpy(tmp, x->src + o, n);
                     tmp[n] = 0;
-                    out_qident(x, tmp);
+                    hsql_x_out_qident(x, tmp);
                     free(tmp);
                 }
             }
@@ -1357,7 +1320,7 @@ static int emit_one(xctx_t *x, int i, int end)
                     k += 2;
             }
             if (OP(x, k, "("))
-                k = match_paren(x, k) + 1;
+                k = hsql_x_match_paren(x, k) + 1;
             i = k;
             return i;
         }
@@ -1400,7 +1363,7 @@ static int emit_one(xctx_t *x, int i, int end)
         }
         if (KW(x, i, "COLLATE") && i + 1 < end) {
             char c[96];
-            tok_name(x, i + 1, c, sizeof c);
+            hsql_x_tok_name(x, i + 1, c, sizeof c);
             size_t n = strlen(c);
             bool bin = strcasecmp(c, "binary") == 0 || (n > 4 && strcasecmp(c + n - 4, "_bin") == 0) ||
                        (n > 3 && strcasecmp(c + n - 3, "_cs") == 0);
@@ -1410,10 +1373,10 @@ static int emit_one(xctx_t *x, int i, int end)
         }
         if (KW(x, i, "BINARY") && !OP(x, i + 1, "(") && i + 1 < end) {
             int j = i + 1;
-            if (is_ident(T(x, j))) {
+            if (hsql_x_is_ident(T(x, j))) {
                 j = emit_chain(x, j);
             } else {
-                emit_tok(x, j);
+                hsql_x_emit_tok(x, j);
                 j++;
             }
             out_s(x, " COLLATE BINARY");
@@ -1445,7 +1408,7 @@ static int emit_one(xctx_t *x, int i, int end)
                 KW(x, i, "FROM") || KW(x, i, "SELECT") || KW(x, i, "LIMIT") ||
                 KW(x, i, "OFFSET") || KW(x, i, "OVER") || KW(x, i, "ESCAPE") ||
                 KW(x, i, "WITH") || KW(x, i, "RECURSIVE")) {
-                emit_tok(x, i);
+                hsql_x_emit_tok(x, i);
                 i++;
                 return i;
             }
@@ -1453,8 +1416,8 @@ static int emit_one(xctx_t *x, int i, int end)
             return i;
         }
     }
-    if (is_ident(t)) {
-        int j = chain_end(x, i);
+    if (hsql_x_is_ident(t)) {
+        int j = hsql_x_chain_end(x, i);
         int nw = x->tblctx ? 0 : needs_numwrap(x, i, j);
         if (nw == 1) {
             out_s(x, " (");
@@ -1481,13 +1444,13 @@ static int emit_one(xctx_t *x, int i, int end)
         i = emit_chain(x, i);
         if (was_tbl) {
             /* optional alias after a table name */
-            if (KW(x, i, "AS") && is_ident(T(x, i + 1))) {
+            if (KW(x, i, "AS") && hsql_x_is_ident(T(x, i + 1))) {
                 out_s(x, " AS");
-                emit_tok(x, i + 1);
+                hsql_x_emit_tok(x, i + 1);
                 i += 2;
-            } else if (is_ident(T(x, i)) && !is_clause_word(x, i) && i < end) {
+            } else if (hsql_x_is_ident(T(x, i)) && !hsql_x_is_clause_word(x, i) && i < end) {
                 out_s(x, " AS");
-                emit_tok(x, i);
+                hsql_x_emit_tok(x, i);
                 i++;
             }
         }
@@ -1498,20 +1461,20 @@ static int emit_one(xctx_t *x, int i, int end)
     else if (OP(x, i, "(") && x->tblctx)
         x->tblctx = false;
     if (is_num_tok(x, i) && i + 1 < end && is_cmp_op(x, i + 1) && starts_predicate(x, i) &&
-        is_ident(T(x, i + 2))) {
+        hsql_x_is_ident(T(x, i + 2))) {
         /* number op column: wrap the column when it is text */
-        int j = chain_end(x, i + 2);
+        int j = hsql_x_chain_end(x, i + 2);
         char q[128] = "", name[128];
         if (j - (i + 2) == 1)
-            tok_name(x, i + 2, name, sizeof name);
+            hsql_x_tok_name(x, i + 2, name, sizeof name);
         else {
-            tok_name(x, j - 3, q, sizeof q);
-            tok_name(x, j - 1, name, sizeof name);
+            hsql_x_tok_name(x, j - 3, q, sizeof q);
+            hsql_x_tok_name(x, j - 1, name, sizeof name);
         }
         hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
         if (c && c->cls == HSQL_CLS_TEXT && !OP(x, j, "(") && !OP(x, j, ".")) {
-            emit_tok(x, i);
-            emit_tok(x, i + 1);
+            hsql_x_emit_tok(x, i);
+            hsql_x_emit_tok(x, i + 1);
             out_s(x, " (");
             emit_chain(x, i + 2);
             out_s(x, "+0)");
@@ -1519,7 +1482,7 @@ static int emit_one(xctx_t *x, int i, int end)
             return i;
         }
     }
-    emit_tok(x, i);
+    hsql_x_emit_tok(x, i);
     i++;
     return i;
 }
@@ -1536,14 +1499,14 @@ static bool is_primary_start(xctx_t *x, int i)
     case HSQL_TK_PARAM:
     case HSQL_TK_UVAR:
     case HSQL_TK_SYSVAR: return true;
-    case HSQL_TK_WORD: return !is_clause_word(x, i) && !is_noalias_word(x, i) && !KW(x, i, "INTERVAL");
+    case HSQL_TK_WORD: return !hsql_x_is_clause_word(x, i) && !is_noalias_word(x, i) && !KW(x, i, "INTERVAL");
     default: return false;
     }
 }
 
 /* Generic emitter for tokens [i, end). Returns the index after the last token emitted.
  * `expr + INTERVAL n unit` is rewritten around the primary emitted just before it. */
-static int emit(xctx_t *x, int i, int end)
+int hsql_x_emit(xctx_t *x, int i, int end)
 {
     size_t prim_start = 0, prim_end = (size_t)-1;
     while (i < end && !x->failed) {
@@ -1555,19 +1518,19 @@ static int emit(xctx_t *x, int i, int end)
             x->o->len = prim_start;
             int v = i + 2, u;
             if (OP(x, v, "("))
-                u = match_paren(x, v) + 1;
+                u = hsql_x_match_paren(x, v) + 1;
             else
                 u = (OP(x, v, "-") || OP(x, v, "+")) ? v + 2 : v + 1;
             if (u >= end || T(x, u)->type != HSQL_TK_WORD) {
                 free(left);
-                fail_syntax(x, i);
+                hsql_x_fail_syntax(x, i);
                 return x->e;
             }
             out_s(x, sub ? " hsql_date_sub(" : " hsql_date_add(");
             out_n(x, left, n);
             free(left);
             out_s(x, ",");
-            emit(x, v, u);
+            hsql_x_emit(x, v, u);
             emit_unit(x, u);
             out_s(x, ")");
             prim_end = x->o->len;
@@ -1575,7 +1538,7 @@ static int emit(xctx_t *x, int i, int end)
             continue;
         }
         if (KW(x, i, "INTERVAL") && !OP(x, i + 1, "(")) {
-            fail_syntax(x, i);
+            hsql_x_fail_syntax(x, i);
             return x->e;
         }
         bool prim = is_primary_start(x, i);
@@ -1592,759 +1555,3 @@ static int emit(xctx_t *x, int i, int end)
     return i > end ? i : end;
 }
 
-/* ---- statements -------------------------------------------------------------------------- */
-static void emit_cv_open(xctx_t *x);
-static void emit_cv_close(xctx_t *x, const hsql_column_t *c, int row);
-
-static hsql_table_t *target_table(xctx_t *x, int i, int *next)
-{
-    char db[128] = "", name[128];
-    if (!is_ident(T(x, i))) {
-        fail_syntax(x, i);
-        return NULL;
-    }
-    tok_name(x, i, name, sizeof name);
-    int j = i + 1;
-    if (OP(x, j, ".") && is_ident(T(x, j + 1))) {
-        snprintf(db, sizeof db, "%s", name);
-        tok_name(x, j + 1, name, sizeof name);
-        j += 2;
-    }
-    *next = j;
-    if (!x->s->db) {
-        hsql_err(x->err, 1046, "3D000", "No database selected");
-        x->failed = 1;
-        return NULL;
-    }
-    if (db[0] && !(x->s->dbname && hsql_name_eq(db, x->s->dbname))) {
-        hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist", db, name);
-        x->failed = 1;
-        return NULL;
-    }
-    hsql_table_t *tb = hsql_table_find(x->s, name);
-    if (!tb) {
-        hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist", x->s->dbname, name);
-        x->failed = 1;
-        return NULL;
-    }
-    return tb;
-}
-
-/* Emits assignments [i,end) of "col = expr, ..." (qualifiers dropped). When wrap is set the
- * first assignment is wrapped in fn(expr, <any column changes>) so that the engine can count
- * changed rows. */
-static void emit_assignments(xctx_t *x, int i, int end, const char *wrapfn)
-{
-    int st[256], en[256], n = 0, d = 0, a = i;
-    for (int k = i; k <= end; k++) {
-        if (k < end && OP(x, k, "("))
-            d++;
-        else if (k < end && OP(x, k, ")"))
-            d--;
-        if (k == end || (d == 0 && OP(x, k, ","))) {
-            if (n < 256) {
-                st[n] = a;
-                en[n] = k;
-                n++;
-            }
-            a = k + 1;
-        }
-    }
-    int lhs_end[256];
-    hsql_table_t *tb = x->xl->target;
-    for (int q = 0; q < n; q++) {
-        int k = st[q];
-        int j = chain_end(x, k);
-        if (!is_ident(T(x, k)) || !(OP(x, j, "=") || OP(x, j, ":="))) {
-            fail_syntax(x, k);
-            return;
-        }
-        lhs_end[q] = j;
-    }
-    for (int q = 0; q < n; q++) {
-        if (q)
-            out_s(x, ",");
-        int colt = lhs_end[q] - 1;
-        out_s(x, " ");
-        out_ident_tok(x, colt);
-        out_s(x, " =");
-        char cn[128];
-        tok_name(x, colt, cn, sizeof cn);
-        int ci = tb ? hsql_col_find(tb, cn) : -1;
-        if (tb && ci < 0) {
-            hsql_err(x->err, 1054, "42S22", "Unknown column '%s' in 'field list'", cn);
-            x->failed = 1;
-            return;
-        }
-        bool cv = ci >= 0 && !x->odku;
-        if (q == 0 && wrapfn) {
-            out_s(x, " ");
-            out_s(x, wrapfn);
-            out_s(x, "((");
-            if (cv)
-                emit_cv_open(x);
-            emit(x, lhs_end[q] + 1, en[q]);
-            if (cv)
-                emit_cv_close(x, &tb->cols[ci], 1);
-            out_s(x, "),");
-            if (x->odku) {
-                /* the id of the row an ODKU updates is the OK packet's insert id */
-                if (tb && tb->autoinc_col >= 0)
-                    out_qident(x, tb->cols[tb->autoinc_col].name);
-                else
-                    out_s(x, "NULL");
-                out_s(x, ",");
-            }
-            for (int r = 0; r < n; r++) {
-                if (r)
-                    out_s(x, " OR");
-                out_s(x, " (");
-                out_ident_tok(x, lhs_end[r] - 1);
-                out_s(x, " IS NOT (");
-                emit(x, lhs_end[r] + 1, en[r]);
-                out_s(x, ") COLLATE BINARY)");
-            }
-            out_s(x, ")");
-        } else {
-            if (cv)
-                emit_cv_open(x);
-            emit(x, lhs_end[q] + 1, en[q]);
-            if (cv)
-                emit_cv_close(x, &tb->cols[ci], 1);
-        }
-    }
-}
-
-/* MySQL checks and converts each inserted value for its column (non-strict: truncates with a
- * warning; strict: error): hsql_cv(value, class, wire type, max length, unsigned, decimals,
- * 'column', row). */
-static void emit_cv_open(xctx_t *x)
-{
-    out_s(x, " hsql_cv(");
-}
-
-static void emit_cv_close(xctx_t *x, const hsql_column_t *c, int row)
-{
-    char b[400];
-    snprintf(b, sizeof b, ", %d, %d, %u, %d, %d, ", c->cls, c->mtype, c->maxlen, c->is_unsigned ? 1 : 0,
-             c->decimals);
-    out_s(x, b);
-    out_strlit(x, c->name, strlen(c->name));
-    snprintf(b, sizeof b, ", %d)", row);
-    out_s(x, b);
-}
-
-static void emit_default_of(xctx_t *x, const hsql_column_t *c)
-{
-    if (c->autoinc) {
-        out_s(x, " NULL");
-    } else if (c->deflt && c->def_expr) {
-        out_s(x, !strcmp(c->deflt, "CURRENT_TIMESTAMP") ? " hsql_now()" : " NULL");
-    } else if (c->deflt) {
-        out_s(x, " ");
-        out_strlit(x, c->deflt, strlen(c->deflt));
-    } else if (!c->notnull) {
-        out_s(x, " NULL");
-    } else {
-        switch (c->cls) {
-        case HSQL_CLS_DATE: out_s(x, " '0000-00-00'"); break;
-        case HSQL_CLS_DATETIME: out_s(x, " '0000-00-00 00:00:00'"); break;
-        case HSQL_CLS_TIME: out_s(x, " '00:00:00'"); break;
-        case HSQL_CLS_TEXT:
-        case HSQL_CLS_BLOB:
-        case HSQL_CLS_ENUM: out_s(x, " ''"); break;
-        default: out_s(x, " 0"); break;
-        }
-    }
-}
-
-static void emit_values(xctx_t *x, hsql_table_t *tb, const int *icol, int nicol, int i, int end)
-{
-    int row = 0;
-    while (i < end && !x->failed) {
-        if (OP(x, i, ",")) {
-            out_s(x, ",");
-            i++;
-            continue;
-        }
-        if (!OP(x, i, "(")) {
-            fail_syntax(x, i);
-            return;
-        }
-        int close = match_paren(x, i);
-        int st[512], en[512];
-        int n = split_args(x, i, close, st, en, 512);
-        if (n != nicol) {
-            hsql_err(x->err, 1136, "21S01", "Column count doesn't match value count at row %d", row + 1);
-            x->failed = 1;
-            return;
-        }
-        row++;
-        out_s(x, " (");
-        for (int k = 0; k < n; k++) {
-            const hsql_column_t *c = &tb->cols[icol[k]];
-            if (k)
-                out_s(x, ",");
-            if (en[k] == st[k] + 1 && KW(x, st[k], "DEFAULT")) {
-                emit_default_of(x, c);
-                continue;
-            }
-            emit_cv_open(x);
-            emit(x, st[k], en[k]);
-            emit_cv_close(x, c, row);
-            /* remember which parameter holds a single-literal value (for 1062 messages) */
-            if (row == 1 && en[k] == st[k] + 1 && x->flags[st[k]] && icol[k] < 64) {
-                x->xl->colparam[icol[k]] = (int16_t)x->ord[st[k]];
-            } else if (row == 2) {
-                memset(x->xl->colparam, 0, sizeof x->xl->colparam);
-            }
-        }
-        out_s(x, ")");
-        i = close + 1;
-    }
-}
-
-/* NOT NULL columns without a default that the INSERT leaves out: 1364 (strict) or a warning. */
-static void missing_defaults(xctx_t *x, hsql_table_t *tb, const int *icol, int nicol)
-{
-    for (int c = 0; c < tb->ncols; c++) {
-        const hsql_column_t *col = &tb->cols[c];
-        if (!col->notnull || col->deflt || col->autoinc)
-            continue;
-        bool given = false;
-        for (int k = 0; k < nicol; k++)
-            if (icol[k] == c)
-                given = true;
-        if (given)
-            continue;
-        if (x->s->strict) {
-            if (!x->failed)
-                hsql_err(x->err, 1364, "HY000", "Field '%s' doesn't have a default value", col->name);
-            x->failed = 1;
-            return;
-        }
-        if (!x->xl->missing_col)
-            x->xl->missing_col = base_xstrdup(col->name);
-    }
-}
-
-static void xl_insert(xctx_t *x)
-{
-    hsql_xl_t *xl = x->xl;
-    int i = x->b;
-    bool replace = KW(x, i, "REPLACE"), ignore = false;
-    xl->kind = HSQL_XK_INSERT;
-    xl->is_replace = replace;
-    i++;
-    while (KW(x, i, "LOW_PRIORITY") || KW(x, i, "DELAYED") || KW(x, i, "HIGH_PRIORITY") ||
-           KW(x, i, "IGNORE")) {
-        if (KW(x, i, "IGNORE"))
-            ignore = true;
-        i++;
-    }
-    if (KW(x, i, "INTO"))
-        i++;
-    int nx;
-    hsql_table_t *tb = target_table(x, i, &nx);
-    if (!tb)
-        return;
-    xl->target = tb;
-    xl->has_insert_id = tb->autoinc_col >= 0;
-    i = nx;
-    for (int k = 0; k < 1 && x->nscope < 16; k++) {
-        xscope_t *sc = &x->scope[x->nscope++];
-        snprintf(sc->name, sizeof sc->name, "%s", tb->name);
-        snprintf(sc->alias, sizeof sc->alias, "%s", tb->name);
-        sc->tb = tb;
-    }
-    xl->ignore = ignore;
-    out_s(x, replace ? "REPLACE INTO " : ignore ? "INSERT OR IGNORE INTO " : "INSERT INTO ");
-    out_qident(x, tb->name);
-    /* find ON DUPLICATE KEY UPDATE at depth 0 */
-    int odku = -1, d = 0;
-    for (int k = i; k < x->e; k++) {
-        if (OP(x, k, "("))
-            d++;
-        else if (OP(x, k, ")"))
-            d--;
-        else if (d == 0 && KW(x, k, "ON") && KW(x, k + 1, "DUPLICATE") && KW(x, k + 2, "KEY") &&
-                 KW(x, k + 3, "UPDATE")) {
-            odku = k;
-            break;
-        }
-    }
-    int body_end = odku >= 0 ? odku : x->e;
-    if (KW(x, i, "SET")) {
-        /* INSERT ... SET a=1, b=2 → (a,b) VALUES (1,2) */
-        int st[256], en[256], n = 0;
-        d = 0;
-        int a = i + 1;
-        for (int k = i + 1; k <= body_end; k++) {
-            if (k < body_end && OP(x, k, "("))
-                d++;
-            else if (k < body_end && OP(x, k, ")"))
-                d--;
-            if (k == body_end || (d == 0 && OP(x, k, ","))) {
-                if (n < 256) {
-                    st[n] = a;
-                    en[n] = k;
-                    n++;
-                }
-                a = k + 1;
-            }
-        }
-        out_s(x, " (");
-        for (int q = 0; q < n; q++) {
-            int j = chain_end(x, st[q]);
-            if (!OP(x, j, "=")) {
-                fail_syntax(x, j);
-                return;
-            }
-            if (q)
-                out_s(x, ",");
-            out_ident_tok(x, j - 1);
-        }
-        out_s(x, ") VALUES (");
-        for (int q = 0; q < n; q++) {
-            int j = chain_end(x, st[q]);
-            if (q)
-                out_s(x, ",");
-            emit(x, j + 1, en[q]);
-        }
-        out_s(x, ")");
-    } else {
-        int icol[512], nicol = 0;
-        bool listed = false;
-        if (OP(x, i, "(") && !KW(x, i + 1, "SELECT")) {
-            int c = match_paren(x, i);
-            out_s(x, " (");
-            bool first = true;
-            listed = true;
-            for (int k = i + 1; k < c; k++) {
-                if (OP(x, k, ","))
-                    continue;
-                if (!is_ident(T(x, k))) {
-                    fail_syntax(x, k);
-                    return;
-                }
-                int j = chain_end(x, k);
-                if (!first)
-                    out_s(x, ",");
-                first = false;
-                out_ident_tok(x, j - 1);
-                char cn[128];
-                tok_name(x, j - 1, cn, sizeof cn);
-                int ci = hsql_col_find(tb, cn);
-                if (ci < 0) {
-                    hsql_err(x->err, 1054, "42S22", "Unknown column '%s' in 'field list'", cn);
-                    x->failed = 1;
-                    return;
-                }
-                if (nicol < 512)
-                    icol[nicol++] = ci;
-                k = j - 1;
-            }
-            out_s(x, ")");
-            i = c + 1;
-        }
-        if (!listed)
-            for (int ci = 0; ci < tb->ncols && ci < 512; ci++)
-                icol[nicol++] = ci;
-        for (int k = 0; k < nicol; k++)
-            if (icol[k] == tb->autoinc_col)
-                xl->ai_given = true;
-        missing_defaults(x, tb, icol, nicol);
-        if (KW(x, i, "VALUES") || KW(x, i, "VALUE")) {
-            out_s(x, " VALUES");
-            emit_values(x, tb, icol, nicol, i + 1, body_end);
-        } else if (KW(x, i, "SELECT") || OP(x, i, "(")) {
-            emit(x, i, body_end);
-            if (odku >= 0) {
-                /* SQLite's parser needs a WHERE before ON CONFLICT after a SELECT */
-                bool has_where = false;
-                d = 0;
-                for (int k = i; k < body_end; k++) {
-                    if (OP(x, k, "("))
-                        d++;
-                    else if (OP(x, k, ")"))
-                        d--;
-                    else if (d == 0 && KW(x, k, "WHERE"))
-                        has_where = true;
-                }
-                if (!has_where)
-                    out_s(x, " WHERE true");
-            }
-        } else {
-            fail_syntax(x, i);
-            return;
-        }
-    }
-    if (odku >= 0 && !x->failed) {
-        xl->odku = true;
-        x->odku = true;
-        bool any = false;
-        for (int q = 0; q < tb->nidx; q++) {
-            hsql_index_t *ix = &tb->idx[q];
-            if (ix->kind != HSQL_IDX_PRIMARY && ix->kind != HSQL_IDX_UNIQUE)
-                continue;
-            any = true;
-            out_s(x, " ON CONFLICT (");
-            for (int c = 0; c < ix->ncols; c++) {
-                if (c)
-                    out_s(x, ",");
-                out_qident(x, ix->cols[c]);
-            }
-            out_s(x, ") DO UPDATE SET");
-            emit_assignments(x, odku + 4, x->e, "hsql_odku");
-        }
-        if (!any)
-            xl->odku = false;
-        x->odku = false;
-    }
-}
-
-static bool is_multi_table(xctx_t *x, int i, int stop_kw_end)
-{
-    int d = 0;
-    for (int k = i; k < stop_kw_end; k++) {
-        if (OP(x, k, "("))
-            d++;
-        else if (OP(x, k, ")"))
-            d--;
-        else if (d == 0 && (OP(x, k, ",") || KW(x, k, "JOIN") || KW(x, k, "STRAIGHT_JOIN")))
-            return true;
-    }
-    return false;
-}
-
-static int find_kw0(xctx_t *x, int i, const char *kw)
-{
-    int d = 0;
-    for (int k = i; k < x->e; k++) {
-        if (OP(x, k, "("))
-            d++;
-        else if (OP(x, k, ")"))
-            d--;
-        else if (d == 0 && KW(x, k, kw))
-            return k;
-    }
-    return -1;
-}
-
-static hsql_table_t *scope_table(xctx_t *x, const char *alias_or_name, char *real)
-{
-    for (int k = 0; k < x->nscope; k++)
-        if (hsql_name_eq(x->scope[k].alias, alias_or_name)) {
-            snprintf(real, 128, "%s", x->scope[k].name);
-            return x->scope[k].tb;
-        }
-    for (int k = 0; k < x->nscope; k++)
-        if (hsql_name_eq(x->scope[k].name, alias_or_name)) {
-            snprintf(real, 128, "%s", x->scope[k].name);
-            return x->scope[k].tb;
-        }
-    return NULL;
-}
-
-static void add_sub(hsql_xl_t *xl, const char *sql, int nvals)
-{
-    xl->sub = base_xrealloc(xl->sub, sizeof(char *) * (size_t)(xl->nsub + 1));
-    xl->sub_nvals = base_xrealloc(xl->sub_nvals, sizeof(int) * (size_t)(xl->nsub + 1));
-    xl->sub[xl->nsub] = base_xstrdup(sql);
-    xl->sub_nvals[xl->nsub] = nvals;
-    xl->nsub++;
-}
-
-static void xl_update(xctx_t *x)
-{
-    hsql_xl_t *xl = x->xl;
-    int i = x->b + 1;
-    bool ignore = false;
-    while (KW(x, i, "LOW_PRIORITY") || KW(x, i, "IGNORE")) {
-        if (KW(x, i, "IGNORE"))
-            ignore = true;
-        i++;
-    }
-    int set = find_kw0(x, i, "SET");
-    if (set < 0) {
-        fail_syntax(x, x->e);
-        return;
-    }
-    int where = find_kw0(x, set, "WHERE");
-    int order = find_kw0(x, set, "ORDER");
-    int limit = find_kw0(x, set, "LIMIT");
-    int asg_end = where >= 0 ? where : order >= 0 ? order : limit >= 0 ? limit : x->e;
-    if (!x->s->db) {
-        hsql_err(x->err, 1046, "3D000", "No database selected");
-        x->failed = 1;
-        return;
-    }
-    if (!is_multi_table(x, i, set)) {
-        int nx;
-        hsql_table_t *tb = target_table(x, i, &nx);
-        if (!tb)
-            return;
-        xl->kind = HSQL_XK_UPDATE;
-        xl->target = tb;
-        xl->count_chg = true;
-        out_s(x, ignore ? "UPDATE OR IGNORE " : "UPDATE ");
-        out_qident(x, tb->name);
-        if (nx < set) {
-            out_s(x, " AS");
-            emit_tok(x, KW(x, nx, "AS") ? nx + 1 : nx);
-        }
-        out_s(x, " SET");
-        emit_assignments(x, set + 1, asg_end, "hsql_chg");
-        emit(x, asg_end, x->e);
-        return;
-    }
-    /* multi-table: SELECT t1.rowid, <values for t1>, t2.rowid, <values for t2> FROM ... */
-    xl->kind = HSQL_XK_MULTI_UPDATE;
-    int st[128], en[128], n = 0, d = 0, a = set + 1;
-    for (int k = set + 1; k <= asg_end; k++) {
-        if (k < asg_end && OP(x, k, "("))
-            d++;
-        else if (k < asg_end && OP(x, k, ")"))
-            d--;
-        if (k == asg_end || (d == 0 && OP(x, k, ","))) {
-            if (n < 128) {
-                st[n] = a;
-                en[n] = k;
-                n++;
-            }
-            a = k + 1;
-        }
-    }
-    char tabs[8][128];
-    int ntab = 0, tab_of[128];
-    for (int q = 0; q < n; q++) {
-        int j = chain_end(x, st[q]);
-        if (!OP(x, j, "=")) {
-            fail_syntax(x, j);
-            return;
-        }
-        char qual[128] = "";
-        if (j - st[q] == 3)
-            tok_name(x, st[q], qual, sizeof qual);
-        else if (x->nscope > 0)
-            snprintf(qual, sizeof qual, "%s", x->scope[0].alias);
-        int f = -1;
-        for (int r = 0; r < ntab; r++)
-            if (hsql_name_eq(tabs[r], qual))
-                f = r;
-        if (f < 0 && ntab < 8) {
-            snprintf(tabs[ntab], 128, "%s", qual);
-            f = ntab++;
-        }
-        tab_of[q] = f;
-    }
-    out_s(x, "SELECT");
-    bool first = true;
-    base_buf_t sub;
-    base_buf_init(&sub);
-    for (int r = 0; r < ntab; r++) {
-        if (!first)
-            out_s(x, ",");
-        first = false;
-        out_s(x, " ");
-        out_qident(x, tabs[r]);
-        out_s(x, ".rowid");
-        char real[128];
-        hsql_table_t *tb = scope_table(x, tabs[r], real);
-        if (!tb) {
-            hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist",
-                     x->s->dbname ? x->s->dbname : "", tabs[r]);
-            x->failed = 1;
-            base_buf_fini(&sub);
-            return;
-        }
-        base_buf_reset(&sub);
-        base_buf_appendf(&sub, "UPDATE \"%s\" SET", real);
-        int nv = 0;
-        for (int q = 0; q < n; q++) {
-            if (tab_of[q] != r)
-                continue;
-            int j = chain_end(x, st[q]);
-            out_s(x, ", (");
-            emit(x, j + 1, en[q]);
-            out_s(x, ")");
-            nv++;
-            char cname[128];
-            tok_name(x, j - 1, cname, sizeof cname);
-            base_buf_appendf(&sub, "%s \"%s\" = ?%d", nv > 1 ? "," : "", cname, nv);
-        }
-        base_buf_appendf(&sub, " WHERE rowid = ?%d AND (", nv + 1);
-        int cnt = 0;
-        for (int q = 0; q < n; q++) {
-            if (tab_of[q] != r)
-                continue;
-            int j = chain_end(x, st[q]);
-            char cname[128];
-            tok_name(x, j - 1, cname, sizeof cname);
-            cnt++;
-            base_buf_appendf(&sub, "%s\"%s\" IS NOT ?%d COLLATE BINARY", cnt > 1 ? " OR " : "",
-                             cname, cnt);
-        }
-        base_buf_append(&sub, ")", 2);
-        add_sub(xl, sub.data, nv);
-    }
-    base_buf_fini(&sub);
-    out_s(x, " FROM");
-    x->tblctx = true;
-    x->from_depth = 0;
-    emit(x, i, set);
-    x->from_depth = -1;
-    if (where >= 0)
-        emit(x, where, x->e);
-}
-
-static void xl_delete(xctx_t *x)
-{
-    hsql_xl_t *xl = x->xl;
-    int i = x->b + 1;
-    while (KW(x, i, "LOW_PRIORITY") || KW(x, i, "QUICK") || KW(x, i, "IGNORE"))
-        i++;
-    if (!x->s->db) {
-        hsql_err(x->err, 1046, "3D000", "No database selected");
-        x->failed = 1;
-        return;
-    }
-    if (KW(x, i, "FROM")) {
-        int using = find_kw0(x, i, "USING");
-        int where = find_kw0(x, i, "WHERE");
-        int stop = using >= 0 ? using : where >= 0 ? where : x->e;
-        if (using < 0 && !is_multi_table(x, i + 1, stop)) {
-            int nx;
-            hsql_table_t *tb = target_table(x, i + 1, &nx);
-            if (!tb)
-                return;
-            xl->kind = HSQL_XK_DELETE;
-            xl->target = tb;
-            out_s(x, "DELETE FROM ");
-            out_qident(x, tb->name);
-            if (nx < x->e && !is_clause_word(x, nx) && is_ident(T(x, nx))) {
-                out_s(x, " AS");
-                emit_tok(x, nx);
-                nx++;
-            } else if (KW(x, nx, "AS")) {
-                out_s(x, " AS");
-                emit_tok(x, nx + 1);
-                nx += 2;
-            }
-            emit(x, nx, x->e);
-            return;
-        }
-        if (using < 0) {
-            fail_syntax(x, i);
-            return;
-        }
-        /* DELETE FROM a, b USING refs WHERE ... */
-        xl->kind = HSQL_XK_MULTI_DELETE;
-        out_s(x, "SELECT");
-        bool first = true;
-        for (int k = i + 1; k < using; k++) {
-            if (OP(x, k, ",") || OP(x, k, ".") || OP(x, k, "*"))
-                continue;
-            char nm[128], real[128];
-            tok_name(x, k, nm, sizeof nm);
-            if (OP(x, k + 1, ".") && OP(x, k + 2, "*"))
-                k += 2;
-            hsql_table_t *tb = scope_table(x, nm, real);
-            if (!tb) {
-                hsql_err(x->err, 1109, "42S02", "Unknown table '%s' in MULTI DELETE", nm);
-                x->failed = 1;
-                return;
-            }
-            out_s(x, first ? " " : ", ");
-            first = false;
-            out_qident(x, nm);
-            out_s(x, ".rowid");
-            char sql[300];
-            snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE rowid = ?1", real);
-            add_sub(xl, sql, 0);
-        }
-        out_s(x, " FROM");
-        x->tblctx = true;
-        x->from_depth = 0;
-        emit(x, using + 1, x->e);
-        return;
-    }
-    /* DELETE a, b FROM refs WHERE ... */
-    int from = find_kw0(x, i, "FROM");
-    if (from < 0) {
-        fail_syntax(x, i);
-        return;
-    }
-    xl->kind = HSQL_XK_MULTI_DELETE;
-    out_s(x, "SELECT");
-    bool first = true;
-    for (int k = i; k < from; k++) {
-        if (OP(x, k, ",") || OP(x, k, ".") || OP(x, k, "*"))
-            continue;
-        char nm[128], real[128];
-        tok_name(x, k, nm, sizeof nm);
-        if (OP(x, k + 1, ".") && OP(x, k + 2, "*"))
-            k += 2;
-        hsql_table_t *tb = scope_table(x, nm, real);
-        if (!tb) {
-            hsql_err(x->err, 1109, "42S02", "Unknown table '%s' in MULTI DELETE", nm);
-            x->failed = 1;
-            return;
-        }
-        out_s(x, first ? " " : ", ");
-        first = false;
-        out_qident(x, nm);
-        out_s(x, ".rowid");
-        char sql[300];
-        snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE rowid = ?1", real);
-        add_sub(xl, sql, 0);
-    }
-    emit(x, from, x->e);
-}
-
-void hsql_xl_free(hsql_xl_t *xl)
-{
-    if (!xl)
-        return;
-    free(xl->missing_col);
-    free(xl->sql);
-    for (int k = 0; k < xl->nsub; k++)
-        free(xl->sub[k]);
-    free(xl->sub);
-    free(xl->sub_nvals);
-    free(xl);
-}
-
-hsql_xl_t *hsql_translate(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
-                          const uint8_t *flags, const int *ord, hsql_error_t *err)
-{
-    base_buf_t o;
-    base_buf_init(&o);
-    hsql_xl_t *xl = base_xcalloc(1, sizeof *xl);
-    xl->lim_cnt = -1;
-    xl->db = s->db;
-    xl->gen = s->db ? __atomic_load_n(&s->db->gen, __ATOMIC_ACQUIRE) : 0;
-    xl->strict = s->strict;
-    xctx_t x = {.s = s, .src = src, .t = t, .b = b, .e = e, .flags = flags, .ord = ord, .o = &o,
-                .err = err, .xl = xl, .from_depth = -1};
-    build_scope(&x);
-    if (hsql_tok_is(src, &t[b], "INSERT") || hsql_tok_is(src, &t[b], "REPLACE")) {
-        xl_insert(&x);
-    } else if (hsql_tok_is(src, &t[b], "UPDATE")) {
-        xl_update(&x);
-    } else if (hsql_tok_is(src, &t[b], "DELETE")) {
-        xl_delete(&x);
-    } else {
-        xl->kind = HSQL_XK_SELECT;
-        x.top_select = true;
-        emit(&x, b, e);
-    }
-    if (x.failed) {
-        base_buf_fini(&o);
-        hsql_xl_free(xl);
-        return NULL;
-    }
-    base_buf_append(&o, "", 1);
-    xl->sql = o.data;
-    return xl;
-}
