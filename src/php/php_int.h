@@ -58,6 +58,8 @@ void phpw_worker_main(int listen_fd, phpw_slot_t *slot, const phpw_config_t *cfg
  * shared memory). Returns 0 or -1 with err filled. Once per process. */
 int phpw_sapi_startup(const char *ini_entries, char *err, size_t errlen);
 void phpw_sapi_shutdown(void);
+/* True in an ASan build (PHP then runs without php.ini and shared extensions). */
+bool phpw_sanitized(void);
 /* Runs the script for the request on c (params decoded). Returns EG(exit_status). */
 int phpw_sapi_run(phpw_conn_t *c, const char *script);
 

@@ -183,6 +183,22 @@ static sapi_module_struct phpw_sapi_module = {
 
 static char *ini_copy;
 
+/* ASan cannot load PHP's shared extensions (PHP dlopens them with RTLD_DEEPBIND): a sanitizer
+ * build of Harv runs PHP without php.ini, so without OPcache, mysqli and the other shared
+ * extensions. Harv's own code is what such a build is for. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PHPW_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PHPW_SANITIZED 1
+#endif
+#endif
+#ifndef PHPW_SANITIZED
+#define PHPW_SANITIZED 0
+#endif
+
+bool phpw_sanitized(void) { return PHPW_SANITIZED; }
+
 int phpw_sapi_startup(const char *ini_entries, char *err, size_t errlen)
 {
     zend_signal_startup(); /* before sapi_startup: NTS + ZEND_SIGNALS */
@@ -190,6 +206,11 @@ int phpw_sapi_startup(const char *ini_entries, char *err, size_t errlen)
     ini_copy = base_xstrdup(ini_entries ? ini_entries : "");
     phpw_sapi_module.ini_entries = ini_copy;
     phpw_sapi_module.php_ini_ignore_cwd = 1;
+    if (PHPW_SANITIZED) {
+        phpw_sapi_module.php_ini_ignore = 1;
+        base_log(BASE_LOG_WARN, "php", "sanitizer build: php.ini and PHP's shared extensions "
+                 "(OPcache, mysqli...) are not loaded");
+    }
     phpw_sapi_module.additional_functions = phpw_functions;
     if (phpw_sapi_module.startup(&phpw_sapi_module) == FAILURE) {
         snprintf(err, errlen, "PHP module startup failed (see the log above)");

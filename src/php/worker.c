@@ -78,8 +78,9 @@ static bool read_more(phpw_conn_t *c)
 static bool read_record(phpw_conn_t *c, fcgi_record_t *rec)
 {
     for (;;) {
-        int n = fcgi_record_decode((const uint8_t *)c->in.data + c->in_off,
-                                   c->in.len - c->in_off, rec);
+        int n = c->in.data ? fcgi_record_decode((const uint8_t *)c->in.data + c->in_off,
+                                                c->in.len - c->in_off, rec)
+                           : BASE_AGAIN;
         if (n > 0) {
             c->in_off += (size_t)n;
             return true;

@@ -10,6 +10,19 @@ import time
 from harvutil import HARV, Harv
 
 
+def _sanitized():
+    try:
+        with open(HARV, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
+# An ASan build of harv runs PHP without php.ini and shared extensions (OPcache, mysqli):
+# tests that need them adapt or skip.
+SANITIZED = _sanitized()
+
+
 def children(pid):
     """Direct children of pid (from /proc)."""
     out = []
