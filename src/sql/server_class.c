@@ -82,3 +82,60 @@ uint64_t hsql_shape_hash(const char *s, size_t n)
     return h;
 }
 
+
+/* Skips a quoted string, identifier or comment starting at s[i]; returns the index after it,
+ * or i when s[i] starts none of them. */
+static size_t skip_lexeme(const char *s, size_t n, size_t i)
+{
+    char ch = s[i];
+    if (ch == '\'' || ch == '"' || ch == '`') {
+        size_t j = i + 1;
+        while (j < n && s[j] != ch) {
+            if (s[j] == '\\' && ch != '`')
+                j++;
+            j++;
+        }
+        return j < n ? j + 1 : n; /* a doubled quote re-enters on the next call */
+    }
+    if (ch == '#' || (ch == '-' && i + 2 < n && s[i + 1] == '-' &&
+                      (s[i + 2] == ' ' || s[i + 2] == '\t' || s[i + 2] == '\n' || s[i + 2] == '\r'))) {
+        const char *nl = memchr(s + i, '\n', n - i);
+        return nl ? (size_t)(nl - s) + 1 : n;
+    }
+    if (ch == '-' && i + 2 == n && s[i + 1] == '-')
+        return n;
+    if (ch == '/' && i + 1 < n && s[i + 1] == '*') {
+        const char *e = i + 2 < n ? memmem(s + i + 2, n - i - 2, "*/", 2) : NULL;
+        return e ? (size_t)(e - s) + 2 : n;
+    }
+    return i;
+}
+
+bool hsql_second_stmt(const char *s, size_t n, size_t *at)
+{
+    bool after_semi = false;
+    for (size_t i = 0; i < n;) {
+        size_t j = skip_lexeme(s, n, i);
+        bool comment = j != i && (s[i] == '#' || s[i] == '-' || s[i] == '/');
+        if (j != i) {
+            if (after_semi && !comment) {
+                *at = i;
+                return true;
+            }
+            i = j;
+            continue;
+        }
+        char ch = s[i];
+        if (ch == ';') {
+            after_semi = true;
+        } else if (!(ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
+                     ch == '\v')) {
+            if (after_semi) {
+                *at = i;
+                return true;
+            }
+        }
+        i++;
+    }
+    return false;
+}

@@ -581,7 +581,9 @@ static void auth_succeeded(hsql_conn_t *c)
     c->info.user = c->user;
     c->info.host = c->peer;
     c->info.found_rows = c->caps & HSQL_CLIENT_FOUND_ROWS;
-    c->info.multi_statements = c->caps & HSQL_CLIENT_MULTI_STATEMENTS;
+    /* Always on in the engine: COM_SET_OPTION may switch it later and the engine takes the
+     * flag only at session creation, so cmd_query() enforces the client's setting. */
+    c->info.multi_statements = true;
     c->state = HSQL_CONN_IDLE;
     c->job_kind = HSQL_JOB_CONNECT;
     c->job_write_class = false;
@@ -767,6 +769,17 @@ static void cmd_query(hsql_conn_t *c, const uint8_t *payload, size_t len)
 {
     const char *sql = (const char *)payload + 1;
     size_t n = len - 1;
+    size_t at;
+    if (!(c->caps & HSQL_CLIENT_MULTI_STATEMENTS) && hsql_second_stmt(sql, n, &at)) {
+        unsigned line = 1;
+        for (size_t i = 0; i < at; i++)
+            line += sql[i] == '\n';
+        hsql_out_err(c, 1064, "42000",
+                     "You have an error in your SQL syntax; check the manual that corresponds to "
+                     "your MySQL server version for the right syntax to use near '%.*s' at line %u",
+                     (int)BASE_MIN(n - at, (size_t)80), sql + at, line);
+        return;
+    }
     int cls = hsql_stmt_class(sql, n);
     c->job_kind = HSQL_JOB_QUERY;
     c->job_stmt = NULL;
@@ -921,8 +934,6 @@ static void on_command(hsql_conn_t *c, const uint8_t *payload, size_t len)
             c->caps |= HSQL_CLIENT_MULTI_STATEMENTS;
         else
             c->caps &= ~(uint32_t)HSQL_CLIENT_MULTI_STATEMENTS;
-        /* The engine reads the session info it was given; keep it current. */
-        c->info.multi_statements = opt == 0;
         out_eof(c, 0, sess_status(c));
         return;
     }

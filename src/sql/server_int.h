@@ -145,6 +145,10 @@ enum { HSQL_CLS_READ, HSQL_CLS_BEGIN, HSQL_CLS_END, HSQL_CLS_WRITE };
 int hsql_stmt_class(const char *sql, size_t len);
 /* FNV-1a of the text, case-folded, with numbers and string literal contents replaced. */
 uint64_t hsql_shape_hash(const char *sql, size_t len);
+/* Whether the text holds a second statement after a ';' (quotes, backticks and comments
+ * understood as MySQL lexes them); *at = its offset. Engine sessions always allow several
+ * statements so that COM_SET_OPTION can switch; the protocol enforces the client's choice. */
+bool hsql_second_stmt(const char *sql, size_t len, size_t *at);
 
 /* server.c */
 void hsql_conn_drive(hsql_conn_t *c);

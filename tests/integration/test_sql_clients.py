@@ -148,6 +148,15 @@ $out['pdo'] = $q->fetchAll(PDO::FETCH_NUM);
 $q = $p->prepare('SELECT ? AS a, ? AS b');
 $q->execute(['x', null]);
 $out['pdo_params'] = $q->fetch(PDO::FETCH_ASSOC);
+$m = new mysqli('127.0.0.1', 'root', 'pw', 'test', (int)$argv[1]);
+$mq = [];
+if ($m->multi_query('SELECT 1 AS a; SELECT 2 AS b')) {
+  do { if ($r = $m->store_result()) { $mq[] = $r->fetch_row()[0]; $r->free(); } }
+  while ($m->more_results() && $m->next_result());
+}
+$out['multi_query'] = $mq;
+$out['single_after_multi'] = $m->query('SELECT 1; SELECT 2') === false ? $m->errno : 'accepted';
+$m->close();
 try { $p->query('SELEC oops'); } catch (PDOException $e) { $out['pdo_err'] = $e->errorInfo[1]; }
 echo json_encode($out);
 """
@@ -172,6 +181,8 @@ def test_php_mysqli_and_pdo(srv, tmp_path):
     assert out["pdo"] == [["two", 2]]
     assert out["pdo_params"] == {"a": "x", "b": None}
     assert out["pdo_err"] == 1064
+    assert out["multi_query"] == ["1", "2"]  # COM_SET_OPTION on, two results, option off
+    assert out["single_after_multi"] == 1064
 
 
 def test_caching_sha2_fast_path(srv):

@@ -159,7 +159,16 @@ def test_multi_statements(srv):
     c.close()
     c = login(srv)  # without the capability the server refuses the second statement
     r = c.query("SELECT 1; SELECT 2")
-    assert r[0] == "err" or (r[0] == "rows" and not r[3] & 0x0008)
+    assert r[0] == "err" and r[1] == 1064 and "near 'SELECT 2' at line 1" in r[3], r
+    assert c.query("SELECT ';' AS x; -- trailing comment")[2] == [[";"]]
+    c.command(b"\x1b\x00\x00")  # COM_SET_OPTION: multi-statements on
+    assert c.read_packet()[0] == 0xfe
+    r1 = c.query("SELECT 1; SELECT 2")
+    assert r1[0] == "rows" and r1[3] & 0x0008
+    assert c.read_result()[2] == [["2"]]
+    c.command(b"\x1b\x01\x00")  # and off again
+    assert c.read_packet()[0] == 0xfe
+    assert c.query("SELECT 1; SELECT 2")[0] == "err"
     c.close()
 
 

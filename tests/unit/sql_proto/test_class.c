@@ -61,8 +61,53 @@ static void shapes(void **state)
     }
 }
 
+static void second_statements(void **state)
+{
+    struct {
+        const char *sql;
+        long at; /* -1: none */
+    } cases[] = {
+        {"SELECT 1", -1},
+        {"SELECT 1;", -1},
+        {"SELECT 1 ;  \n ; ", -1},
+        {"SELECT 1; -- trailing comment", -1},
+        {"SELECT 1; # note", -1},
+        {"SELECT 1; /* c */", -1},
+        {"SELECT 'a;b'", -1},
+        {"SELECT 'it\\'s; fine'", -1},
+        {"SELECT \"x;y\"", -1},
+        {"SELECT `a;b` FROM t", -1},
+        {"SELECT 'a''b;c'", -1},
+        {"SELECT 1 -- ; DROP\n", -1},
+        {"SELECT /* ; */ 1", -1},
+        {"SELECT 1; SELECT 2", 10},
+        {"SELECT 1;SELECT 2", 9},
+        {"SELECT 1; 'x'", 10},
+        {"SELECT 1; /* c */ DROP TABLE t", 18},
+        {"SELECT 1;\n-- c\nDELETE FROM t", 15},
+        {"SELECT 'unterminated; x", -1},
+        {"SELECT 1 --", -1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t n = strlen(cases[k].sql), at = 0;
+        char *b = malloc(n ? n : 1); /* exact size: ASan catches reads past the end */
+        memcpy(b, cases[k].sql, n);
+        bool second = hsql_second_stmt(b, n, &at);
+        if (cases[k].at < 0) {
+            if (second)
+                fail_msg("case %zu (%s): unexpected second statement at %zu", k, cases[k].sql, at);
+        } else {
+            if (!second || (long)at != cases[k].at)
+                fail_msg("case %zu (%s): want %ld, got %d/%zu", k, cases[k].sql, cases[k].at,
+                         second, at);
+        }
+        free(b);
+    }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(classes), cmocka_unit_test(shapes)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(classes), cmocka_unit_test(shapes),
+                                       cmocka_unit_test(second_statements)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
