@@ -122,7 +122,7 @@ int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_
             ((rc & 0xff) == SQLITE_BUSY && hsql_user_txn(s) && !s->busy_timed_out)) {
             /* as InnoDB: the victim's transaction is rolled back; its next one queues */
             if (hsql_user_txn(s)) {
-                sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+                hsql_rollback(s);
                 s->txn_wrote = true;
                 hsql_txn_ended(s);
             }
@@ -609,6 +609,14 @@ void hsql_rtxn_for_read(hsql_session_t *s)
     sqlite3_reset(s->st_begin);
 }
 
+void hsql_rollback(hsql_session_t *s)
+{
+    if (!s->conn || sqlite3_get_autocommit(s->conn))
+        return;
+    sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+    __atomic_add_fetch(&s->eng->rollbacks, 1, __ATOMIC_ACQ_REL);
+}
+
 void hsql_after_write(hsql_session_t *s)
 {
     hsql_engine_t *eng = s->eng;
@@ -696,8 +704,7 @@ static void close_conn(hsql_session_t *s)
     sqlite3_finalize(s->st_commit);
     s->st_begin = s->st_commit = NULL;
     if (s->conn) {
-        if (!sqlite3_get_autocommit(s->conn))
-            sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+        hsql_rollback(s);
         sqlite3_close_v2(s->conn);
         s->conn = NULL;
     }
@@ -818,8 +825,7 @@ void hsql_session_reset(hsql_session_t *s)
     }
     hsql_temps_free(s);
     hsql_cache_clear(s);
-    if (s->conn && !sqlite3_get_autocommit(s->conn))
-        sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+    hsql_rollback(s);
     hsql_vars_free(&s->vars);
     hsql_vars_init(s);
     s->autocommit = true;

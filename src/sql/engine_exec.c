@@ -800,6 +800,28 @@ static void spend_ids(hsql_session_t *s, const hsql_xl_t *xl, uint64_t n)
     sqlite3_finalize(q);
 }
 
+/* InnoDB never hands out an id again, also not one of a rolled-back insert; SQLite's counter
+ * rolls back with the transaction. After any ROLLBACK the next insert raises the counter to
+ * the largest id handed out before. */
+static void keep_ids_after_rollback(hsql_session_t *s, hsql_table_t *tb)
+{
+    uint64_t rb = __atomic_load_n(&s->eng->rollbacks, __ATOMIC_ACQUIRE);
+    if (rb == __atomic_load_n(&tb->ai_checked, __ATOMIC_ACQUIRE))
+        return;
+    int64_t hw = __atomic_load_n(&tb->ai_hw, __ATOMIC_RELAXED);
+    if (hw > 0) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(s->conn, "UPDATE sqlite_sequence SET seq = ?1 WHERE name = ?2 AND seq < ?1",
+                               -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, hw);
+            sqlite3_bind_text(q, 2, tb->name, -1, SQLITE_STATIC);
+            sqlite3_step(q);
+        }
+        sqlite3_finalize(q);
+    }
+    __atomic_store_n(&tb->ai_checked, rb, __ATOMIC_RELEASE);
+}
+
 /* Runs a translated statement with bound values. */
 static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rmeta_t *m,
                    const hsql_bval_t *bv, int nbv, const hsql_sink_t *sink, uint16_t more,
@@ -824,6 +846,8 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
     if (xl->kind == HSQL_XK_MULTI_DELETE || xl->kind == HSQL_XK_MULTI_UPDATE)
         return run_multi(s, xl, st, sink, more, err);
     s->cnt_chg = s->cnt_upd = s->cnt_del = 0;
+    if (xl->kind == HSQL_XK_INSERT && xl->has_insert_id && !xl->ai_given)
+        keep_ids_after_rollback(s, xl->target);
     if (xl->is_replace)
         sqlite3_preupdate_hook(s->conn, count_deletes, s);
     rc = sqlite3_step(st);
@@ -852,6 +876,10 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
             int64_t last = sqlite3_last_insert_rowid(s->conn);
             id = (uint64_t)(last - (int64_t)(inserted - 1));
             s->last_insert_id = (int64_t)id;
+            int64_t hw = __atomic_load_n(&xl->target->ai_hw, __ATOMIC_RELAXED);
+            while (last > hw && !__atomic_compare_exchange_n(&xl->target->ai_hw, &hw, last, false,
+                                                             __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+                ;
         } else if (xl->has_insert_id && xl->odku && upd > 0 && s->cnt_chg > 0) {
             id = (uint64_t)s->odku_id;
         }

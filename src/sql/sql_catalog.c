@@ -1471,10 +1471,11 @@ int hsql_admin_exec(hsql_session_t *s, const char *src, const hsql_tok_t *t, int
             snprintf(sql, sizeof sql, "ROLLBACK TO \"%s\"", name);
             if (sqlite3_exec(s->conn, sql, NULL, NULL, NULL) != SQLITE_OK)
                 return hsql_err(err, 1305, "42000", "SAVEPOINT %s does not exist", name);
+            __atomic_add_fetch(&s->eng->rollbacks, 1, __ATOMIC_ACQ_REL);
             return hsql_send_ok(s, sink, 0, 0, more, "", err);
         }
         if (s->conn && !sqlite3_get_autocommit(s->conn)) {
-            sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+            hsql_rollback(s);
             hsql_txn_ended(s);
         }
         return hsql_send_ok(s, sink, 0, 0, more, "", err);

@@ -57,6 +57,8 @@ typedef struct hsql_table {
     uint64_t create_time;
     uint64_t ai_start; /* AUTO_INCREMENT=n given to CREATE/ALTER, applied once */
     bool temp;         /* CREATE TEMPORARY TABLE: the session's own, in SQLite's temp schema */
+    int64_t ai_hw;     /* largest AUTO_INCREMENT id handed out (atomic; survives ROLLBACK) */
+    uint64_t ai_checked; /* eng->rollbacks when ai_hw was last pushed into SQLite (atomic) */
 } hsql_table_t;
 
 typedef struct hsql_db {
@@ -163,6 +165,7 @@ struct hsql_engine {
     uint32_t next_id;
     uint64_t questions, start_ms;
     uint64_t commit_gen; /* bumped after every statement that may have written */
+    uint64_t rollbacks;  /* ROLLBACKs so far (ids handed out before must not come back) */
     hsql_var_t *globals;
     struct hsql_session *sessions;
     int nsessions;
@@ -385,5 +388,7 @@ void hsql_rtxn_end(hsql_session_t *s);
 /* After a statement that may have written: bump the commit generation, end idle sessions'
  * stale snapshots. */
 void hsql_after_write(hsql_session_t *s);
+/* ROLLBACK of the session's transaction (counts it for AUTO_INCREMENT, see ai_hw). */
+void hsql_rollback(hsql_session_t *s);
 
 #endif

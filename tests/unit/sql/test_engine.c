@@ -131,6 +131,12 @@ static void test_odku_ignore_replace(void **state)
     QOK(e->s, r, "DELETE FROM o WHERE name = 'd'");
     QOK(e->s, r, "INSERT INTO o (name, val) VALUES ('d', '1')");
     assert_int_equal(r->ok.insert_id, id + 1);
+    QOK(e->s, r, "BEGIN");
+    QOK(e->s, r, "INSERT INTO o (name, val) VALUES ('rb', '1')");
+    uint64_t rid = r->ok.insert_id;
+    QOK(e->s, r, "ROLLBACK");
+    QOK(e->s, r, "INSERT INTO o (name, val) VALUES ('rb', '1')");
+    assert_int_equal(r->ok.insert_id, rid + 1); /* not reused after ROLLBACK either */
     QOK(e->s, r, "ALTER TABLE o AUTO_INCREMENT = 100");
     QOK(e->s, r, "INSERT INTO o (name, val) VALUES ('e', '1')");
     assert_int_equal(r->ok.insert_id, 100);
