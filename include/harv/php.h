@@ -62,6 +62,8 @@ typedef struct phpw_serve_opts {
                                 "HOST:PORT" (php-fpm); NULL = start the pool */
     unsigned workers;        /* pool workers (0 = default) */
     unsigned max_requests;   /* pool recycling (0 = default) */
+    const char *memory_cap;  /* pool recycling past this private memory ("256m"; NULL =
+                                default) */
     unsigned timeout_ms;     /* wall-clock deadline per request: the pool kills the worker, the
                                 client answers 504 (0 = 30000) */
     unsigned queue_max;      /* requests waiting for a worker per event loop before 503 (0 =

@@ -212,6 +212,7 @@ static void ps_usage(FILE *f)
         "  -t, --threads N         event-loop threads (default 1)\n"
         "      --workers K         PHP worker processes (default: 2 per core)\n"
         "      --max-requests N    recycle a worker after N requests (default 500)\n"
+        "      --memory-cap SIZE   recycle a worker past this private memory (default 256m)\n"
         "      --timeout MS        wall-clock limit per PHP request: 504, the worker is\n"
         "                          killed and replaced (default 30000)\n"
         "      --queue N           requests waiting for a worker per thread before 503\n"
@@ -254,7 +255,7 @@ int cli_phpserve_main(int argc, char **argv)
 {
     enum { O_WORKERS = 256, O_MAXREQ, O_TIMEOUT, O_QUEUE, O_INI, O_FASTCGI, O_RUNDIR, O_NOFC,
            O_MAXBODY, O_ACCESS, O_LOG, O_ISOLATE, O_WRITABLE, O_CONNECT, O_STATE, O_SQLLISTEN,
-           O_DBUSER, O_DB };
+           O_DBUSER, O_DB, O_MEMCAP };
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
         {"threads", required_argument, 0, 't'},
@@ -270,6 +271,7 @@ int cli_phpserve_main(int argc, char **argv)
         {"writable", required_argument, 0, O_WRITABLE},
         {"allow-connect", required_argument, 0, O_CONNECT},
         {"state", required_argument, 0, O_STATE},
+        {"memory-cap", required_argument, 0, O_MEMCAP},
         {"sql-listen", required_argument, 0, O_SQLLISTEN},
         {"db-user", required_argument, 0, O_DBUSER},
         {"db", required_argument, 0, O_DB},
@@ -321,6 +323,13 @@ int cli_phpserve_main(int argc, char **argv)
         case O_NOFC: po.no_front_controller = true; break;
         case O_ISOLATE: po.isolate = true; break;
         case O_STATE: po.sql_state = optarg; break;
+        case O_MEMCAP:
+            if (base_parse_size(optarg, &sz) != BASE_OK) {
+                fprintf(stderr, "harv php-serve: --memory-cap: '%s' is not a size\n", optarg);
+                return 2;
+            }
+            po.memory_cap = optarg;
+            break;
         case O_SQLLISTEN: po.sql_listen = optarg; break;
         case O_DBUSER: po.sql_user = optarg; break;
         case O_DB: po.sql_db = optarg; break;

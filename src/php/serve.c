@@ -138,6 +138,10 @@ static int start_pool(phpw_serve_t *ps, const phpw_serve_opts_t *o, char *err, s
         argv[n++] = "--max-requests";
         argv[n++] = maxreq;
     }
+    if (o->memory_cap) {
+        argv[n++] = "--memory-cap";
+        argv[n++] = o->memory_cap;
+    }
     snprintf(timeout, sizeof timeout, "%u", o->timeout_ms ? o->timeout_ms : 30000);
     argv[n++] = "--timeout";
     argv[n++] = timeout;

@@ -458,3 +458,15 @@ def test_several_event_loops(tmp_path):
         assert not errors, errors[:3]
     finally:
         h.stop()
+
+
+def test_memory_cap_recycles(tmp_path):
+    """--memory-cap: a worker whose private memory passes the cap after a request is replaced
+    (a cap below any PHP process's footprint: a fresh worker for every request)."""
+    site(tmp_path, SCRIPTS)
+    h = PhpHarv(tmp_path, "--memory-cap", "64k", workers=1)
+    try:
+        pids = [request(h, "GET", "/pid.php")[2] for _ in range(4)]
+        assert len(set(pids)) == 4, pids
+    finally:
+        h.stop()
