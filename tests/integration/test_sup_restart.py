@@ -267,3 +267,30 @@ def test_second_signal_kills_at_once():
         assert "SIGINT again: killing every task now" in "".join(up.err)
     finally:
         up.kill()
+
+
+def test_drain_closes_idle_keepalive_connections_at_once():
+    import socket
+    d = workdir()
+    site(d)
+    up = Up(d, config().replace("timeout_keepalive: 1s", "timeout_keepalive: 60s")
+            .replace("drain_timeout: 5s", "drain_timeout: 20s"))
+    try:
+        host, port = up.hostport()
+        s = socket.create_connection((host, port), timeout=10)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        data = b""
+        while b"hello\n" not in data:
+            data += s.recv(4096)
+        assert b"200 OK" in data
+        time.sleep(0.3)  # idle keep-alive now
+        t0 = time.time()
+        r = up.ctl("stop")
+        took = time.time() - t0
+        assert r.returncode == 0, r.stderr
+        assert took < 5, took  # not the 20 s drain deadline, not the 60 s keep-alive
+        assert s.recv(4096) == b""  # closed cleanly by the server
+        s.close()
+        up.finish()
+    finally:
+        up.kill()
