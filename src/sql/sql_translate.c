@@ -1112,6 +1112,19 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
             h->length = 80;
             return;
         }
+        if (KW(x, a, "COALESCE") || KW(x, a, "IFNULL")) {
+            /* of small integer literals (and NULLs): INT */
+            bool small = true;
+            for (int k = a + 2; k < z - 1 && small; k++)
+                if (!(OP(x, k, ",") || KW(x, k, "NULL") ||
+                      (T(x, k)->type == HSQL_TK_INT && T(x, k)->len <= 9)))
+                    small = false;
+            if (small) {
+                h->type = HSQL_TYPE_LONG;
+                h->length = 11;
+            }
+            return;
+        }
         if (KW(x, a, "CAST") || KW(x, a, "CONVERT")) {
             /* CAST(x AS UNSIGNED): BIGINT UNSIGNED; AS SIGNED of a literal: INT */
             int as = -1;
