@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,9 @@ struct phpw_serve {
     bool has_index;
     pid_t sql_pid;
     char sql_info[512];
+    phpw_serve_opts_t opts;   /* kept to restart the pool (its strings are the caller's) */
+    pthread_mutex_t mu;       /* the pool watchdog, from any loop thread */
+    uint64_t next_check_ms;
 };
 
 /* ---- deciding whether a directory is a PHP site ----------------------------------------- */
@@ -100,7 +104,9 @@ static int try_connect(const char *path)
 
 static int start_pool(phpw_serve_t *ps, const phpw_serve_opts_t *o, char *err, size_t errlen)
 {
-    if (o->run_dir) {
+    if (o->run_dir == ps->run_dir) {
+        /* a restart: same directory, same socket path */
+    } else if (o->run_dir) {
         snprintf(ps->run_dir, sizeof ps->run_dir, "%s", o->run_dir);
         mkdir(ps->run_dir, 0700);
     } else {
@@ -112,7 +118,7 @@ static int start_pool(phpw_serve_t *ps, const phpw_serve_opts_t *o, char *err, s
         ps->own_run_dir = true;
     }
     if (strlen(ps->run_dir) + 10 >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-        snprintf(err, errlen, "socket path %s is too long for a unix socket", ps->sock);
+        snprintf(err, errlen, "socket directory %s is too long for a unix socket", ps->run_dir);
         return -1;
     }
     memcpy(ps->sock, ps->run_dir, strlen(ps->run_dir));
@@ -344,6 +350,7 @@ int phpw_serve_setup(phpw_serve_t **out, const char *root, const phpw_serve_opts
     phpw_serve_t *ps = base_xcalloc(1, sizeof *ps);
     ps->root_fd = -1;
     ps->front_controller = !o.no_front_controller;
+    pthread_mutex_init(&ps->mu, NULL);
     *out = NULL;
     if (!realpath(root, ps->root)) {
         snprintf(err, errlen, "%s: %s", root, strerror(errno));
@@ -406,6 +413,8 @@ int phpw_serve_setup(phpw_serve_t **out, const char *root, const phpw_serve_opts
     ps->up = http_fcgi_upstream_new(addr, &fc, err, errlen);
     if (!ps->up)
         goto fail;
+    ps->opts = o;
+    ps->opts.run_dir = ps->run_dir; /* a restart reuses the socket path */
     *out = ps;
     return 0;
 fail:
@@ -433,6 +442,7 @@ void phpw_serve_free(phpw_serve_t *ps)
         http_static_free(ps->st);
     if (ps->root_fd >= 0)
         close(ps->root_fd);
+    pthread_mutex_destroy(&ps->mu);
     free(ps);
 }
 
@@ -513,9 +523,34 @@ static void run_php(phpw_serve_t *ps, const http_request_t *req, http_response_t
     http_fcgi_handle(ps->up, req, resp, &sc);
 }
 
+/* The pool watchdog: at most once a second, a request looks whether the pool child is still
+ * there and starts a new one if not (its workers died with it). */
+static void pool_check(phpw_serve_t *ps)
+{
+    uint64_t now = base_now_ms();
+    if (!ps->pool_pid || now < __atomic_load_n(&ps->next_check_ms, __ATOMIC_RELAXED))
+        return;
+    pthread_mutex_lock(&ps->mu);
+    if (now >= ps->next_check_ms) {
+        ps->next_check_ms = now + 1000;
+        int status;
+        if (waitpid(ps->pool_pid, &status, WNOHANG) == ps->pool_pid) {
+            base_log(BASE_LOG_WARN, "php", "the PHP pool (pid %d) died (%s %d): restarting it",
+                     (int)ps->pool_pid, WIFSIGNALED(status) ? "signal" : "status",
+                     WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+            ps->pool_pid = 0;
+            char err[256];
+            if (start_pool(ps, &ps->opts, err, sizeof err) != 0)
+                base_log(BASE_LOG_ERROR, "php", "restarting the PHP pool: %s", err);
+        }
+    }
+    pthread_mutex_unlock(&ps->mu);
+}
+
 void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *resp)
 {
     phpw_serve_t *ps = ctx;
+    pool_check(ps);
     char path[PHPW_PATH_MAX];
     if (!decode(req->path, path, sizeof path)) {
         http_static_handle(ps->st, req, resp);

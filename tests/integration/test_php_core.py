@@ -16,7 +16,7 @@ import time
 import pytest
 
 from harvutil import Conn, get
-from phputil import SANITIZED, PhpHarv, response, site
+from phputil import SANITIZED, PhpHarv, alive, children, response, site
 
 SCRIPTS = {
     "hello.php": "<?php echo 'Hello from ', php_sapi_name(), \"\\n\";",
@@ -468,5 +468,31 @@ def test_memory_cap_recycles(tmp_path):
     try:
         pids = [request(h, "GET", "/pid.php")[2] for _ in range(4)]
         assert len(set(pids)) == 4, pids
+    finally:
+        h.stop()
+
+
+def test_pool_restarted_when_it_dies(tmp_path):
+    """The pool child of php-serve is SIGKILLed (its workers die with it): within about a
+    second a request notices and a new pool takes over on the same socket."""
+    site(tmp_path, SCRIPTS)
+    h = PhpHarv(tmp_path, workers=1)
+    try:
+        assert request(h, "GET", "/hello.php")[0] == 200
+        old = h.pool[0]
+        workers = h.workers()
+        os.kill(old, signal.SIGKILL)
+        deadline = time.time() + 10
+        while time.time() < deadline and any(alive(p) for p in workers):
+            time.sleep(0.05)
+        new, ok = [], False
+        deadline = time.time() + 15
+        while time.time() < deadline and not (ok and new):
+            ok = request(h, "GET", "/hello.php")[0] == 200
+            new = [p for p in children(h.proc.pid) if p != old and alive(p)]
+            time.sleep(0.1)
+        assert ok and new
+        h.pool = new[:1]
+        assert request(h, "GET", "/hello.php")[2] == b"Hello from fpm-fcgi\n"
     finally:
         h.stop()
