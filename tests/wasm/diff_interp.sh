@@ -1,6 +1,6 @@
 #!/bin/sh
 # diff_interp.sh — differential test: binaryen's `wasm-opt -ttf` turns seeded random bytes
-# into valid modules; each runs under wabt's wasm-interp and under Harv (diff_runner) and
+# into valid modules (MVP + sign-ext, sat-trunc, bulk memory, multi-value, SIMD); each runs under wabt's wasm-interp and under Harv (diff_runner) and
 # the printed results, host-call logs and trap kinds must agree (NaN signs are not
 # specified by Wasm, so "-nan" and "nan" are the same).
 # Usage: diff_interp.sh RUNNER WORK [COUNT] [FIRST_SEED]
@@ -24,6 +24,7 @@ while [ "$seed" -lt "$end" ]; do
     python3 -c "import random,sys; random.seed($seed); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(6000)))" >"$work/in.bin"
     if ! wasm-opt -ttf "$work/in.bin" -o "$work/m.wasm" --enable-sign-ext \
         --enable-nontrapping-float-to-int --enable-bulk-memory --enable-mutable-globals \
+        --enable-multivalue --enable-simd \
         >/dev/null 2>&1; then
         skip=$((skip + 1)) seed=$((seed + 1))
         continue

@@ -8,9 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void print_value(char t, wvm_value_t v)
+static void print_value(char t, const wvm_value_t *vp)
 {
+    wvm_value_t v = vp[0];
     switch (t) {
+    case 'v': {
+        uint32_t l[4];
+        memcpy(l, vp, 16);
+        printf("v128 i32x4:0x%08x 0x%08x 0x%08x 0x%08x", l[0], l[1], l[2], l[3]);
+        break;
+    }
     case 'i': printf("i32:%u", v.u32); break;
     case 'I': printf("i64:%llu", (unsigned long long)v.u64); break;
     case 'f': printf("f32:%f", (double)v.f32); break;
@@ -24,7 +31,7 @@ static int host_log(wvm_instance_t *inst, const wvm_value_t *a, wvm_value_t *r, 
     const char *name = user;
     printf("called host fuzzing-support.%s(", name);
     print_value(!strcmp(name, "log-i32") ? 'i' : !strcmp(name, "log-i64") ? 'I'
-                : !strcmp(name, "log-f32") ? 'f' : 'F', a[0]);
+                : !strcmp(name, "log-f32") ? 'f' : !strcmp(name, "log-f64") ? 'F' : 'v', a);
     printf(") =>\n");
     return 0;
 }
@@ -47,6 +54,7 @@ int main(int argc, char **argv)
     wvm_engine_define_func(e, "fuzzing-support", "log-i64", "I:", host_log, "log-i64");
     wvm_engine_define_func(e, "fuzzing-support", "log-f32", "f:", host_log, "log-f32");
     wvm_engine_define_func(e, "fuzzing-support", "log-f64", "F:", host_log, "log-f64");
+    wvm_engine_define_func(e, "fuzzing-support", "log-v128", "v:", host_log, "log-v128");
     wvm_module_t *m = wvm_module_load(e, buf, len, err, sizeof err);
     if (!m) {
         printf("load error: %s\n", err);
@@ -67,17 +75,17 @@ int main(int argc, char **argv)
         const char *sig = wvm_instance_export_sig(inst, name);
         if (!sig || sig[0] != ':')
             continue;
-        wvm_value_t res[16];
-        int rc = wvm_instance_call(inst, name, NULL, 0, res, 16);
+        wvm_value_t res[64];
+        int rc = wvm_instance_call(inst, name, NULL, 0, res, 64);
         printf("%s() =>", name);
         if (rc == WVM_TRAP) {
             printf(" error: %s\n", wvm_instance_trap(inst));
             continue;
         }
         const char *r = sig + 1;
-        for (int k = 0; r[k]; k++) {
+        for (int k = 0, slot = 0; r[k]; slot += r[k] == 'v' ? 2 : 1, k++) {
             printf(k ? ", " : " ");
-            print_value(r[k], res[k]);
+            print_value(r[k], &res[slot]);
         }
         printf("\n");
     }
