@@ -58,6 +58,29 @@ static void stop_next(sup_t *s);
 static int state_prepare(sup_t *s, char *err, size_t errlen);
 
 /* ---- config generations ------------------------------------------------------------ */
+/* Frees the generations that are not current and that no instance runs any more. */
+static void gen_gc(sup_t *s)
+{
+    for (sup_gen_t **p = &s->gens; *p;) {
+        sup_gen_t *g = *p;
+        bool used = g == s->gen;
+        for (unsigned i = 0; i < sup_nkinds && !used; i++) {
+            const sup_task_t *t = &s->tasks[i];
+            used = t->cur && t->cur->gen == g;
+            for (const sup_inst_t *o = t->old; o && !used; o = o->next)
+                used = o->gen == g;
+        }
+        if (used) {
+            p = &g->next;
+            continue;
+        }
+        *p = g->next;
+        sup_config_fini(&g->cfg);
+        close(g->memfd);
+        free(g);
+    }
+}
+
 static sup_gen_t *gen_load(sup_t *s, char *err, size_t errlen)
 {
     sup_gen_t *g = base_xcalloc(1, sizeof *g);
@@ -536,6 +559,7 @@ static void on_pidfd(net_loop_t *loop, net_io_t *io, uint32_t ev)
         BASE_LOG(BASE_LOG_INFO, "sup", "task %s: previous instance (pid %d, generation %u) "
                  "%s", t->kind->name, (int)in->pid, in->gen->id, reason);
         inst_free(in);
+        gen_gc(t->sup);
         if (t->pending_start && !t->old && !t->sup->stopping) {
             t->pending_start = false;
             task_start(t);
@@ -551,6 +575,7 @@ static void on_pidfd(net_loop_t *loop, net_io_t *io, uint32_t ev)
         snprintf(t->last_exit, sizeof t->last_exit, "%s", reason);
         t->state = ST_STOPPED;
         inst_free(in);
+        gen_gc(t->sup);
         if (t->pending_start && !t->sup->stopping) {
             t->pending_start = false;
             task_start(t);
@@ -764,6 +789,7 @@ int sup_reload(sup_t *s, char *err, size_t errlen)
             t->state = ST_STOPPED;
         }
     }
+    gen_gc(s);
     return BASE_OK;
 refuse:
     BASE_LOG(BASE_LOG_ERROR, "sup", "reload refused, still running generation %u: %s",

@@ -129,6 +129,16 @@ class Up:
         raise AssertionError("task %s not %s: %r\n%s" % (name, state, self.task(name),
                                                           "".join(self.err[-30:])))
 
+    def fds(self):
+        """The supervisor's open fds (for leak checks)."""
+        return sorted(os.listdir("/proc/%d/fd" % self.proc.pid), key=int)
+
+    def wait_fds(self, count, timeout=5):
+        deadline = time.time() + timeout
+        while len(self.fds()) != count and time.time() < deadline:
+            time.sleep(0.05)
+        return len(self.fds())
+
     def wait_log(self, text, stream="err", timeout=10):
         """Waits until harv's stderr (or stdout) has shown text; returns all of it. The reader
         threads may lag behind what status already reports."""

@@ -33,6 +33,7 @@ def test_reload_switches_generation_without_cutting_requests():
         host, port = up.hostport()
         assert http_get(host, port)[1] == b"A\n"
         old = up.task("http")["pid"]
+        fds0 = len(up.fds())
         load = Load(host, port, threads=3)
         slow = {}
         th = threading.Thread(target=lambda: slow.update(r=http_get(host, port,
@@ -58,6 +59,8 @@ def test_reload_switches_generation_without_cutting_requests():
         while up.task("http")["old_pids"] and time.time() < deadline:
             time.sleep(0.05)
         assert up.task("http")["old_pids"] == []
+        # The old generation (its config memfd) goes with its last instance.
+        assert up.wait_fds(fds0) == fds0, up.fds()
         assert not os.path.exists("/proc/%d/status" % old) or \
             "Z" in open("/proc/%d/stat" % old).read().split(") ")[1][:1]
     finally:

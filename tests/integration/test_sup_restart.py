@@ -28,6 +28,7 @@ def test_kill9_under_load_zero_refused():
     up = Up(d, config())
     try:
         host, port = up.hostport()
+        fds0 = len(up.fds())
         load = Load(host, port, threads=4)
         time.sleep(0.5)
         latencies = []
@@ -48,6 +49,7 @@ def test_kill9_under_load_zero_refused():
         assert load.other == 0, load.errors
         # The promise is "at once" (< 100 ms on an idle machine); allow a loaded 2-core box.
         assert all(0 <= ms < 1000 for ms in latencies), latencies
+        assert up.wait_fds(fds0) == fds0, "supervisor fds leaked: %r" % up.fds()
         up.wait_log("died: killed by signal 9 (KILL)")
         deadline = time.time() + 10  # the reader thread may lag: all 4 starts logged
         while sum("task http started" in l for l in up.err) < 4 and time.time() < deadline:
