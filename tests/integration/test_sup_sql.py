@@ -47,19 +47,24 @@ def test_sql_task_serves_restarts_and_keeps_data():
     with open(os.path.join(d, "site", "index.html"), "w") as f:
         f.write("ok\n")
     port = free_port()
-    up = Up(d, "state_dir: state\nlisteners: {web: 127.0.0.1:0}\n"
+    # As root, run the tasks as nobody: the state dirs must be handed over to that user.
+    user = "user: nobody\n" if os.geteuid() == 0 else ""
+    up = Up(d, "state_dir: state\n" + user + "listeners: {web: 127.0.0.1:0}\n"
                "http: {listen: [web], root: site}\n"
-               "sql:\n  listen: 127.0.0.1:%d\n  socket: run/sql.sock\n"
+               "sql:\n  listen: 127.0.0.1:%d\n  socket: sql/mysql.sock\n"
                "  users: [{name: app, password: pw}]\n  databases: [app]\n"
                "  limits: {memory: 256m}\n" % port, wait=("sql", "http"))
     try:
         tcp = ["-h127.0.0.1", "-P%d" % port]
-        sock = ["-S", os.path.join(d, "state", "run", "sql.sock")]
+        sock = ["-S", os.path.join(d, "state", "sql", "mysql.sock")]
         r = sql(tcp, "CREATE TABLE t (x INT); INSERT INTO t VALUES (7); SELECT x FROM t")
         assert r.returncode == 0 and r.stdout.strip() == "7", r.stderr
         assert sql(sock, "SELECT COUNT(*) FROM t").stdout.strip() == "1"
         t = up.task("sql")
         assert "seccomp" in t["sandbox"] and "landlock" in t["sandbox"]
+        if user:
+            assert "user=nobody" in t["sandbox"]
+            assert os.stat(os.path.join(d, "state", "sql", "app.db")).st_uid == 65534
         assert os.path.exists(os.path.join(d, "state", "sql", "app.db"))
         os.kill(t["pid"], signal.SIGKILL)
         t2 = up.wait_running("sql", not_pid=t["pid"])
