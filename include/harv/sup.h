@@ -167,8 +167,11 @@ typedef struct sup_sandbox_req {
 } sup_sandbox_req_t;
 
 /* Applies, in order: no_new_privs, user drop, rlimits, Landlock, seccomp. Writes what took
- * effect into report ("no_new_privs seccomp landlock-abi7 ..."). Returns BASE_OK, or
- * BASE_ERROR with err filled when a required step failed (the task must then exit). */
+ * effect into report ("no_new_privs rlimits(nofile=4096,core=0) landlock=abi7+net+scope
+ * seccomp(allow=128,w^x)"). Returns BASE_OK, or BASE_ERROR with err filled when a step that
+ * was asked for failed (the task must then exit). Call it from the task's only thread, before
+ * it creates any: Landlock and seccomp bind the calling thread and the threads it creates
+ * later, not threads that already exist. Landlock is best effort on kernels without it. */
 int sup_sandbox_apply(const sup_sandbox_req_t *req, char *report, size_t replen, char *err,
                       size_t errlen);
 /* The Landlock ABI of the running kernel (0 = none). */
