@@ -96,7 +96,12 @@ static int try_connect(const char *path)
     if (fd < 0)
         return -1;
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    size_t n = strlen(path);
+    if (n >= sizeof sa.sun_path) {
+        close(fd);
+        return -1;
+    }
+    memcpy(sa.sun_path, path, n + 1);
     int rc = connect(fd, (struct sockaddr *)&sa, sizeof sa);
     close(fd);
     return rc;
