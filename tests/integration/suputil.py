@@ -11,16 +11,43 @@ import tempfile
 import threading
 import time
 
+import pytest
+
 HARV = os.environ.get("HARV_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "harv")
 SRC = os.environ.get("HARV_SRC") or os.path.join(os.path.dirname(__file__), "..", "..")
+
+
+WORKDIRS = []  # made by this test process: no process may mention them after the test
 
 
 def workdir():
     """A world-traversable temporary directory (tasks may run as nobody)."""
     d = tempfile.mkdtemp(prefix="harv-sup-")
     os.chmod(d, 0o755)
+    WORKDIRS.append(d)
     return d
+
+
+@pytest.fixture(autouse=True)
+def no_stray_processes():
+    """After every test (import it into the test module): no process that mentions one of
+    the test's work directories is left; any that is gets killed and fails the test."""
+    first = len(WORKDIRS)
+    yield
+    dirs = WORKDIRS[first:]
+    deadline = time.time() + 5
+    while True:
+        left = [p for d in dirs for p in processes_mentioning(d + "/")]
+        if not left or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    for p in left:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+    assert not left, "processes left behind: %r" % left
 
 
 def harv(*args, timeout=60):
@@ -71,15 +98,18 @@ class Up:
         for t in self._readers:
             t.daemon = True
             t.start()
-        deadline = time.time() + 15
-        while not any(l.startswith("harv up: control") for l in self.out):
-            if self.proc.poll() is not None or time.time() > deadline:
-                self.kill()
-                raise RuntimeError("harv up did not start: %s" % "".join(self.err))
-            time.sleep(0.02)
         self.seen_pids = set()
-        for name in wait:
-            self.wait_running(name)
+        try:
+            deadline = time.time() + 15
+            while not any(l.startswith("harv up: control") for l in self.out):
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("harv up did not start: %s" % "".join(self.err))
+                time.sleep(0.02)
+            for name in wait:
+                self.wait_running(name)
+        except BaseException:
+            self.kill()  # never leave a supervisor behind when the test cannot use it
+            raise
 
     @staticmethod
     def _pump(stream, sink):
@@ -161,8 +191,12 @@ class Up:
         return r.stdout
 
     def stop(self, signum=signal.SIGTERM, timeout=30):
-        """Stops harv up with a signal; asserts exit 0 and that no process is left."""
-        self.status()
+        """Stops harv up with a signal; asserts exit 0 and that no process is left. Kills
+        whatever is left if anything goes wrong on the way."""
+        try:
+            self.status()  # the task pids, for the stray check
+        except Exception:  # noqa: BLE001 (the check below still runs on what we saw)
+            pass
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
         try:
@@ -170,7 +204,11 @@ class Up:
         except subprocess.TimeoutExpired:
             self.kill()
             raise AssertionError("harv up did not stop:\n" + "".join(self.err[-40:]))
-        self.finish()
+        try:
+            self.finish()
+        except BaseException:
+            self.kill()
+            raise
         assert rc == 0, "harv up exited %s:\n%s" % (rc, "".join(self.err[-40:]))
         return rc
 
@@ -190,10 +228,13 @@ class Up:
         raise AssertionError("processes left behind: tasks %r, others %r" % (alive, strays))
 
     def kill(self):
+        """SIGKILL harv up and every task it started (the tasks also die with it through
+        PR_SET_PDEATHSIG); used on failure paths."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        for p in processes_mentioning(self.cfg):
+        for p in set(processes_mentioning(self.cfg)) | {p for p in self.seen_pids
+                                                        if pid_alive(p)}:
             try:
                 os.kill(p, signal.SIGKILL)
             except OSError:

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from suputil import HARV, SRC, harv, workdir
+from suputil import HARV, SRC, harv, workdir, no_stray_processes  # noqa: F401 (autouse)
 
 BASE = "listeners:\n  web: 127.0.0.1:0\nhttp:\n  listen: [web]\n  root: .\n"
 

@@ -9,7 +9,7 @@ import subprocess
 import threading
 import time
 
-from suputil import HARV, Load, Up, http_get, workdir
+from suputil import HARV, Load, Up, http_get, workdir, no_stray_processes  # noqa: F401 (autouse)
 
 
 def make_site(d, name, text):

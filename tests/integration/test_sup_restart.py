@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 
-from suputil import Load, Up, harv, http_get, workdir
+from suputil import Load, Up, harv, http_get, workdir, no_stray_processes  # noqa: F401 (autouse)
 
 
 def site(d, text="hello\n"):

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from suputil import Up, workdir
+from suputil import Up, workdir, no_stray_processes  # noqa: F401 (autouse)
 
 
 def probe_results(up):

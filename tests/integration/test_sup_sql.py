@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from suputil import Up, http_get, workdir
+from suputil import Up, http_get, workdir, no_stray_processes  # noqa: F401 (autouse)
 
 from suputil import HARV
 
