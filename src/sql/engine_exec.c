@@ -980,6 +980,7 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
     uint64_t h = fnv(s->kbuf.data, s->kbuf.len);
     unsigned bucket = (unsigned)(h % HSQL_CACHE_BUCKETS);
     hsql_centry_t *c = s->cache[bucket], *prev = NULL;
+    centry_ex_t *one_off = NULL;
     uint64_t gen = s->db ? __atomic_load_n(&s->db->gen, __ATOMIC_ACQUIRE) : 0;
     for (; c; prev = c, c = c->next)
         if (c->hash == h && c->klen == s->kbuf.len && memcmp(c->key, s->kbuf.data, c->klen) == 0)
@@ -1018,15 +1019,20 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
             cache_evict_all(s);
         centry_ex_t *ce = base_xcalloc(1, sizeof *ce);
         c = &ce->c;
-        c->key = base_xmalloc(s->kbuf.len + 1);
-        memcpy(c->key, s->kbuf.data, s->kbuf.len);
-        c->klen = s->kbuf.len;
-        c->hash = h;
         c->xl = xl;
         c->st = st;
-        c->next = s->cache[bucket];
-        s->cache[bucket] = c;
-        s->ncache++;
+        c->hash = h;
+        if (np > HSQL_CACHE_MAX_PARAMS || s->kbuf.len > HSQL_CACHE_MAX_KEY) {
+            /* a bulk statement (a dump's extended INSERT): run once, not cached */
+            one_off = ce;
+        } else {
+            c->key = base_xmalloc(s->kbuf.len + 1);
+            memcpy(c->key, s->kbuf.data, s->kbuf.len);
+            c->klen = s->kbuf.len;
+            c->next = s->cache[bucket];
+            s->cache[bucket] = c;
+            s->ncache++;
+        }
     }
     /* bind values */
     ensure_bv(s, (size_t)np + 1);
@@ -1042,15 +1048,21 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
         else
             tok_value(s, src, &t[i], v);
     }
+    int r;
     if (c->xl->kind == HSQL_XK_SELECT) {
         hsql_rtxn_for_read(s);
-        return exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+        r = exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+    } else {
+        hsql_rtxn_end(s);
+        if (hsql_user_txn(s))
+            s->txn_wrote = true;
+        r = exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+        hsql_after_write(s);
     }
-    hsql_rtxn_end(s);
-    if (hsql_user_txn(s))
-        s->txn_wrote = true;
-    int r = exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
-    hsql_after_write(s);
+    if (one_off) {
+        rmeta_free(&one_off->m);
+        centry_free(&one_off->c);
+    }
     return r;
 }
 

@@ -133,6 +133,8 @@ typedef struct hsql_centry {
 
 #define HSQL_CACHE_BUCKETS 512
 #define HSQL_CACHE_MAX 400
+#define HSQL_CACHE_MAX_PARAMS 2000  /* statements with more parameters are not cached */
+#define HSQL_CACHE_MAX_KEY (64 * 1024)
 
 /* A bound value (literal of the text or a client parameter). */
 typedef struct hsql_bval {

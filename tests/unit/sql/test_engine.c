@@ -51,6 +51,19 @@ static void test_basic_dml(void **state)
     assert_int_equal(r->ok.affected_rows, 1);
     QOK(e->s, r, "SELECT COUNT(*) FROM sbtest1");
     assert_string_equal(V(r, 0, 0), "2");
+    /* a bulk INSERT (more parameters than the cache keeps) runs once, uncached */
+    {
+        size_t cap = 64 * 1024, n = 0;
+        char *big = malloc(cap);
+        n += (size_t)snprintf(big + n, cap - n, "INSERT INTO sbtest1 (k, c, pad) VALUES ");
+        for (int i = 0; i < 800; i++)
+            n += (size_t)snprintf(big + n, cap - n, "%s(%d, 'c%d', 'p')", i ? "," : "", i, i);
+        QOK(e->s, r, big);
+        assert_int_equal(r->ok.affected_rows, 800);
+        QOK(e->s, r, big);
+        assert_int_equal(r->ok.affected_rows, 800);
+        free(big);
+    }
     QOK(e->s, r, "DROP TABLE IF EXISTS sbtest1");
     QERR(e->s, r, "SELECT * FROM sbtest1", 1146);
     env_free(e);
