@@ -38,11 +38,10 @@
 #define FC_BODY_BUFFER (64u << 10)  /* body held back to send with a Content-Length */
 #define FC_MAX_HEADERS 128
 #define FC_REQUEST_ID 1
-/* 0 until server.c's http_stream_end re-arms reading when the output was already drained
- * (today a Content-Length stream whose body was flushed by http_stream_write leaves the
- * keep-alive connection deaf). With 1, whole small answers carry a Content-Length. */
+/* Whole answers (END_REQUEST in the same read batch as the head) carry a Content-Length and
+ * go out in one write; 0 sends them chunked (server.c before 724ff6a needed that). */
 #ifndef FC_LENGTH_BODIES
-#define FC_LENGTH_BODIES 0
+#define FC_LENGTH_BODIES 1
 #endif
 #define FC_RETRY_WINDOW_MS 100      /* EOF this soon on a reused connection: never read */
 
@@ -356,10 +355,9 @@ static void job_done(fc_job_t *j)
     fc_loop_t *fl = j->fl;
     job_release_conn(j, true);
     if (j->s && !j->head_sent) {
-        /* The whole answer is here. An empty body (or a HEAD) goes out with the head inside
-         * http_stream_end. A body is written first: with a Content-Length when the server
-         * resumes reading after an ended stream whose output is already drained (see
-         * FC_LENGTH_BODIES), chunked otherwise (the last chunk is then written by the end). */
+        /* The whole answer is here: the head and body in one write with a Content-Length
+         * (FC_LENGTH_BODIES), then the end. An empty body or a HEAD goes out with the head
+         * inside http_stream_end. */
         j->busy = true; /* on_close (client gone) leaves j to us */
         if (j->head_req) {
             /* PHP sends no body for HEAD: leave the length unknown then (the head says what a

@@ -106,6 +106,7 @@ def request(h, method, path, body=None, headers=None, timeout=15):
 def test_get_and_server_vars(php):
     st, r, body = request(php, "GET", "/hello.php")
     assert st == 200 and body == b"Hello from fpm-fcgi\n"
+    assert r.getheader("Content-Length") == str(len(body))  # a whole answer: not chunked
     st, r, body = request(php, "GET", "/info.php/extra/path?a=1&b[]=2&b[]=3",
                           headers={"X-Custom-Header": "yes", "User-Agent": "t/1"})
     d = json.loads(body)
