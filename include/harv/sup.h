@@ -93,6 +93,8 @@ typedef struct sup_probe_cfg {
     uint64_t hog;  /* after probing, allocate and touch this many bytes (0 = no) */
     char *outside; /* a path outside the state dir to try to write */
     char *connect; /* an address to try to connect to */
+    bool daemon;   /* fork a setsid grandchild that outlives the task unless the tree is
+                      killed (needs sandbox.seccomp: false) */
 } sup_probe_cfg_t;
 
 typedef struct sup_listener_cfg {

@@ -123,7 +123,7 @@ void sup_cgroup_probe(void)
         char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
         if (!c2)
             continue;
-        *c2 = 0;
+        *c1 = *c2 = 0; /* line = hierarchy id, ctls = controllers, path */
         const char *ctls = c1 + 1, *path = c2 + 1;
         if (!strcmp(path, "/"))
             path = "";

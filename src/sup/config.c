@@ -293,6 +293,7 @@ static const cfg_field_t probe_fields[] = {
     {"hog", F_SIZE, PRB(hog), 0, 1ull << 40, NULL, "a size"},
     {"outside", F_PATH, PRB(outside), 0, 0, NULL, "a path"},
     {"connect", F_ADDR, PRB(connect), 0, 0, NULL, "HOST:PORT"},
+    {"daemon", F_BOOL, PRB(daemon), 0, 0, NULL, "true or false"},
     TASK_FIELDS(sup_probe_cfg_t),
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };

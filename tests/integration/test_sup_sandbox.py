@@ -164,3 +164,29 @@ def test_config_fd_is_sealed():
         assert "config_write=EPERM" in up.logs("probe")
     finally:
         up.stop()
+
+
+def test_the_whole_tree_is_killed():
+    """A setsid grandchild escapes the process group; the cgroup still takes it down."""
+    from suputil import pid_alive
+    d = workdir()
+    up = Up(d, "state_dir: state\nprobe:\n  daemon: true\n  sandbox: {seccomp: false}\n",
+            wait=("probe",))
+    try:
+        deadline = time.time() + 10
+        while "probe: daemon=" not in up.logs("probe") and time.time() < deadline:
+            time.sleep(0.05)
+        daemon = int(re.search(r"probe: daemon=(\d+)", up.logs("probe")).group(1))
+        assert pid_alive(daemon)
+        t = up.task("probe")
+        if "kill(v2)" not in t["sandbox"] and "(v1)" not in t["sandbox"]:
+            os.kill(daemon, 9)
+            pytest.skip("no cgroup to kill the tree with")
+        os.kill(t["pid"], 9)
+        up.wait_running("probe", not_pid=t["pid"])
+        deadline = time.time() + 5
+        while pid_alive(daemon) and time.time() < deadline:
+            time.sleep(0.05)
+        assert not pid_alive(daemon), "the task's grandchild survived it"
+    finally:
+        up.stop()
