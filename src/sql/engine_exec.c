@@ -901,9 +901,52 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
     return hsql_send_ok(s, sink, affected, id, more, info, err);
 }
 
-static void centry_free(hsql_centry_t *c)
+/* The prepared statement for translated text sql: shared when another shape has it. */
+static hsql_pstmt_t *pstmt_get(hsql_session_t *s, const char *sql, int *rc)
 {
-    sqlite3_finalize(c->st);
+    uint64_t h = fnv(sql, strlen(sql));
+    unsigned b = (unsigned)(h % HSQL_CACHE_BUCKETS);
+    for (hsql_pstmt_t *p = s->pstmts[b]; p; p = p->next)
+        if (p->hash == h && strcmp(p->sql, sql) == 0) {
+            p->refs++;
+            *rc = SQLITE_OK;
+            return p;
+        }
+    sqlite3_stmt *st = NULL;
+    *rc = sqlite3_prepare_v3(s->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (*rc != SQLITE_OK)
+        return NULL;
+    hsql_pstmt_t *p = base_xcalloc(1, sizeof *p);
+    p->sql = base_xstrdup(sql);
+    p->hash = h;
+    p->st = st;
+    p->refs = 1;
+    p->next = s->pstmts[b];
+    s->pstmts[b] = p;
+    return p;
+}
+
+static void pstmt_unref(hsql_session_t *s, hsql_pstmt_t *p)
+{
+    if (--p->refs > 0)
+        return;
+    unsigned b = (unsigned)(p->hash % HSQL_CACHE_BUCKETS);
+    for (hsql_pstmt_t **pp = &s->pstmts[b]; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    sqlite3_finalize(p->st);
+    free(p->sql);
+    free(p);
+}
+
+static void centry_free(hsql_session_t *s, hsql_centry_t *c)
+{
+    if (c->ps)
+        pstmt_unref(s, c->ps);
+    else
+        sqlite3_finalize(c->st);
     hsql_xl_free(c->xl);
     free(c->key);
     free(c->cols);
@@ -925,7 +968,7 @@ static void cache_evict_all(hsql_session_t *s)
         while (c) {
             hsql_centry_t *n = c->next;
             rmeta_free(&((centry_ex_t *)c)->m);
-            centry_free(c);
+            centry_free(s, c);
             c = n;
         }
         s->cache[b] = NULL;
@@ -992,7 +1035,7 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
         else
             s->cache[bucket] = c->next;
         rmeta_free(&((centry_ex_t *)c)->m);
-        centry_free(c);
+        centry_free(s, c);
         s->ncache--;
         c = NULL;
     }
@@ -1008,21 +1051,30 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
             hsql_xl_free(xl);
             return -1;
         }
+        bool bulk = np > HSQL_CACHE_MAX_PARAMS || s->kbuf.len > HSQL_CACHE_MAX_KEY;
         sqlite3_stmt *st = NULL;
-        int rc = sqlite3_prepare_v3(s->conn, xl->sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+        hsql_pstmt_t *ps = NULL;
+        int rc;
+        if (!bulk && s->ncache >= HSQL_CACHE_MAX)
+            cache_evict_all(s);
+        if (bulk) {
+            rc = sqlite3_prepare_v3(s->conn, xl->sql, -1, 0, &st, NULL);
+        } else {
+            ps = pstmt_get(s, xl->sql, &rc);
+            st = ps ? ps->st : NULL;
+        }
         if (rc != SQLITE_OK) {
             hsql_err_sqlite(s, rc, err, xl);
             hsql_xl_free(xl);
             return -1;
         }
-        if (s->ncache >= HSQL_CACHE_MAX)
-            cache_evict_all(s);
         centry_ex_t *ce = base_xcalloc(1, sizeof *ce);
         c = &ce->c;
         c->xl = xl;
         c->st = st;
+        c->ps = ps;
         c->hash = h;
-        if (np > HSQL_CACHE_MAX_PARAMS || s->kbuf.len > HSQL_CACHE_MAX_KEY) {
+        if (bulk) {
             /* a bulk statement (a dump's extended INSERT): run once, not cached */
             one_off = ce;
         } else {
@@ -1061,7 +1113,7 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
     }
     if (one_off) {
         rmeta_free(&one_off->m);
-        centry_free(&one_off->c);
+        centry_free(s, &one_off->c);
     }
     return r;
 }

@@ -119,12 +119,22 @@ typedef struct hsql_xl {
 
 void hsql_xl_free(hsql_xl_t *xl);
 
+/* A prepared SQLite statement, shared by every shape that translates to the same text. */
+typedef struct hsql_pstmt {
+    char *sql;
+    uint64_t hash;
+    sqlite3_stmt *st;
+    int refs;
+    struct hsql_pstmt *next;
+} hsql_pstmt_t;
+
 typedef struct hsql_centry {
     char *key;
     size_t klen;
     uint64_t hash;
     hsql_xl_t *xl;
-    sqlite3_stmt *st;
+    sqlite3_stmt *st;   /* ps->st */
+    hsql_pstmt_t *ps;   /* NULL for a one-off statement (owns st) */
     hsql_col_t *cols;   /* fixed column definitions, or NULL when computed per run */
     unsigned ncols;
     base_arena_t colmem;
@@ -182,8 +192,9 @@ struct hsql_session {
     hsql_db_t *db;
     sqlite3 *conn;   /* opened on the current database (":memory:" without one) */
     hsql_toks_t toks;
-    hsql_centry_t *cache[HSQL_CACHE_BUCKETS];
+    hsql_centry_t *cache[HSQL_CACHE_BUCKETS]; /* shape (text, literals as markers) -> entry */
     int ncache;
+    hsql_pstmt_t *pstmts[HSQL_CACHE_BUCKETS];  /* translated text -> prepared statement */
     hsql_var_t *vars;
     bool autocommit, strict;
     uint16_t coll_id;

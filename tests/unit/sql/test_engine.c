@@ -20,6 +20,11 @@ static void test_basic_dml(void **state)
     assert_int_equal(r->ok.insert_id, 1);
     assert_string_equal(r->info, "Records: 3  Duplicates: 0  Warnings: 0");
     QOK(e->s, r, "CREATE INDEX k_1 ON sbtest1(k)");
+    QOK(e->s, r, "SELECT c FROM sbtest1 WHERE id=1");
+    assert_string_equal(V(r, 0, 0), "a");
+    /* another shape, the same translation: shares the prepared statement */
+    QOK(e->s, r, "SELECT   c\n FROM sbtest1 WHERE  id = 3 -- other spacing");
+    assert_string_equal(V(r, 0, 0), "c");
     QOK(e->s, r, "SELECT c FROM sbtest1 WHERE id=2");
     assert_int_equal(r->nrows, 1);
     assert_string_equal(V(r, 0, 0), "b");
