@@ -136,8 +136,9 @@ const char *wvm_module_export_name(const wvm_module_t *m, size_t i, int *kind);
 
 /* Links m's imports against the engine, allocates memory and tables within `limits`
  * (NULL: defaults), initialises globals and segments and runs the start function with
- * limits->start_fuel (unlimited if 0; running out fails with "limit: ..."). Returns the instance, or NULL with err set ("unknown import ...",
- * "incompatible import type ...", "limit: ..." or a trap name, prefixed "trap: "). */
+ * limits->start_fuel (unlimited if 0; running out fails with "limit: ..."). Returns the
+ * instance, or NULL with err set ("unknown import ...", "incompatible import type ...",
+ * "limit: ..." or a trap name, prefixed "trap: "). */
 wvm_instance_t *wvm_instance_new(wvm_module_t *m, const wvm_limits_t *limits, char *err,
                                  size_t errlen);
 void wvm_instance_free(wvm_instance_t *inst);

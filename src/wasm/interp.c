@@ -249,7 +249,8 @@ int wvm_interp_run(wvm_instance_t *inst)
 static int run(wvm_instance_t *inst, bool init_only)
 {
     if (init_only) {
-#define SET_OFF_OTHER(name) wvm_op_off[WOP_##name] = (int32_t)((char *)&&L_##name - (char *)&&L_BASE);
+#define SET_OFF_OTHER(name)                                                                    \
+    wvm_op_off[WOP_##name] = (int32_t)((char *)&&L_##name - (char *)&&L_BASE);
 #define SET_OFF_NUM(code, name, ar, t, r) SET_OFF_OTHER(name)
 #define SET_OFF_IMM(name) SET_OFF_OTHER(name##_IMM)
 #define SET_OFF_CMP(name) SET_OFF_OTHER(BR_##name) SET_OFF_OTHER(BR_##name##_IMM)

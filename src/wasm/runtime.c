@@ -359,7 +359,8 @@ static int link_imports(wvm_instance_t *inst, char *err, size_t errlen)
         case WVM_EXT_TABLE: {
             wvm_table_t *t = x.obj;
             wvm_tabletype_t *tt = &m->tables[nt];
-            if (t->type != tt->elem || !limits_match(t->size, t->decl_max, tt->lim.min, tt->lim.max))
+            if (t->type != tt->elem ||
+                !limits_match(t->size, t->decl_max, tt->lim.min, tt->lim.max))
                 goto incompatible;
             t->refs++;
             inst->tables[nt++] = t;

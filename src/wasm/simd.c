@@ -273,7 +273,10 @@ static inline double fmax64(double a, double b)
 }
 static inline int8_t sat8s(int v) { return (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); }
 static inline uint8_t sat8u(int v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
-static inline int16_t sat16s(int v) { return (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v); }
+static inline int16_t sat16s(int v)
+{
+    return (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+}
 static inline uint16_t sat16u(int v) { return (uint16_t)(v < 0 ? 0 : v > 65535 ? 65535 : v); }
 static inline int16_t sat16s_32(int32_t v) { return sat16s(v); }
 static inline uint16_t sat16u_32(int32_t v) { return sat16u(v); }

@@ -164,7 +164,8 @@ static wasi_fd_t *getfd(wvm_wasi_t *w, int32_t fd)
     return &w->fds[fd];
 }
 
-#define HOST(name) static int name(wvm_instance_t *inst, const wvm_value_t *a, wvm_value_t *r, void *u)
+#define HOST(name)                                                                             \
+    static int name(wvm_instance_t *inst, const wvm_value_t *a, wvm_value_t *r, void *u)
 #define RET(v) (r[0].i32 = (v), 0)
 
 /* ---- args / environ ------------------------------------------------------------------- */
@@ -298,7 +299,8 @@ static int rw(wvm_instance_t *inst, wvm_wasi_t *w, const wvm_value_t *a, wvm_val
     }
     ssize_t got;
     if (positional)
-        got = write ? pwritev(f->host, iov, (int)n, a[3].i64) : preadv(f->host, iov, (int)n, a[3].i64);
+        got = write ? pwritev(f->host, iov, (int)n, a[3].i64)
+                    : preadv(f->host, iov, (int)n, a[3].i64);
     else
         got = write ? writev(f->host, iov, (int)n) : readv(f->host, iov, (int)n);
     if (got < 0)
@@ -333,7 +335,8 @@ HOST(fd_seek)
     wasi_fd_t *f = getfd(w, a[0].i32);
     if (!f || f->kind == FD_DIR)
         return RET(W_EBADF);
-    int whence = a[2].u32 == 0 ? SEEK_SET : a[2].u32 == 1 ? SEEK_CUR : a[2].u32 == 2 ? SEEK_END : -1;
+    uint32_t wh = a[2].u32;
+    int whence = wh == 0 ? SEEK_SET : wh == 1 ? SEEK_CUR : wh == 2 ? SEEK_END : -1;
     if (whence < 0)
         return RET(W_EINVAL);
     off_t pos = lseek(f->host, (off_t)a[1].i64, whence);

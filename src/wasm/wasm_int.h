@@ -124,7 +124,7 @@
     X(GLOBAL_SET128)  /* idx a */                                                              \
     X(I32_LOAD) X(I64_LOAD) X(V128_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S)         \
     X(I32_LOAD16_U) X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U)              \
-    X(I64_LOAD32_S) X(I64_LOAD32_U) /* d a offset pre: ea = u32(a + pre) + offset */                                           \
+    X(I64_LOAD32_S) X(I64_LOAD32_U) /* d a offset pre: ea = u32(a + pre) + offset */          \
     X(I32_STORE) X(I64_STORE) X(V128_STORE) X(I32_STORE8) X(I32_STORE16) /* a b off pre */   \
     X(STORE8_K) X(STORE16_K) X(STORE32_K) X(STORE64_K) /* a imm off pre (64: sign-extended) */ \
     X(MEMORY_SIZE)    /* d */                                                                  \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # diff_interp.sh — differential test: binaryen's `wasm-opt -ttf` turns seeded random bytes
-# into valid modules (MVP + sign-ext, sat-trunc, bulk memory, multi-value, SIMD); each runs under wabt's wasm-interp and under Harv (diff_runner) and
-# the printed results, host-call logs and trap kinds must agree (NaN signs are not
+# into valid modules (MVP + sign-ext, sat-trunc, bulk memory, multi-value, SIMD); each
+# runs under wabt's wasm-interp and under Harv (diff_runner) and the printed results,
+# host-call logs and trap kinds must agree (NaN signs are not
 # specified by Wasm, so "-nan" and "nan" are the same).
 # Usage: diff_interp.sh RUNNER WORK [COUNT] [FIRST_SEED]
 set -u

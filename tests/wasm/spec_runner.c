@@ -264,7 +264,11 @@ static wvm_instance_t *find_instance(runner_t *r, const char *name)
 /* v128 lanes: lane_type and an array of lane strings, into 16 bytes. */
 static int lane_bits(const char *lt)
 {
-    return !strcmp(lt, "i8") ? 8 : !strcmp(lt, "i16") ? 16 : (!strcmp(lt, "i32") || !strcmp(lt, "f32")) ? 32 : 64;
+    if (!strcmp(lt, "i8"))
+        return 8;
+    if (!strcmp(lt, "i16"))
+        return 16;
+    return (!strcmp(lt, "i32") || !strcmp(lt, "f32")) ? 32 : 64;
 }
 
 static bool parse_v128(jnode_t *v, uint8_t out[16])
@@ -490,7 +494,8 @@ static void run_command(runner_t *r, jnode_t *cmd)
         int rc = do_action(r, jget(cmd, "action"), res, &nres, &why);
         if (rc != WVM_OK) {
             wvm_instance_t *ti = find_instance(r, jstr(jget(cmd, "action"), "module"));
-            fail(r, cmd, "%s", why ? why : (rc == WVM_TRAP ? wvm_instance_trap(ti) : "did not finish"));
+            const char *what = rc == WVM_TRAP ? wvm_instance_trap(ti) : "did not finish";
+            fail(r, cmd, "%s", why ? why : what);
             return;
         }
         jnode_t *exp = jget(cmd, "expected");
