@@ -719,15 +719,20 @@ int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err)
     if (db && s->dbname && strcmp(db, s->dbname) == 0)
         return 0;
     close_conn(s);
+    pthread_mutex_lock(&s->eng->mu); /* SHOW PROCESSLIST reads other sessions' dbname */
     free(s->dbname);
     s->dbname = NULL;
+    pthread_mutex_unlock(&s->eng->mu);
     s->db = NULL;
     if (open_conn(s, db, err) < 0) {
         open_conn(s, NULL, NULL);
         return -1;
     }
     if (db) {
-        s->dbname = base_xstrdup(db);
+        char *dn = base_xstrdup(db);
+        pthread_mutex_lock(&s->eng->mu);
+        s->dbname = dn;
+        pthread_mutex_unlock(&s->eng->mu);
         s->db = hsql_db_get(s->eng, db);
         if (hsql_db_load(s, s->db, err) < 0)
             return -1;
