@@ -3,6 +3,9 @@
 #ifndef HARV_CLI_H
 #define HARV_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Weak: a build without a component (-DHARV_WITHOUT) leaves its command NULL. */
 #define CLI_CMD __attribute__((weak))
 CLI_CMD int cli_serve_main(int argc, char **argv); /* cmd_serve.c: harv serve [DIR] */
@@ -18,6 +21,35 @@ CLI_CMD int cli_stop_main(int argc, char **argv);   /* cmd_ctl.c:   harv stop */
 CLI_CMD int cli_reload_main(int argc, char **argv); /* cmd_ctl.c:   harv reload */
 CLI_CMD int cli_restart_main(int argc, char **argv); /* cmd_ctl.c:  harv restart TASK */
 CLI_CMD int cli_logs_main(int argc, char **argv);   /* cmd_ctl.c:   harv logs TASK */
+
+/* PHP for `harv serve` (defined in cmd_php.c; NULL when PHP is not built in, so cmd_serve.c
+ * needs no PHP header). cli_php_site_open: if site->fastcgi or site->state is set, or root
+ * holds *.php, starts PHP for root (the pool child, HarvSQL beside it with state) and returns 1
+ * with *handler and *ctx to give http_server_new (PHP routing + static files; inline mode
+ * only); returns 0 for a static site (nothing started), -1 with err filled. Call before
+ * http_server_new; cli_php_site_close(ctx) after http_server_free. */
+typedef struct cli_php_site {
+    unsigned threads;     /* HarvTTP event-loop threads (the PHP workers are shared out) */
+    unsigned workers;     /* PHP worker processes (0 = 2 per core) */
+    unsigned timeout_ms;  /* wall-clock limit per PHP request (0 = 30000): 504 */
+    const char *fastcgi;  /* an external FastCGI server (php-fpm) instead of the pool */
+    const char *state;    /* --state DIR: HarvSQL beside the pool (NULL = none) */
+    const char *sql_listen; /* --sql-listen ADDR:PORT */
+    const char *db_user;  /* --db-user NAME:PASSWORD */
+    const char *db;       /* --db NAME (created if missing) */
+    bool isolate;         /* confine the workers (netns or Landlock; see harv php --help) */
+    const char **writable;/* directories isolated workers may write, NULL-terminated */
+    const char **ini;     /* php.ini overrides "KEY=VALUE", NULL-terminated */
+} cli_php_site_t;
+struct http_request;
+struct http_response;
+CLI_CMD int cli_php_site_open(const char *root, const cli_php_site_t *site,
+                              void (**handler)(void *, const struct http_request *,
+                                               struct http_response *),
+                              void **ctx, char *err, size_t errlen);
+/* HarvSQL's addresses ("tcp=HOST:PORT socket=PATH") when the site started it, else NULL. */
+CLI_CMD const char *cli_php_site_sql(void *ctx);
+CLI_CMD void cli_php_site_close(void *ctx);
 
 /* The directory holding the bundled share/harv data (demo site) next to the binary, or the
  * installed prefix. Returns a static string. */

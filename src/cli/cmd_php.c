@@ -450,3 +450,39 @@ int cli_phpserve_main(int argc, char **argv)
         close(cfg.access_log_fd);
     return rc == BASE_OK ? 0 : 1;
 }
+
+/* ---- PHP for `harv serve` (see cli.h) ------------------------------------------------------ */
+
+int cli_php_site_open(const char *root, const cli_php_site_t *site,
+                      void (**handler)(void *, const struct http_request *,
+                                       struct http_response *),
+                      void **ctx, char *err, size_t errlen)
+{
+    *ctx = NULL;
+    if (!site->fastcgi && !site->state && !phpw_dir_has_php(root))
+        return 0;
+    phpw_serve_opts_t po = {
+        .fastcgi = site->fastcgi,
+        .workers = site->workers,
+        .timeout_ms = site->timeout_ms,
+        .loops = site->threads ? site->threads : 1,
+        .ini = site->ini,
+        .isolate = site->isolate,
+        .writable = site->writable,
+        .sql_state = site->state,
+        .sql_listen = site->sql_listen,
+        .sql_user = site->db_user,
+        .sql_db = site->db,
+        .harv_exe = getenv("HARV_PHP_POOL_EXE"),
+    };
+    phpw_serve_t *ps;
+    if (phpw_serve_setup(&ps, root, &po, err, errlen) != 0)
+        return -1;
+    *handler = phpw_serve_handle;
+    *ctx = ps;
+    return 1;
+}
+
+const char *cli_php_site_sql(void *ctx) { return phpw_serve_sql_info(ctx); }
+
+void cli_php_site_close(void *ctx) { phpw_serve_free(ctx); }

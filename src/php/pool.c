@@ -149,7 +149,8 @@ static unsigned find_slot(pool_t *p, pid_t pid)
     return p->n;
 }
 
-/* Reaps dead workers; returns how many died. */
+/* Reaps dead workers; returns how many died. While stopping (respawn false) deaths are the
+ * expected outcome and are not logged. */
 static unsigned reap(pool_t *p, bool respawn)
 {
     unsigned died = 0;
@@ -161,8 +162,8 @@ static unsigned reap(pool_t *p, bool respawn)
             continue;
         died++;
         phpw_slot_t *s = &p->slots[i];
-        if (s->killed)
-            ; /* logged when killed */
+        if (s->killed || stop_requested)
+            ; /* logged when killed; or we are stopping them */
         else if (WIFSIGNALED(status))
             base_log(BASE_LOG_WARN, "php", "worker %d died of signal %d%s", (int)pid,
                      WTERMSIG(status), s->busy ? " during a request" : "");
