@@ -17,7 +17,8 @@
 #                     [--duration S] [--runs N] [--keep DIR]
 #   --quick       2 s x 1 run (smoke run)
 # Environment: BENCH_DURATION (s, default 10), BENCH_RUNS (default 1), HARV_BIN (default
-# build/harv), BENCH_NO_DEPS=1 (skip installing scripts/deps/sql.txt). Needs >= 2 CPUs.
+# build/harv), BENCH_HARV_ARGS (extra `harv sql` options, e.g. "--loops 1"), BENCH_NO_DEPS=1
+# (skip installing scripts/deps/sql.txt). Needs >= 2 CPUs.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -75,7 +76,8 @@ declare -A PORT PID
 start_harv() {
     local port; port=$(free_port)
     taskset -c $SERVER_CPU "$HARV_BIN" sql --listen "127.0.0.1:$port" --socket "$WORK/harv.sock" \
-        --state "$WORK/harv-state" --user root:pw --database sbtest > "$WORK/harv.out" 2> "$WORK/harv.err" &
+        --state "$WORK/harv-state" --user root:pw --database sbtest ${BENCH_HARV_ARGS:-} \
+        > "$WORK/harv.out" 2> "$WORK/harv.err" &
     PID[harv]=$!
     PIDS+=("$!")
     for _ in $(seq 100); do grep -q ready "$WORK/harv.out" 2>/dev/null && break; sleep 0.1; done
@@ -155,7 +157,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { prin
 echo
 echo "# bench/sql.sh — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
 echo "# command: $CMDLINE   (duration ${DURATION}s, runs $RUNS, threads $THREADS, table-size $TABLE_SIZE)"
-echo "# harv: $("$HARV_BIN" --version 2>/dev/null || echo ?)   mariadb: $(mariadbd --version 2>/dev/null | awk '{print $3}')   sysbench: $(sysbench --version)"
+echo "# harv: $("$HARV_BIN" --version 2>/dev/null || echo ?) ${BENCH_HARV_ARGS:-}   mariadb: $(mariadbd --version 2>/dev/null | awk '{print $3}')   sysbench: $(sysbench --version)"
 printf '%-10s' workload
 for s in "${SRV_LIST[@]}"; do printf ' %12s %12s' "$s qps" "$s us/q"; done
 [ ${#SRV_LIST[@]} -eq 2 ] && printf ' %10s %10s' "qps ratio" "cpu ratio"

@@ -47,6 +47,9 @@ static void usage(FILE *f)
         "  --wait-timeout SEC      idle sessions are closed after (28800).\n"
         "Engine and threads:\n"
         "  --workers N             query threads (4).\n"
+        "  --loops N               event-loop threads for protocol I/O and inline statements\n"
+        "                          (one per CPU available, at least 2); connections are\n"
+        "                          spread over them in turn.\n"
         "  --inline-us N|off       statements measured faster than N µs run on the event\n"
         "                          loop instead of a worker (200); 'off' disables.\n"
         "  --synchronous full|normal  SQLite durability (full: every commit is on disk).\n"
@@ -165,6 +168,10 @@ int cli_sql_main(int argc, char **argv)
         } else if (!strcmp(a, "--workers")) {
             TAKE();
             if (parse_uint(a, v, 256, &cfg.workers))
+                return 2;
+        } else if (!strcmp(a, "--loops")) {
+            TAKE();
+            if (parse_uint(a, v, 64, &cfg.loops))
                 return 2;
         } else if (!strcmp(a, "--inline-us")) {
             TAKE();

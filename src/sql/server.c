@@ -1,7 +1,12 @@
-/* server.c — the HarvSQL server on the net event loop: listeners, accepting, per-connection
+/* server.c — the HarvSQL server on net event loops: listeners, accepting, per-connection
  * reading and writing (edge-triggered, registered once), and the session state machine that
  * hands each command either to a net_pool worker or, for statements measured fast, runs it
  * inline on the loop. Commands themselves are in server_cmd.c. Layer: sql/protocol.
+ *
+ * Loops: cfg.loops event loops, each a thread with its own connections, shape statistics and
+ * sweep timer (hsql_loopctx_t). Loop 0 runs in hsql_server_run()'s caller, owns the listeners
+ * and hands each accepted socket to the loops in turn (net_loop_post → conn_start()). A
+ * connection lives on its loop for good; its pool jobs report back there.
  *
  * Session state machine (one per connection; transitions name their function):
  *
@@ -48,6 +53,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +143,7 @@ static int conn_read(hsql_conn_t *c)
     ssize_t r = recv(c->fd, c->in.data + c->in.len, room, 0);
     if (r > 0) {
         c->in.len += (size_t)r;
-        c->last_read_ms = net_loop_now(srv->loop);
+        c->last_read_ms = net_loop_now(c->lc->loop);
         /* A short read drained the socket: wait for the next edge — unless the peer's FIN
          * already came with the last edge, then read on to see the EOF. */
         if ((size_t)r < room && !c->rdhup)
@@ -198,7 +204,7 @@ void hsql_conn_drive(hsql_conn_t *c)
                 base_span_t pl = hsql_packet_join(base, &pi);
                 c->in_off += (size_t)n;
                 c->seq = (uint8_t)(pi.last_seq + 1);
-                c->last_active_ms = net_loop_now(srv->loop);
+                c->last_active_ms = net_loop_now(c->lc->loop);
                 hsql_conn_on_packet(c, (const uint8_t *)pl.p, pl.len);
                 continue;
             }
@@ -263,7 +269,7 @@ static void wait_again(hsql_conn_t *c)
 {
     c->state = HSQL_CONN_RUNNING;
     c->job_inline = false;
-    net_timer_start(c->srv->loop, &c->timer, HSQL_AGAIN_RETRY_MS, on_again_timer, c);
+    net_timer_start(c->lc->loop, &c->timer, HSQL_AGAIN_RETRY_MS, on_again_timer, c);
 }
 
 static void on_job_done(net_loop_t *loop, net_job_t *job)
@@ -307,7 +313,7 @@ static bool submit_job(hsql_conn_t *c)
     c->state = HSQL_CONN_RUNNING;
     c->job.work = on_job_work;
     c->job.done = on_job_done;
-    c->job.loop = srv->loop;
+    c->job.loop = c->lc->loop;
     if (!srv->pool || net_pool_submit(srv->pool, &c->job) != BASE_OK) {
         /* The backlog is sized to max_connections, so this means shutdown (the pool is
          * already gone while hsql_server_free() drains completions). */
@@ -343,10 +349,10 @@ static void conn_release(hsql_conn_t *c)
     if (c->prev)
         c->prev->next = c->next;
     else
-        srv->conns = c->next;
+        c->lc->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    srv->nconns--;
+    atomic_fetch_sub(&srv->nconns, 1);
     free(c);
 }
 
@@ -372,8 +378,8 @@ static void conn_free(hsql_conn_t *c)
         c->want_close = true;
         return;
     }
-    net_timer_stop(srv->loop, &c->timer);
-    net_io_stop(srv->loop, &c->io);
+    net_timer_stop(c->lc->loop, &c->timer);
+    net_io_stop(c->lc->loop, &c->io);
     close(c->fd);
     c->fd = -1;
     /* Freeing a session rolls back and may close the database's last SQLite connection,
@@ -383,7 +389,7 @@ static void conn_free(hsql_conn_t *c)
         c->state = HSQL_CONN_RUNNING;
         c->job.work = on_close_work;
         c->job.done = on_close_done;
-        c->job.loop = srv->loop;
+        c->job.loop = c->lc->loop;
         if (net_pool_submit(srv->pool, &c->job) == BASE_OK)
             return;
     }
@@ -394,7 +400,37 @@ static void conn_free(hsql_conn_t *c)
     conn_release(c);
 }
 
-static void accept_one(hsql_server_t *srv, int lfd, bool is_unix)
+/* On the connection's own loop: register it and greet the client. */
+static void conn_start(hsql_conn_t *c)
+{
+    hsql_server_t *srv = c->srv;
+    hsql_loopctx_t *lc = c->lc;
+    c->next = lc->conns;
+    if (lc->conns)
+        lc->conns->prev = c;
+    lc->conns = c;
+    c->last_active_ms = c->last_read_ms = net_loop_now(lc->loop);
+    if (net_io_start(lc->loop, &c->io, c->fd, NET_IN | NET_OUT | EPOLLRDHUP | NET_EDGE,
+                     on_conn_io, c) != BASE_OK) {
+        BASE_LOG(BASE_LOG_WARN, "sql", "epoll: %s", strerror(errno));
+        c->io.fd = -1;
+        conn_free(c);
+        return;
+    }
+    net_timer_start(lc->loop, &c->timer, (uint64_t)srv->cfg.connect_timeout_s * 1000,
+                    on_handshake_timeout, c);
+    hsql_conn_send_greeting(c);
+    hsql_conn_drive(c);
+}
+
+static void on_handoff(net_loop_t *loop, net_task_t *task)
+{
+    conn_start((hsql_conn_t *)((char *)task - offsetof(hsql_conn_t, handoff)));
+}
+
+/* Loop 0: accepts one connection and gives it to the next loop in turn. Returns false when
+ * there was nothing to accept. */
+static bool accept_one(hsql_server_t *srv, int lfd, bool is_unix)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
@@ -402,9 +438,9 @@ static void accept_one(hsql_server_t *srv, int lfd, bool is_unix)
     if (fd < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
             BASE_LOG(BASE_LOG_WARN, "sql", "accept: %s", strerror(errno));
-        return;
+        return false;
     }
-    if (srv->nconns >= srv->cfg.max_connections) {
+    if (atomic_load(&srv->nconns) >= srv->cfg.max_connections) {
         uint8_t pkt[4 + HSQL_ERR_MAX];
         size_t n = hsql_encode_err(pkt + 4, 1040, "08004", "Too many connections");
         hsql_frame_header(pkt, n, 0);
@@ -413,7 +449,7 @@ static void accept_one(hsql_server_t *srv, int lfd, bool is_unix)
         close(fd);
         BASE_LOG(BASE_LOG_WARN, "sql", "refused a connection: max_connections (%u) reached",
                  srv->cfg.max_connections);
-        return;
+        return true;
     }
     if (!is_unix) {
         int one = 1;
@@ -421,6 +457,7 @@ static void accept_one(hsql_server_t *srv, int lfd, bool is_unix)
     }
     hsql_conn_t *c = base_xcalloc(1, sizeof *c);
     c->srv = srv;
+    c->lc = &srv->lcs[srv->next_lc++ % srv->nloops];
     c->fd = fd;
     c->is_unix = is_unix;
     c->conn_id = ++srv->next_conn_id;
@@ -441,23 +478,14 @@ static void accept_one(hsql_server_t *srv, int lfd, bool is_unix)
         net_addr_peer(&ss, c->host, sizeof c->host, &port);
         snprintf(c->peer, sizeof c->peer, "%s:%d", c->host, port);
     }
-    c->next = srv->conns;
-    if (srv->conns)
-        srv->conns->prev = c;
-    srv->conns = c;
-    srv->nconns++;
-    c->last_active_ms = net_loop_now(srv->loop);
-    if (net_io_start(srv->loop, &c->io, fd, NET_IN | NET_OUT | EPOLLRDHUP | NET_EDGE,
-                     on_conn_io, c) != BASE_OK) {
-        BASE_LOG(BASE_LOG_WARN, "sql", "epoll: %s", strerror(errno));
-        c->io.fd = -1;
-        conn_free(c);
-        return;
+    atomic_fetch_add(&srv->nconns, 1);
+    if (c->lc->idx == 0) {
+        conn_start(c);
+    } else {
+        c->handoff.run = on_handoff;
+        net_loop_post(c->lc->loop, &c->handoff);
     }
-    net_timer_start(srv->loop, &c->timer, (uint64_t)srv->cfg.connect_timeout_s * 1000,
-                    on_handshake_timeout, c);
-    hsql_conn_send_greeting(c);
-    hsql_conn_drive(c);
+    return true;
 }
 
 static void on_listen_io(net_loop_t *loop, net_io_t *io, uint32_t events)
@@ -465,19 +493,17 @@ static void on_listen_io(net_loop_t *loop, net_io_t *io, uint32_t events)
     hsql_server_t *srv = io->data;
     bool is_unix = io == &srv->unix_io;
     /* Level-triggered: a few per wakeup keeps accepting fair with serving. */
-    for (int i = 0; i < 16; i++) {
-        unsigned before = srv->next_conn_id;
-        accept_one(srv, io->fd, is_unix);
-        if (srv->next_conn_id == before)
+    for (int i = 0; i < 16; i++)
+        if (!accept_one(srv, io->fd, is_unix))
             break;
-    }
 }
 
 static void on_sweep(net_loop_t *loop, net_timer_t *t)
 {
-    hsql_server_t *srv = t->data;
+    hsql_loopctx_t *lc = t->data;
+    hsql_server_t *srv = lc->srv;
     uint64_t now = net_loop_now(loop), idle = (uint64_t)srv->cfg.wait_timeout_s * 1000;
-    for (hsql_conn_t *c = srv->conns, *next; c; c = next) {
+    for (hsql_conn_t *c = lc->conns, *next; c; c = next) {
         next = c->next;
         if (c->state != HSQL_CONN_IDLE)
             continue;
@@ -491,7 +517,7 @@ static void on_sweep(net_loop_t *loop, net_timer_t *t)
             conn_close_now(c);
         }
     }
-    net_timer_start(loop, t, 5000, on_sweep, srv);
+    net_timer_start(loop, t, 5000, on_sweep, lc);
 }
 
 /* ---- server ------------------------------------------------------------------------------ */
@@ -510,6 +536,13 @@ static void cfg_defaults(hsql_server_cfg_t *cfg)
         cfg->max_prepared = 16382;
     if (!cfg->workers)
         cfg->workers = 4;
+    if (!cfg->loops) {
+        /* One loop per CPU we may run on, and at least two: a statement that was fast until
+         * now and turns slow inline then stalls only the sessions of its own loop. */
+        cpu_set_t set;
+        unsigned n = sched_getaffinity(0, sizeof set, &set) == 0 ? (unsigned)CPU_COUNT(&set) : 2;
+        cfg->loops = BASE_MAX(2u, BASE_MIN(n, 16u));
+    }
     if (!cfg->connect_timeout_s)
         cfg->connect_timeout_s = 10;
     if (!cfg->wait_timeout_s)
@@ -568,11 +601,21 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
             goto fail;
         }
     }
-    srv->loop = net_loop_new();
-    if (!srv->loop) {
-        snprintf(err, errlen, "cannot create the event loop: %s", strerror(errno));
-        goto fail;
+    srv->nloops = BASE_MIN(srv->cfg.loops, 64u);
+    srv->lcs = base_xcalloc(srv->nloops, sizeof *srv->lcs);
+    for (unsigned i = 0; i < srv->nloops; i++) {
+        hsql_loopctx_t *lc = &srv->lcs[i];
+        lc->srv = srv;
+        lc->idx = i;
+        lc->loop = net_loop_new();
+        if (!lc->loop) {
+            snprintf(err, errlen, "cannot create an event loop: %s", strerror(errno));
+            goto fail;
+        }
+        /* Before the loop's thread exists, so this thread may touch its timers. */
+        net_timer_start(lc->loop, &lc->sweep, 5000, on_sweep, lc);
     }
+    srv->loop = srv->lcs[0].loop;
     srv->pool = net_pool_new(srv->cfg.workers, srv->cfg.max_connections + 16);
     if (!srv->pool) {
         snprintf(err, errlen, "cannot start %u worker threads", srv->cfg.workers);
@@ -603,7 +646,6 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
         chmod(srv->cfg.socket, srv->trust ? 0700 : 0777);
         net_io_start(srv->loop, &srv->unix_io, srv->unix_fd, NET_IN, on_listen_io, srv);
     }
-    net_timer_start(srv->loop, &srv->sweep, 5000, on_sweep, srv);
     return srv;
 fail:
     hsql_server_free(srv);
@@ -612,18 +654,48 @@ fail:
 
 int hsql_server_port(const hsql_server_t *srv) { return srv->port; }
 
-int hsql_server_run(hsql_server_t *srv) { return net_loop_run(srv->loop) == BASE_OK ? 0 : -1; }
+static void *loop_main(void *arg)
+{
+    hsql_loopctx_t *lc = arg;
+    net_loop_run(lc->loop);
+    return NULL;
+}
+
+int hsql_server_run(hsql_server_t *srv)
+{
+    for (unsigned i = 1; i < srv->nloops; i++) {
+        hsql_loopctx_t *lc = &srv->lcs[i];
+        if (pthread_create(&lc->thread, NULL, loop_main, lc) != 0) {
+            BASE_LOG(BASE_LOG_ERROR, "sql", "cannot start event loop thread %u", i);
+            hsql_server_stop(srv);
+            break;
+        }
+        lc->thread_started = true;
+    }
+    int rc = net_loop_run(srv->loop) == BASE_OK ? 0 : -1;
+    hsql_server_stop(srv);
+    for (unsigned i = 1; i < srv->nloops; i++) {
+        if (srv->lcs[i].thread_started)
+            pthread_join(srv->lcs[i].thread, NULL);
+        srv->lcs[i].thread_started = false;
+    }
+    return rc;
+}
 
 void hsql_server_stop(hsql_server_t *srv)
 {
-    if (srv && srv->loop)
-        net_loop_stop(srv->loop);
+    if (!srv || !srv->lcs)
+        return;
+    for (unsigned i = 0; i < srv->nloops; i++)
+        if (srv->lcs[i].loop)
+            net_loop_stop(srv->lcs[i].loop);
 }
 
 void hsql_server_free(hsql_server_t *srv)
 {
     if (!srv)
         return;
+    /* hsql_server_run() has joined the loop threads: this thread drives every loop now. */
     if (srv->loop) {
         if (srv->tcp_fd >= 0)
             net_io_stop(srv->loop, &srv->tcp_io);
@@ -638,31 +710,40 @@ void hsql_server_free(hsql_server_t *srv)
     }
     /* Running queries stop at their next row (peer_gone), then their completions are
      * collected before the sessions are freed. */
-    for (hsql_conn_t *c = srv->conns; c; c = c->next) {
-        if (c->state == HSQL_CONN_RUNNING)
-            atomic_store(&c->peer_gone, true);
-        if (c->job_again) { /* waiting on its retry timer, not on a worker */
-            net_timer_stop(srv->loop, &c->timer);
-            c->job_again = false;
-            c->state = HSQL_CONN_IDLE;
+    for (unsigned i = 0; i < srv->nloops; i++) {
+        hsql_loopctx_t *lc = &srv->lcs[i];
+        for (hsql_conn_t *c = lc->conns; c; c = c->next) {
+            if (c->state == HSQL_CONN_RUNNING)
+                atomic_store(&c->peer_gone, true);
+            if (c->job_again) { /* waiting on its retry timer, not on a worker */
+                net_timer_stop(lc->loop, &c->timer);
+                c->job_again = false;
+                c->state = HSQL_CONN_IDLE;
+            }
         }
     }
     if (srv->pool)
         net_pool_free(srv->pool);
     srv->pool = NULL;
-    if (srv->loop) {
-        while (net_loop_tick(srv->loop, 0) > 0) {
+    for (unsigned i = 0; srv->lcs && i < srv->nloops; i++) {
+        hsql_loopctx_t *lc = &srv->lcs[i];
+        if (!lc->loop)
+            continue;
+        while (net_loop_tick(lc->loop, 0) > 0) {
         }
-        while (srv->conns) {
-            hsql_conn_t *c = srv->conns;
-            net_timer_stop(srv->loop, &c->timer); /* a retry after HSQL_AGAIN, if any */
+        while (lc->conns) {
+            hsql_conn_t *c = lc->conns;
+            net_timer_stop(lc->loop, &c->timer); /* a retry after HSQL_AGAIN, if any */
             c->job_again = false;
             c->state = HSQL_CONN_CLOSING;
             conn_free(c);
         }
-        net_timer_stop(srv->loop, &srv->sweep);
-        net_loop_free(srv->loop);
+        net_timer_stop(lc->loop, &lc->sweep);
     }
+    for (unsigned i = 0; srv->lcs && i < srv->nloops; i++)
+        if (srv->lcs[i].loop)
+            net_loop_free(srv->lcs[i].loop);
+    free(srv->lcs);
     if (srv->eng)
         hsql_engine_free(srv->eng);
     free(srv);

@@ -31,6 +31,9 @@ typedef struct hsql_server_cfg {
     size_t max_result_buffer;    /* 64 MiB: output a session may queue unflushed */
     unsigned max_prepared;       /* 16382 prepared statements per session */
     unsigned workers;            /* 4 query threads */
+    unsigned loops;              /* event loops (protocol I/O and inline statements):
+                                    CPUs available, at least 2, at most 16; connections
+                                    are spread over them in turn */
     unsigned connect_timeout_s;  /* 10: handshake must finish within */
     unsigned wait_timeout_s;     /* 28800: idle sessions are closed after */
     unsigned inline_us;          /* 200: statements measured below this run on the loop;

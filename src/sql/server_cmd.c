@@ -349,7 +349,7 @@ static bool class_may_inline(const hsql_conn_t *c, int cls)
 /* Session opening and INIT_DB are timed per server, like statement shapes. */
 static bool kind_may_inline(const hsql_conn_t *c, hsql_job_kind_t kind)
 {
-    return c->srv->cfg.inline_us != UINT32_MAX && c->srv->kind_streak[kind] >= FAST_STREAK_MIN &&
+    return c->srv->cfg.inline_us != UINT32_MAX && c->lc->kind_streak[kind] >= FAST_STREAK_MIN &&
            c->out.len - c->out_off <= HSQL_OUT_HIGH;
 }
 
@@ -489,7 +489,7 @@ void hsql_conn_job_finish(hsql_conn_t *c)
              (int)c->job_kind, c->job_inline ? "inline" : "pool", (double)c->job_ns / 1000.0,
              c->job_rc);
     if (c->job_kind == HSQL_JOB_CONNECT || c->job_kind == HSQL_JOB_INIT_DB) {
-        uint16_t *k = &srv->kind_streak[c->job_kind];
+        uint16_t *k = &c->lc->kind_streak[c->job_kind];
         *k = fast ? (uint16_t)BASE_MIN(*k + 1, 1000) : 0;
     }
     switch (c->job_kind) {
@@ -498,7 +498,7 @@ void hsql_conn_job_finish(hsql_conn_t *c)
             c->want_close = true;
             return;
         }
-        net_timer_stop(srv->loop, &c->timer);
+        net_timer_stop(c->lc->loop, &c->timer);
         c->state = HSQL_CONN_IDLE;
         return;
     case HSQL_JOB_PREPARE:
@@ -788,7 +788,7 @@ static void cmd_query(hsql_conn_t *c, const uint8_t *payload, size_t len)
     bool may = false;
     if (cls != HSQL_CLS_WRITE) {
         uint64_t h = hsql_shape_hash(sql, n);
-        hsql_shape_t *sh = &c->srv->shapes[h & (HSQL_SHAPES - 1)];
+        hsql_shape_t *sh = &c->lc->shapes[h & (HSQL_SHAPES - 1)];
         if (sh->hash != h) {
             sh->hash = h;
             sh->fast_streak = 0;

@@ -11,6 +11,7 @@
 #include "proto_codec.h"
 #include "server.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 /* Session states; the diagram and transitions are in server.c. */
@@ -57,9 +58,26 @@ typedef struct hsql_shape {
 } hsql_shape_t;
 
 typedef struct hsql_conn hsql_conn_t;
+
+/* One event loop of the server and what belongs to it alone (loop thread only). Loop 0 also
+ * owns the listeners and hands new connections to the loops in turn. */
+typedef struct hsql_loopctx {
+    hsql_server_t *srv;
+    net_loop_t *loop;
+    unsigned idx;
+    pthread_t thread;         /* loops 1..n-1; loop 0 runs in hsql_server_run()'s caller */
+    bool thread_started;
+    hsql_conn_t *conns;       /* this loop's connections */
+    net_timer_t sweep;        /* idle and read timeouts */
+    hsql_shape_t shapes[HSQL_SHAPES];
+    uint16_t kind_streak[8];  /* fast runs in a row per hsql_job_kind_t (CONNECT, INIT_DB) */
+} hsql_loopctx_t;
+
 struct hsql_conn {
     hsql_server_t *srv;
-    hsql_conn_t *prev, *next;  /* the server's list */
+    hsql_loopctx_t *lc;        /* the loop that owns this connection */
+    net_task_t handoff;        /* loop 0 → lc: start serving this accepted socket */
+    hsql_conn_t *prev, *next;  /* lc's list */
     net_io_t io;
     net_timer_t timer;         /* handshake deadline */
     int fd;
@@ -127,13 +145,11 @@ struct hsql_server {
     int tcp_fd, unix_fd;
     net_io_t tcp_io, unix_io;
     int port;
-    net_timer_t sweep;
-    hsql_conn_t *conns;
-    unsigned nconns;
-    uint32_t next_conn_id;
+    hsql_loopctx_t *lcs;        /* cfg.loops event loops; lcs[0].loop is `loop` */
+    unsigned nloops, next_lc;
+    _Atomic unsigned nconns;    /* all loops */
+    uint32_t next_conn_id;      /* loop 0 */
     bool trust;                 /* no users configured */
-    hsql_shape_t shapes[HSQL_SHAPES];
-    uint16_t kind_streak[8];    /* fast runs in a row per hsql_job_kind_t (CONNECT, INIT_DB) */
     char version[64];
 };
 
