@@ -23,6 +23,21 @@ def _sanitized():
 SANITIZED = _sanitized()
 
 
+def landlock_abi():
+    """The kernel's Landlock ABI version (0 = none); --isolate with ports needs 4."""
+    import ctypes
+    import platform
+    if platform.machine() not in ("x86_64", "aarch64"):
+        return 0
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    r = libc.syscall(ctypes.c_long(444), None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    return max(int(r), 0)
+
+
+LANDLOCK = landlock_abi()
+
+
 def children(pid):
     """Direct children of pid (from /proc)."""
     out = []

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from harvutil import Conn, get
-from phputil import SANITIZED, PhpHarv, alive, children, response, site
+from phputil import LANDLOCK, SANITIZED, PhpHarv, alive, children, response, site
 
 SCRIPTS = {
     "hello.php": "<?php echo 'Hello from ', php_sapi_name(), \"\\n\";",
@@ -375,6 +375,7 @@ def test_recycle_and_queue_limit(tmp_path):
         h.stop()
 
 
+@pytest.mark.skipif(LANDLOCK < 1, reason="no Landlock in this kernel")
 def test_isolation(tmp_path):
     """--isolate: no network for the workers, no writes outside the temp dir and --writable
     directories; open_basedir keeps reads inside the root and the temp dir."""
@@ -405,6 +406,7 @@ echo json_encode($r);
         h.stop()
 
 
+@pytest.mark.skipif(LANDLOCK < 4, reason="Landlock TCP rules need ABI 4")
 def test_isolation_allowed_port(tmp_path):
     """--isolate --allow-connect PORT: TCP to PORT only (HarvSQL's, for a wp-config.php that
     names 127.0.0.1:PORT), enforced by Landlock instead of a private network namespace."""

@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from phputil import SANITIZED, PhpHarv
+from phputil import LANDLOCK, SANITIZED, PhpHarv
 
 WP = "/usr/share/wordpress"
 
@@ -84,10 +84,11 @@ def wordpress(tmp_path_factory):
     addr = "127.0.0.1:%d" % free_port()
     (root / "wp-config.php").write_text(WP_CONFIG % {"host": addr})
     (root / "wp-content" / "uploads").mkdir()
-    # isolated workers: TCP to HarvSQL's port only, writes to wp-content/uploads only
+    # isolated workers (Landlock ABI >= 4): TCP to HarvSQL's port only, writes to
+    # wp-content/uploads only
+    iso = ["--isolate", "--writable", "wp-content/uploads"] if LANDLOCK >= 4 else []
     h = PhpHarv(root, "--timeout", "120000", "--state", str(tmp / "state"), "--sql-listen",
-                addr, "--db-user", "wp:wp-secret", "--db", "wordpress", "--isolate",
-                "--writable", "wp-content/uploads", workers=2)
+                addr, "--db-user", "wp:wp-secret", "--db", "wordpress", *iso, workers=2)
     try:
         assert h.sql and "tcp=" + addr in h.sql, h.sql
         assert os.path.exists(tmp / "state" / "sql") and os.path.exists(
