@@ -401,3 +401,25 @@ def test_lock_waiters_do_not_starve_the_lock_holder():
         a.close()
     finally:
         s.stop()
+
+
+@pytest.mark.parametrize("loops", ["1", "3"])
+def test_loop_counts(loops):
+    """One loop (everything on one thread) and an odd number of loops both serve several
+    sessions, prepared statements and a slow query beside fast ones."""
+    s = HarvSQL("--loops", loops)
+    try:
+        conns = [login(s) for _ in range(4)]
+        for i, c in enumerate(conns):
+            for _ in range(6):
+                assert c.query("SELECT %d" % i)[2] == [[str(i)]]
+        slow = conns[0]
+        slow.command(b"\x03WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+                     b"WHERE i < 2000000) SELECT COUNT(*) FROM r")
+        for c in conns[1:]:
+            assert c.query("SELECT 1")[0] == "rows"
+        assert slow.read_result()[2] == [["2000000"]]
+        for c in conns:
+            c.close()
+    finally:
+        s.stop()
