@@ -415,10 +415,10 @@ def test_loop_counts(loops):
                 assert c.query("SELECT %d" % i)[2] == [[str(i)]]
         slow = conns[0]
         slow.command(b"\x03WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
-                     b"WHERE i < 2000000) SELECT COUNT(*) FROM r")
+                     b"WHERE i < 1000000) SELECT COUNT(*) FROM r")
         for c in conns[1:]:
             assert c.query("SELECT 1")[0] == "rows"
-        assert slow.read_result()[2] == [["2000000"]]
+        assert slow.read_result()[2] == [["1000000"]]
         for c in conns:
             c.close()
     finally:
