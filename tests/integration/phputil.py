@@ -38,6 +38,17 @@ def landlock_abi():
 LANDLOCK = landlock_abi()
 
 
+def _netns_ok():
+    try:
+        return subprocess.run(["unshare", "-n", "true"], capture_output=True,
+                              timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+NETNS = _netns_ok()  # --isolate without ports enters a private network namespace
+
+
 def children(pid):
     """Direct children of pid (from /proc)."""
     out = []

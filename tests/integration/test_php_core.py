@@ -16,7 +16,7 @@ import time
 import pytest
 
 from harvutil import Conn, get
-from phputil import LANDLOCK, SANITIZED, PhpHarv, alive, children, response, site
+from phputil import LANDLOCK, NETNS, SANITIZED, PhpHarv, alive, children, response, site
 
 SCRIPTS = {
     "hello.php": "<?php echo 'Hello from ', php_sapi_name(), \"\\n\";",
@@ -375,7 +375,7 @@ def test_recycle_and_queue_limit(tmp_path):
         h.stop()
 
 
-@pytest.mark.skipif(LANDLOCK < 1, reason="no Landlock in this kernel")
+@pytest.mark.skipif(LANDLOCK < 1 or not NETNS, reason="no Landlock or no network namespaces")
 def test_isolation(tmp_path):
     """--isolate: no network for the workers, no writes outside the temp dir and --writable
     directories; open_basedir keeps reads inside the root and the temp dir."""
