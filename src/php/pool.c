@@ -149,9 +149,9 @@ static unsigned find_slot(pool_t *p, pid_t pid)
     return p->n;
 }
 
-/* Reaps dead workers; returns how many died. While stopping (respawn false) deaths are the
- * expected outcome and are not logged. */
-static unsigned reap(pool_t *p, bool respawn)
+/* Reaps dead workers (their slots become empty); returns how many died. While stopping,
+ * deaths are the expected outcome and are not logged. */
+static unsigned reap(pool_t *p)
 {
     unsigned died = 0;
     int status;
@@ -171,8 +171,6 @@ static unsigned reap(pool_t *p, bool respawn)
             base_log(BASE_LOG_WARN, "php", "worker %d exited with %d", (int)pid,
                      WEXITSTATUS(status));
         s->pid = 0;
-        if (respawn)
-            spawn(p, i);
     }
     return died;
 }
@@ -325,7 +323,7 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
             window = now;
             deaths = 0;
         }
-        deaths += reap(&p, false);
+        deaths += reap(&p);
         /* refill empty slots; a crash loop (the limit of deaths within a second) waits for
          * the next second */
         if (deaths < PHPW_RESPAWN_FAST_LIMIT)
@@ -340,7 +338,7 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
             kill(p.slots[i].pid, SIGTERM);
     uint64_t t0 = base_now_ms();
     for (;;) {
-        reap(&p, false);
+        reap(&p);
         unsigned alive = 0;
         for (unsigned i = 0; i < p.n; i++)
             alive += p.slots[i].pid != 0;
