@@ -57,12 +57,13 @@ typedef struct cctx {
     uint32_t last_op_pos;  /* its first cell */
     uint32_t cmp_end;      /* end of the last i32 compare emitted (for branch fusion) */
     uint32_t addimm_end;   /* end of the last i32.add with immediate (folded into loads) */
+    uint32_t add_end;      /* end of the last i32.add of two slots (folded into loads) */
     uint32_t ninstr;
 } cctx_t;
 
 /* Opcode maps, filled once by init_numtab(): immediate variant, fused compare-branch, and
  * the inverse comparison. */
-static int16_t imm_of[WOP_COUNT], brfuse_of[WOP_COUNT], inverse_of[WOP_COUNT];
+static int16_t imm_of[WOP_COUNT], brfuse_of[WOP_COUNT], inverse_of[WOP_COUNT], rr_of[WOP_COUNT];
 
 static bool fusable(cctx_t *c, const struct ventry *cond);
 static void fuse_branch(cctx_t *c, bool invert);
@@ -555,6 +556,9 @@ static void init_numtab(void)
     WVM_CMP_OPS(CMP_ENTRY)
 #undef CMP_ENTRY
     brfuse_of[WOP_I32_EQZ] = WOP_BR_UNLESS;
+#define RR_ENTRY(name) rr_of[WOP_##name] = WOP_##name##_RR;
+    WVM_RR_OPS(RR_ENTRY)
+#undef RR_ENTRY
     static const int16_t pairs[][2] = {
         {WOP_I32_EQ, WOP_I32_NE},     {WOP_I32_LT_S, WOP_I32_GE_S}, {WOP_I32_LT_U, WOP_I32_GE_U},
         {WOP_I32_GT_S, WOP_I32_LE_S}, {WOP_I32_GT_U, WOP_I32_LE_U},
@@ -606,6 +610,8 @@ static bool op_numeric(cctx_t *c, const numdesc_t *d)
     push_result(c, d->out, cell);
     if (brfuse_of[d->op])
         c->cmp_end = c->ncode;
+    if (d->op == WOP_I32_ADD)
+        c->add_end = c->ncode;
     return true;
 }
 
@@ -663,15 +669,18 @@ static bool memarg(cctx_t *c, uint32_t natural, uint32_t *offset)
 /* Pops a memory address. If it was computed by the i32.add-immediate just emitted, that
  * instruction is dropped and its operand and immediate become the access's base and
  * pre-offset (the add wraps at 32 bits: ea = u32(base + pre) + offset, exactly as before). */
-static bool pop_addr(cctx_t *c, uint32_t *base, uint32_t *pre)
+static bool pop_addr(cctx_t *c, uint32_t *base, uint32_t *pre, bool *rr)
 {
     ventry_t a;
     if (!pop_k(c, WVM_I32, &a))
         return false;
     *pre = 0;
+    *rr = false;
     if (live(c) && !a.k && a.loc == a.home && c->last_dst && c->code[c->last_dst] == a.home &&
-        c->last_wop == WOP_I32_ADD_IMM && c->addimm_end == c->ncode) {
+        ((c->last_wop == WOP_I32_ADD_IMM && c->addimm_end == c->ncode) ||
+         (c->last_wop == WOP_I32_ADD && c->add_end == c->ncode))) {
         uint32_t pos = c->last_op_pos;
+        *rr = c->last_wop == WOP_I32_ADD; /* then `pre` is the second slot */
         *base = c->code[pos + 2];
         *pre = c->code[pos + 3];
         c->ncode = pos;
@@ -685,9 +694,10 @@ static bool pop_addr(cctx_t *c, uint32_t *base, uint32_t *pre)
 static bool op_load(cctx_t *c, int op, uint8_t type, uint32_t natural)
 {
     uint32_t off, base, pre;
-    if (!memarg(c, natural, &off) || !pop_addr(c, &base, &pre))
+    bool rr;
+    if (!memarg(c, natural, &off) || !pop_addr(c, &base, &pre, &rr))
         return false;
-    emit_op(c, op);
+    emit_op(c, rr ? rr_of[op] : op);
     uint32_t cell = c->ncode;
     emit(c, c->sh);
     emit(c, base);
@@ -700,14 +710,22 @@ static bool op_load(cctx_t *c, int op, uint8_t type, uint32_t natural)
 static bool op_store(cctx_t *c, int op, uint8_t type, uint32_t natural)
 {
     uint32_t off, base, pre;
+    bool rr;
     ventry_t v;
-    if (!memarg(c, natural, &off) || !pop_k(c, type, &v) || !pop_addr(c, &base, &pre))
+    if (!memarg(c, natural, &off) || !pop_k(c, type, &v))
         return false;
-    if (v.k && (op != WOP_I64_STORE || fits_imm(WVM_I64, v.kv))) {
+    bool kpath = v.k && (op != WOP_I64_STORE || fits_imm(WVM_I64, v.kv));
+    /* a constant that needs a slot is written now, before the address is popped: writing
+     * it after a folded i32.add would clobber that add's second operand */
+    if (v.k && !kpath)
+        use(c, &v);
+    if (!pop_addr(c, &base, &pre, &rr))
+        return false;
+    if (kpath) {
         /* constant value: store it from the instruction */
         int kop = op == WOP_I32_STORE8 ? WOP_STORE8_K : op == WOP_I32_STORE16 ? WOP_STORE16_K
                   : op == WOP_I32_STORE ? WOP_STORE32_K : WOP_STORE64_K;
-        emit_op(c, kop);
+        emit_op(c, rr ? rr_of[kop] : kop);
         emit(c, base);
         emit(c, (uint32_t)v.kv);
         emit(c, off);
@@ -715,7 +733,7 @@ static bool op_store(cctx_t *c, int op, uint8_t type, uint32_t natural)
         return true;
     }
     uint32_t vl = use(c, &v);
-    emit_op(c, op);
+    emit_op(c, rr ? rr_of[op] : op);
     emit(c, base);
     emit(c, vl);
     emit(c, off);

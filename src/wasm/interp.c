@@ -224,9 +224,13 @@ int wvm_interp_run(wvm_instance_t *inst)
         ip += 3;                                                                               \
         NEXT();                                                                                \
     }
-#define LOAD(name, T, RF, CAST)                                                                \
-    L_##name : {                                                                               \
-        uint64_t ea = (uint64_t)(uint32_t)(A.u32 + ip[4]) + ip[3];                             \
+/* Effective addresses: base slot + immediate pre-offset (wrapping at 32 bits, as the
+ * folded i32.add did) + offset; or, for the _RR forms, base slot + second slot. */
+#define EA_IMM(base) ((uint64_t)(uint32_t)(fp[base].u32 + ip[4]) + ip[3])
+#define EA_RR(base) ((uint64_t)(uint32_t)(fp[base].u32 + fp[ip[4]].u32) + ip[3])
+#define LOAD1(label, EA, T, RF, CAST)                                                          \
+    label : {                                                                                  \
+        uint64_t ea = EA(ip[2]);                                                               \
         if (BASE_UNLIKELY(ea + sizeof(T) > ms))                                                \
             TRAP(WVM_TRAP_MEMORY_OOB);                                                         \
         T v;                                                                                   \
@@ -235,16 +239,24 @@ int wvm_interp_run(wvm_instance_t *inst)
         ip += 5;                                                                               \
         NEXT();                                                                                \
     }
-#define STORE(name, T, F)                                                                      \
-    L_##name : {                                                                               \
-        uint64_t ea = (uint64_t)(uint32_t)(fp[ip[1]].u32 + ip[4]) + ip[3];                     \
+#define LOAD(name, T, RF, CAST)                                                                \
+    LOAD1(L_##name, EA_IMM, T, RF, CAST) LOAD1(L_##name##_RR, EA_RR, T, RF, CAST)
+#define STORE1(label, EA, T, VAL)                                                              \
+    label : {                                                                                  \
+        uint64_t ea = EA(ip[1]);                                                               \
         if (BASE_UNLIKELY(ea + sizeof(T) > ms))                                                \
             TRAP(WVM_TRAP_MEMORY_OOB);                                                         \
-        T v = (T)fp[ip[2]].F;                                                                  \
+        T v = (T)(VAL);                                                                        \
         memcpy(mb + ea, &v, sizeof(T));                                                        \
         ip += 5;                                                                               \
         NEXT();                                                                                \
     }
+#define STORE(name, T, F)                                                                      \
+    STORE1(L_##name, EA_IMM, T, fp[ip[2]].F) STORE1(L_##name##_RR, EA_RR, T, fp[ip[2]].F)
+/* constant value in cell 2 (sign-extended from 32 bits) */
+#define STOREK(name, T)                                                                        \
+    STORE1(L_##name, EA_IMM, T, (int64_t)(int32_t)ip[2])                                       \
+    STORE1(L_##name##_RR, EA_RR, T, (int64_t)(int32_t)ip[2])
 
 static int run(wvm_instance_t *inst, bool init_only)
 {
@@ -254,10 +266,12 @@ static int run(wvm_instance_t *inst, bool init_only)
 #define SET_OFF_NUM(code, name, ar, t, r) SET_OFF_OTHER(name)
 #define SET_OFF_IMM(name) SET_OFF_OTHER(name##_IMM)
 #define SET_OFF_CMP(name) SET_OFF_OTHER(BR_##name) SET_OFF_OTHER(BR_##name##_IMM)
+#define SET_OFF_RR(name) SET_OFF_OTHER(name##_RR)
         WVM_OTHER_OPS(SET_OFF_OTHER)
         WVM_NUMERIC_OPS(SET_OFF_NUM)
         WVM_IMM_OPS(SET_OFF_IMM)
         WVM_CMP_OPS(SET_OFF_CMP)
+        WVM_RR_OPS(SET_OFF_RR)
         exit_cells[0] = (uint32_t)wvm_op_off[WOP_EXIT];
         return 0;
     }
@@ -499,16 +513,6 @@ L_V128_LOAD: {
     STORE(I64_STORE, uint64_t, u64)
     STORE(I32_STORE8, uint8_t, u32)
     STORE(I32_STORE16, uint16_t, u32)
-#define STOREK(name, T)                                                                        \
-    L_##name : {                                                                               \
-        uint64_t ea = (uint64_t)(uint32_t)(fp[ip[1]].u32 + ip[4]) + ip[3];                     \
-        if (BASE_UNLIKELY(ea + sizeof(T) > ms))                                                \
-            TRAP(WVM_TRAP_MEMORY_OOB);                                                         \
-        T v = (T)(int64_t)(int32_t)ip[2];                                                      \
-        memcpy(mb + ea, &v, sizeof(T));                                                        \
-        ip += 5;                                                                               \
-        NEXT();                                                                                \
-    }
     STOREK(STORE8_K, uint8_t)
     STOREK(STORE16_K, uint16_t)
     STOREK(STORE32_K, uint32_t)

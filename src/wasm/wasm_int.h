@@ -161,13 +161,23 @@
     X(I32_EQ) X(I32_NE) X(I32_LT_S) X(I32_LT_U) X(I32_GT_S) X(I32_GT_U) X(I32_LE_S)            \
     X(I32_LE_U) X(I32_GE_S) X(I32_GE_U)
 
+/* Memory accesses whose address is the sum of two slots (an i32.add folded in):
+ * NAME_RR has the same cells as NAME with the pre-offset cell holding a second slot. */
+#define WVM_RR_OPS(X)                                                                          \
+    X(I32_LOAD) X(I64_LOAD) X(I32_LOAD8_S) X(I32_LOAD8_U) X(I32_LOAD16_S) X(I32_LOAD16_U)      \
+    X(I64_LOAD8_S) X(I64_LOAD8_U) X(I64_LOAD16_S) X(I64_LOAD16_U) X(I64_LOAD32_S)             \
+    X(I64_LOAD32_U) X(I32_STORE) X(I64_STORE) X(I32_STORE8) X(I32_STORE16) X(STORE8_K)        \
+    X(STORE16_K) X(STORE32_K) X(STORE64_K)
+
 #define WVM_OP_ENUM_NUM(code, name, ar, t, r) WOP_##name,
 #define WVM_OP_ENUM_IMM(name) WOP_##name##_IMM,
+#define WVM_OP_ENUM_RR(name) WOP_##name##_RR,
 #define WVM_OP_ENUM_CMP(name) WOP_BR_##name, WOP_BR_##name##_IMM,
 #define WVM_OP_ENUM_OTHER(name) WOP_##name,
 enum {
     WVM_OTHER_OPS(WVM_OP_ENUM_OTHER) WVM_NUMERIC_OPS(WVM_OP_ENUM_NUM)
-        WVM_IMM_OPS(WVM_OP_ENUM_IMM) WVM_CMP_OPS(WVM_OP_ENUM_CMP) WOP_COUNT
+        WVM_IMM_OPS(WVM_OP_ENUM_IMM) WVM_CMP_OPS(WVM_OP_ENUM_CMP) WVM_RR_OPS(WVM_OP_ENUM_RR)
+            WOP_COUNT
 };
 
 /* Handler offsets, filled by wvm_interp_init(). */
