@@ -875,14 +875,8 @@ int hsql_infoschema_prepare(hsql_session_t *s, hsql_error_t *err)
         bind_txt(st, 1, dbs[k]);
         sqlite3_step(st);
         sqlite3_reset(st);
-        free(dbs[k]);
     }
-    free(dbs);
     sqlite3_finalize(st);
-    if (!s->db)
-        return 0;
-    hsql_table_t **v;
-    int n = tables_sorted(s->db, &v);
     sqlite3_stmt *tt = NULL, *ct = NULL, *it = NULL, *kc = NULL, *tc = NULL;
     sqlite3_prepare_v2(s->conn,
                        "INSERT INTO is_tables VALUES('def',?1,?2,'BASE TABLE',?3,10,'Dynamic',?4,0,?5,0,0,0,"
@@ -897,121 +891,134 @@ int hsql_infoschema_prepare(hsql_session_t *s, hsql_error_t *err)
                        -1, &kc, NULL);
     sqlite3_prepare_v2(s->conn, "INSERT INTO is_table_constraints VALUES('def',?1,?2,?1,?3,?4,'YES')", -1,
                        &tc, NULL);
-    for (int k = 0; k < n; k++) {
-        hsql_table_t *tb = v[k];
-        int64_t maxid, rows = table_rows(s, tb->name, &maxid);
-        char ctime[32];
-        fmt_time(tb->create_time, ctime, sizeof ctime);
-        bind_txt(tt, 1, s->dbname);
-        bind_txt(tt, 2, tb->name);
-        bind_txt(tt, 3, tb->engine);
-        sqlite3_bind_int64(tt, 4, rows);
-        sqlite3_bind_int64(tt, 5, rows * 100);
-        if (tb->autoinc_col >= 0)
-            sqlite3_bind_int64(tt, 6, maxid + 1);
-        else
-            sqlite3_bind_null(tt, 6);
-        bind_txt(tt, 7, ctime);
-        bind_txt(tt, 8, tb->collation);
-        bind_txt(tt, 9, tb->comment ? tb->comment : "");
-        sqlite3_step(tt);
-        sqlite3_reset(tt);
-        for (int c = 0; c < tb->ncols; c++) {
-            const hsql_column_t *col = &tb->cols[c];
-            char dtype[64], extra[128], cs[64];
-            size_t l = strcspn(col->type, "( ");
-            snprintf(dtype, sizeof dtype, "%.*s", (int)l, col->type);
-            bind_txt(ct, 1, s->dbname);
-            bind_txt(ct, 2, tb->name);
-            bind_txt(ct, 3, col->name);
-            sqlite3_bind_int(ct, 4, c + 1);
-            bind_txt(ct, 5, col->deflt);
-            bind_txt(ct, 6, col->notnull ? "NO" : "YES");
-            bind_txt(ct, 7, dtype);
-            bool txt = col->cls == HSQL_CLS_TEXT || col->cls == HSQL_CLS_BLOB || col->cls == HSQL_CLS_ENUM;
-            if (txt && col->maxlen) {
-                sqlite3_bind_int64(ct, 8, col->maxlen);
-                sqlite3_bind_int64(ct, 9, (int64_t)col->maxlen * (col->cls == HSQL_CLS_BLOB ? 1 : 4));
-            } else {
-                sqlite3_bind_null(ct, 8);
-                sqlite3_bind_null(ct, 9);
-            }
-            if (col->cls == HSQL_CLS_INT || col->cls == HSQL_CLS_REAL || col->cls == HSQL_CLS_DECIMAL) {
-                int prec = col->mtype == HSQL_TYPE_LONGLONG ? (col->is_unsigned ? 20 : 19)
-                           : col->mtype == HSQL_TYPE_LONG   ? 10
-                           : col->mtype == HSQL_TYPE_INT24  ? 7
-                           : col->mtype == HSQL_TYPE_SHORT  ? 5
-                           : col->mtype == HSQL_TYPE_TINY   ? 3
-                           : col->mtype == HSQL_TYPE_DOUBLE ? 22
-                           : col->mtype == HSQL_TYPE_FLOAT  ? 12
-                                                            : (int)col->length - 2;
-                sqlite3_bind_int(ct, 10, prec);
-                if (col->cls == HSQL_CLS_INT || col->cls == HSQL_CLS_DECIMAL)
-                    sqlite3_bind_int(ct, 11, col->cls == HSQL_CLS_INT ? 0 : col->decimals);
-                else
+    /* every database of the state directory; row counts of the session's own only */
+    for (int di = 0; di < nd; di++) {
+        hsql_db_t *d = hsql_db_get(s->eng, dbs[di]);
+        bool cur = d == s->db;
+        if (!cur && hsql_db_load_other(s->eng, d, NULL) < 0)
+            continue;
+        const char *dbn = d->name;
+        hsql_table_t **v;
+        int n = tables_sorted(d, &v);
+        for (int k = 0; k < n; k++) {
+            hsql_table_t *tb = v[k];
+            int64_t maxid = 0, rows = cur ? table_rows(s, tb->name, &maxid) : 0;
+            char ctime[32];
+            fmt_time(tb->create_time, ctime, sizeof ctime);
+            bind_txt(tt, 1, dbn);
+            bind_txt(tt, 2, tb->name);
+            bind_txt(tt, 3, tb->engine);
+            sqlite3_bind_int64(tt, 4, rows);
+            sqlite3_bind_int64(tt, 5, rows * 100);
+            if (tb->autoinc_col >= 0)
+                sqlite3_bind_int64(tt, 6, maxid + 1);
+            else
+                sqlite3_bind_null(tt, 6);
+            bind_txt(tt, 7, ctime);
+            bind_txt(tt, 8, tb->collation);
+            bind_txt(tt, 9, tb->comment ? tb->comment : "");
+            sqlite3_step(tt);
+            sqlite3_reset(tt);
+            for (int c = 0; c < tb->ncols; c++) {
+                const hsql_column_t *col = &tb->cols[c];
+                char dtype[64], extra[128], cs[64];
+                size_t l = strcspn(col->type, "( ");
+                snprintf(dtype, sizeof dtype, "%.*s", (int)l, col->type);
+                bind_txt(ct, 1, dbn);
+                bind_txt(ct, 2, tb->name);
+                bind_txt(ct, 3, col->name);
+                sqlite3_bind_int(ct, 4, c + 1);
+                bind_txt(ct, 5, col->deflt);
+                bind_txt(ct, 6, col->notnull ? "NO" : "YES");
+                bind_txt(ct, 7, dtype);
+                bool txt = col->cls == HSQL_CLS_TEXT || col->cls == HSQL_CLS_BLOB || col->cls == HSQL_CLS_ENUM;
+                if (txt && col->maxlen) {
+                    sqlite3_bind_int64(ct, 8, col->maxlen);
+                    sqlite3_bind_int64(ct, 9, (int64_t)col->maxlen * (col->cls == HSQL_CLS_BLOB ? 1 : 4));
+                } else {
+                    sqlite3_bind_null(ct, 8);
+                    sqlite3_bind_null(ct, 9);
+                }
+                if (col->cls == HSQL_CLS_INT || col->cls == HSQL_CLS_REAL || col->cls == HSQL_CLS_DECIMAL) {
+                    int prec = col->mtype == HSQL_TYPE_LONGLONG ? (col->is_unsigned ? 20 : 19)
+                               : col->mtype == HSQL_TYPE_LONG   ? 10
+                               : col->mtype == HSQL_TYPE_INT24  ? 7
+                               : col->mtype == HSQL_TYPE_SHORT  ? 5
+                               : col->mtype == HSQL_TYPE_TINY   ? 3
+                               : col->mtype == HSQL_TYPE_DOUBLE ? 22
+                               : col->mtype == HSQL_TYPE_FLOAT  ? 12
+                                                                : (int)col->length - 2;
+                    sqlite3_bind_int(ct, 10, prec);
+                    if (col->cls == HSQL_CLS_INT || col->cls == HSQL_CLS_DECIMAL)
+                        sqlite3_bind_int(ct, 11, col->cls == HSQL_CLS_INT ? 0 : col->decimals);
+                    else
+                        sqlite3_bind_null(ct, 11);
+                } else {
+                    sqlite3_bind_null(ct, 10);
                     sqlite3_bind_null(ct, 11);
-            } else {
-                sqlite3_bind_null(ct, 10);
-                sqlite3_bind_null(ct, 11);
+                }
+                if (col->collation) {
+                    snprintf(cs, sizeof cs, "%.*s", (int)strcspn(col->collation, "_"), col->collation);
+                    bind_txt(ct, 12, cs);
+                } else {
+                    bind_txt(ct, 12, NULL);
+                }
+                bind_txt(ct, 13, col->collation);
+                bind_txt(ct, 14, col->type);
+                bind_txt(ct, 15, col_key(tb, col->name));
+                bind_txt(ct, 16, col_extra(col, extra, sizeof extra));
+                bind_txt(ct, 17, col->comment ? col->comment : "");
+                sqlite3_step(ct);
+                sqlite3_reset(ct);
             }
-            if (col->collation) {
-                snprintf(cs, sizeof cs, "%.*s", (int)strcspn(col->collation, "_"), col->collation);
-                bind_txt(ct, 12, cs);
-            } else {
-                bind_txt(ct, 12, NULL);
-            }
-            bind_txt(ct, 13, col->collation);
-            bind_txt(ct, 14, col->type);
-            bind_txt(ct, 15, col_key(tb, col->name));
-            bind_txt(ct, 16, col_extra(col, extra, sizeof extra));
-            bind_txt(ct, 17, col->comment ? col->comment : "");
-            sqlite3_step(ct);
-            sqlite3_reset(ct);
-        }
-        for (int x = 0; x < tb->nidx; x++) {
-            const hsql_index_t *ix = &tb->idx[x];
-            bool uniq = ix->kind == HSQL_IDX_PRIMARY || ix->kind == HSQL_IDX_UNIQUE;
-            if (uniq) {
-                bind_txt(tc, 1, s->dbname);
-                bind_txt(tc, 2, ix->name);
-                bind_txt(tc, 3, tb->name);
-                bind_txt(tc, 4, ix->kind == HSQL_IDX_PRIMARY ? "PRIMARY KEY" : "UNIQUE");
-                sqlite3_step(tc);
-                sqlite3_reset(tc);
-            }
-            for (int j = 0; j < ix->ncols; j++) {
-                int c = hsql_col_find(tb, ix->cols[j]);
-                bind_txt(it, 1, s->dbname);
-                bind_txt(it, 2, tb->name);
-                sqlite3_bind_int(it, 3, !uniq);
-                bind_txt(it, 4, ix->name);
-                sqlite3_bind_int(it, 5, j + 1);
-                bind_txt(it, 6, ix->cols[j]);
-                if (ix->sub[j])
-                    sqlite3_bind_int(it, 7, ix->sub[j]);
-                else
-                    sqlite3_bind_null(it, 7);
-                bind_txt(it, 8, c >= 0 && !tb->cols[c].notnull ? "YES" : "");
-                sqlite3_step(it);
-                sqlite3_reset(it);
+            for (int x = 0; x < tb->nidx; x++) {
+                const hsql_index_t *ix = &tb->idx[x];
+                bool uniq = ix->kind == HSQL_IDX_PRIMARY || ix->kind == HSQL_IDX_UNIQUE;
                 if (uniq) {
-                    bind_txt(kc, 1, s->dbname);
-                    bind_txt(kc, 2, ix->name);
-                    bind_txt(kc, 3, tb->name);
-                    bind_txt(kc, 4, ix->cols[j]);
-                    sqlite3_bind_int(kc, 5, j + 1);
-                    sqlite3_step(kc);
-                    sqlite3_reset(kc);
+                    bind_txt(tc, 1, dbn);
+                    bind_txt(tc, 2, ix->name);
+                    bind_txt(tc, 3, tb->name);
+                    bind_txt(tc, 4, ix->kind == HSQL_IDX_PRIMARY ? "PRIMARY KEY" : "UNIQUE");
+                    sqlite3_step(tc);
+                    sqlite3_reset(tc);
+                }
+                for (int j = 0; j < ix->ncols; j++) {
+                    int c = hsql_col_find(tb, ix->cols[j]);
+                    bind_txt(it, 1, dbn);
+                    bind_txt(it, 2, tb->name);
+                    sqlite3_bind_int(it, 3, !uniq);
+                    bind_txt(it, 4, ix->name);
+                    sqlite3_bind_int(it, 5, j + 1);
+                    bind_txt(it, 6, ix->cols[j]);
+                    if (ix->sub[j])
+                        sqlite3_bind_int(it, 7, ix->sub[j]);
+                    else
+                        sqlite3_bind_null(it, 7);
+                    bind_txt(it, 8, c >= 0 && !tb->cols[c].notnull ? "YES" : "");
+                    sqlite3_step(it);
+                    sqlite3_reset(it);
+                    if (uniq) {
+                        bind_txt(kc, 1, dbn);
+                        bind_txt(kc, 2, ix->name);
+                        bind_txt(kc, 3, tb->name);
+                        bind_txt(kc, 4, ix->cols[j]);
+                        sqlite3_bind_int(kc, 5, j + 1);
+                        sqlite3_step(kc);
+                        sqlite3_reset(kc);
+                    }
                 }
             }
         }
+        free(v);
     }
+    for (int k = 0; k < nd; k++)
+        free(dbs[k]);
+    free(dbs);
     sqlite3_finalize(tt);
     sqlite3_finalize(ct);
     sqlite3_finalize(it);
     sqlite3_finalize(kc);
     sqlite3_finalize(tc);
-    free(v);
     return 0;
 }
 

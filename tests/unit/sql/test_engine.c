@@ -376,6 +376,15 @@ static void test_alter_show(void **state)
     QOK(e->s, r, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_NAME = 't2' ORDER BY ORDINAL_POSITION");
     assert_int_equal(r->nrows, 2);
     QOK(e->s, r, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_NAME = 't2'");
+    QOK(e->s, r, "CREATE DATABASE d2");
+    QOK(e->s, r, "USE d2");
+    QOK(e->s, r, "CREATE TABLE x2 (a int, b varchar(3))");
+    QOK(e->s, r, "USE d");
+    QOK(e->s, r, "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES ORDER BY TABLE_SCHEMA, TABLE_NAME");
+    assert_int_equal(r->nrows, 2);
+    assert_string_equal(V(r, 1, 0), "d2");
+    assert_string_equal(V(r, 1, 1), "x2");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'd2'"), "2");
     QOK(e->s, r, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA");
     assert_true(r->nrows >= 2);
     env_free(e);
