@@ -186,13 +186,24 @@ int http_server_init(http_server_t **srv, const http_config_t *cfg, http_handler
 int http_server_tick(http_server_t *srv, int max_wait_ms);
 /* Runs every loop until http_server_stop() (loop 0 on the calling thread). */
 int http_server_run(http_server_t *srv);
-/* Thread- and signal-context-safe request to return from http_server_run(). */
+/* Thread- and signal-context-safe request to return from http_server_run() at once. */
 void http_server_stop(http_server_t *srv);
+/* Graceful stop, thread- and async-signal-safe: every loop stops accepting for good and the
+ * server closes its descriptors of the listeners (inherited ones too: a supervisor's own copy
+ * keeps such a socket open for the next generation), closes idle keep-alive connections, answers
+ * requests in flight with Connection: close, and http_server_run() returns once the last
+ * connection is gone or deadline_ms have passed (then http_server_free closes the rest). */
+void http_server_drain(http_server_t *srv, unsigned deadline_ms);
 void http_server_free(http_server_t *srv);
 /* The bound port of listener i (for ephemeral ports), or 0. */
 int http_server_port(const http_server_t *srv, unsigned i);
 /* Connections currently open (all loops). */
 unsigned http_server_conn_count(const http_server_t *srv);
+
+/* ---- test routes ------------------------------------------------------------------------ */
+/* The /_test/ routes Harv's integration tests use (echo, sleep, stream; see test_routes.c).
+ * Only for test configurations. Returns true if it answered (any /_test/ path). */
+bool http_test_route(const http_request_t *req, http_response_t *resp);
 
 /* ---- static files ------------------------------------------------------------------------ */
 typedef struct http_static http_static_t;

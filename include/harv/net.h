@@ -79,6 +79,8 @@ int net_loop_tick(net_loop_t *loop, int max_wait_ms);
 /* Ticks until net_loop_stop(). Returns BASE_OK. */
 int net_loop_run(net_loop_t *loop);
 void net_loop_stop(net_loop_t *loop); /* thread-safe */
+/* Makes a blocked net_loop_tick() return. Thread- and async-signal-safe (one eventfd write). */
+void net_loop_wake(net_loop_t *loop);
 bool net_loop_stopped(const net_loop_t *loop);
 /* Monotonic milliseconds, cached at the start of the current tick. */
 uint64_t net_loop_now(const net_loop_t *loop);

@@ -17,10 +17,18 @@
 #define SERVE_MAX_LISTEN 16
 
 static http_server_t *running;
+static unsigned drain_ms = 5000;
+static volatile sig_atomic_t signals_seen;
 
+/* The first SIGINT/SIGTERM drains (requests in flight finish, up to --drain-timeout); a
+ * second one stops at once. */
 static void on_signal(int sig)
 {
-    if (running)
+    if (!running)
+        return;
+    if (signals_seen++ == 0)
+        http_server_drain(running, drain_ms);
+    else
         http_server_stop(running);
 }
 
@@ -55,6 +63,8 @@ static void usage(FILE *f)
         "                            (default 10000)\n"
         "      --request-count N     requests per connection, then Connection: close\n"
         "                            (default 1000)\n"
+        "      --drain-timeout MS    on SIGTERM/SIGINT, how long requests in flight may take to\n"
+        "                            finish (default 5000); a second signal stops at once\n"
         "      --access-log DEST     off (default), stdout, or a file path (combined format)\n"
         "      --log-level LEVEL     debug, info (default), warn, error\n"
         "      --test-handlers       also answer /_test/echo (echoes the body),\n"
@@ -70,95 +80,12 @@ typedef struct serve_ctx {
     bool test_handlers;
 } serve_ctx_t;
 
-/* /_test/stream?n=N&ms=M: N chunks, one every M ms, from a timer on the loop — a streamed
- * response of unknown length, like a FastCGI upstream's. */
-typedef struct test_stream {
-    http_stream_t *s;
-    net_timer_t timer;
-    int left, ms, i;
-} test_stream_t;
-
-static void test_stream_closed(void *arg)
-{
-    test_stream_t *t = arg;
-    net_timer_stop(http_stream_loop(t->s), &t->timer);
-    free(t);
-}
-
-static void test_stream_tick(net_loop_t *loop, net_timer_t *timer)
-{
-    test_stream_t *t = timer->data;
-    char line[32];
-    int n = snprintf(line, sizeof line, "chunk %d\n", t->i++);
-    if (http_stream_write(t->s, line, (size_t)n) == BASE_ERROR)
-        return; /* closed: test_stream_closed freed t */
-    if (--t->left > 0) {
-        net_timer_start(loop, &t->timer, (uint64_t)t->ms, test_stream_tick, t);
-        return;
-    }
-    http_stream_end(t->s);
-    free(t);
-}
-
-static void test_stream_start(const http_request_t *req, http_response_t *resp)
-{
-    int n = 3, ms = 20, with_length = 0;
-    if (req->query.len)
-        sscanf(req->query.p, "n=%d&ms=%d&len=%d", &n, &ms, &with_length);
-    if (n < 1 || n > 10000 || ms < 0 || ms > 10000) {
-        http_response_error(resp, 400);
-        return;
-    }
-    http_response_header(resp, "Content-Type", "text/plain");
-    http_stream_t *s = http_response_stream(resp);
-    if (!s) { /* thread-pool mode has no streams */
-        http_response_error(resp, 501);
-        return;
-    }
-    if (with_length) { /* a known length: Content-Length instead of chunks */
-        uint64_t total = 0;
-        for (int i = 0; i < n; i++)
-            total += (uint64_t)snprintf(NULL, 0, "chunk %d\n", i);
-        http_stream_set_length(s, total);
-    }
-    test_stream_t *t = base_xcalloc(1, sizeof *t);
-    t->s = s;
-    t->left = n;
-    t->ms = ms;
-    http_stream_callbacks(s, NULL, test_stream_closed, t);
-    net_timer_start(http_stream_loop(s), &t->timer, (uint64_t)ms, test_stream_tick, t);
-}
-
-/* Test-only routes: exercise request bodies and slow handlers from integration tests. */
+/* Test-only routes (--test-handlers) come from the library: http_test_route(). */
 static void serve_handle(void *ctxp, const http_request_t *req, http_response_t *resp)
 {
     serve_ctx_t *ctx = ctxp;
-    if (ctx->test_handlers && req->path.len >= 7 && !memcmp(req->path.p, "/_test/", 7)) {
-        if (base_span_eq(req->path, "/_test/echo")) {
-            http_response_header(resp, "Content-Type", "application/octet-stream");
-            http_response_headerf(resp, "X-Method", "%.*s", (int)req->method_name.len,
-                                  req->method_name.p);
-            http_response_body(resp, req->body, req->body_len);
-            return;
-        }
-        if (base_span_eq(req->path, "/_test/sleep")) {
-            long ms = 100;
-            if (req->query.len > 3 && !memcmp(req->query.p, "ms=", 3))
-                ms = strtol(req->query.p + 3, NULL, 10);
-            if (ms < 0 || ms > 10000)
-                ms = 100;
-            usleep((useconds_t)ms * 1000);
-            http_response_header(resp, "Content-Type", "text/plain");
-            http_response_body(resp, "slept\n", 6);
-            return;
-        }
-        if (base_span_eq(req->path, "/_test/stream")) {
-            test_stream_start(req, resp);
-            return;
-        }
-        http_response_error(resp, 404);
+    if (ctx->test_handlers && http_test_route(req, resp))
         return;
-    }
     http_static_handle(ctx->st, req, resp);
 }
 
@@ -190,7 +117,7 @@ int cli_serve_main(int argc, char **argv)
     enum {
         O_POOL = 256, O_POOL_BACKLOG, O_MAX_CONN, O_BACKLOG, O_MAX_BODY, O_READ_CAP, O_MAX_HEAD,
         O_MAX_TARGET, O_MAX_LINE, O_MAX_HEADERS, O_T_REQ, O_T_BODY, O_MIN_RATE, O_T_KA,
-        O_T_SEND, O_REQ_COUNT, O_ACCESS_LOG, O_LOG_LEVEL, O_TEST,
+        O_T_SEND, O_REQ_COUNT, O_ACCESS_LOG, O_LOG_LEVEL, O_TEST, O_DRAIN,
     };
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
@@ -212,6 +139,7 @@ int cli_serve_main(int argc, char **argv)
         {"timeout-send", required_argument, 0, O_T_SEND},
         {"request-count", required_argument, 0, O_REQ_COUNT},
         {"access-log", required_argument, 0, O_ACCESS_LOG},
+        {"drain-timeout", required_argument, 0, O_DRAIN},
         {"log-level", required_argument, 0, O_LOG_LEVEL},
         {"test-handlers", no_argument, 0, O_TEST},
         {"help", no_argument, 0, 'h'},
@@ -275,6 +203,7 @@ int cli_serve_main(int argc, char **argv)
         case O_T_SEND: bad = opt_uint("timeout-send", optarg, 86400000, &cfg.timeout_send_ms); break;
         case O_REQ_COUNT: bad = opt_uint("request-count", optarg, 1u << 30, &cfg.request_count); break;
         case O_ACCESS_LOG: access_log = optarg; break;
+        case O_DRAIN: bad = opt_uint("drain-timeout", optarg, 3600000, &drain_ms); break;
         case O_LOG_LEVEL: {
             base_log_level_t lvl;
             if (base_log_parse_level(optarg, &lvl) != BASE_OK) {

@@ -96,9 +96,6 @@ typedef struct http_task {
     task_env_t *te;
     http_static_t *st;
     http_server_t *srv;
-    int draining; /* __atomic builtins */
-    int fd_hwm;   /* fds below this existed when the server was created */
-    int devnull;  /* opened before the sandbox: replaces the listeners when draining */
 } http_task_t;
 
 static bool ext_allowed(const sup_strlist_t *allow, base_span_t path)
@@ -163,32 +160,17 @@ static void task_sandbox_probe(http_response_t *resp)
  * has them: /_test/echo echoes the body, /_test/sleep?ms=N answers after N ms (0..10000, else
  * 100), /_test/pid names the serving process; other /_test/ paths are 404. Returns true when
  * req was such a route (resp is complete). */
+/* The task's own probes; the rest of /_test/ is the library's http_test_route(). */
 static bool task_test_route(const http_request_t *req, http_response_t *resp)
 {
-    if (req->path.len < 7 || memcmp(req->path.p, "/_test/", 7))
-        return false;
-    if (base_span_eq(req->path, "/_test/echo")) {
-        http_response_header(resp, "Content-Type", "application/octet-stream");
-        http_response_headerf(resp, "X-Method", "%.*s", (int)req->method_name.len,
-                              req->method_name.p);
-        http_response_body(resp, req->body, req->body_len);
-    } else if (base_span_eq(req->path, "/_test/sleep")) {
-        long ms = 100;
-        if (req->query.len > 3 && !memcmp(req->query.p, "ms=", 3))
-            ms = strtol(req->query.p + 3, NULL, 10);
-        if (ms < 0 || ms > 10000)
-            ms = 100;
-        usleep((useconds_t)ms * 1000);
-        http_response_header(resp, "Content-Type", "text/plain");
-        http_response_body(resp, "slept\n", 6);
-    } else if (base_span_eq(req->path, "/_test/sandbox")) {
+    if (base_span_eq(req->path, "/_test/sandbox")) {
         task_sandbox_probe(resp);
     } else if (base_span_eq(req->path, "/_test/pid")) {
         char *b = base_arena_printf(http_response_arena(resp), "%d\n", (int)getpid());
         http_response_header(resp, "Content-Type", "text/plain");
         http_response_body(resp, b, strlen(b));
     } else {
-        http_response_error(resp, 404);
+        return http_test_route(req, resp);
     }
     return true;
 }
@@ -203,48 +185,11 @@ static void http_task_handle(void *ctxp, const http_request_t *req, http_respons
         http_response_error(resp, 404);
     else
         http_static_handle(ht->st, req, resp);
-    if (__atomic_load_n(&ht->draining, __ATOMIC_RELAXED))
-        http_response_close(resp); /* draining: no further request on this connection */
 }
 
-/* Draining: idle keep-alive TCP connections would otherwise hold the task until their
- * keep-alive timeout. Idle means the last thing on the connection was our send and nothing is
- * queued either way: the server waits for a next request. shutdown(SHUT_RD) makes its next
- * read see EOF, so it closes the connection; a request in flight (last event: a receive) is
- * left alone, and one that arrives in the race window is still read and answered. A request
- * already read whose response is pending loses nothing either: SHUT_RD leaves writing alone,
- * and draining answers Connection: close anyway. (Not covered: a client that waits more than
- * 100 ms after "100 Continue" before sending its body.) */
-static void close_idle_keepalive(http_task_t *ht)
-{
-    struct rlimit rl;
-    int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (int)rl.rlim_cur
-                                                                          : 65536;
-    for (int fd = 3; fd < max; fd++) { /* connections reuse the lowest free numbers */
-        int type, listening;
-        socklen_t l = sizeof type;
-        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) != 0 || type != SOCK_STREAM)
-            continue;
-        l = sizeof listening;
-        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l) != 0 || listening)
-            continue;
-        struct tcp_info ti;
-        l = sizeof ti;
-        int inq = 0, outq = 0;
-        if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &l) != 0 ||
-            ioctl(fd, SIOCINQ, &inq) != 0 || ioctl(fd, SIOCOUTQ, &outq) != 0)
-            continue; /* not TCP (a unix socket): left to the deadline */
-        /* (ms ago) nothing received for 100 ms, and our last send came at or after it. */
-        if (ti.tcpi_state == TCP_ESTABLISHED && !inq && !outq &&
-            ti.tcpi_last_data_recv >= 100 && ti.tcpi_last_data_sent <= ti.tcpi_last_data_recv)
-            shutdown(fd, SHUT_RD);
-    }
-}
-
-/* SIGTERM: stop accepting, let in-flight requests finish (up to drain_timeout), return. The
- * public HTTP API has no drain yet (see the report of issue 4), so accepting stops by
- * removing the inherited listeners from every epoll instance of this process; the supervisor
- * keeps the sockets open, so queued connections go to the next generation. */
+/* SIGTERM: stop accepting, let in-flight requests finish (up to drain_timeout), return.
+ * http_server_drain() does it inside the server's loops; the supervisor keeps the listening
+ * sockets open, so queued connections go to the next generation. */
 static void *http_drainer(void *arg)
 {
     http_task_t *ht = arg;
@@ -254,22 +199,7 @@ static void *http_drainer(void *arg)
     sigaddset(&set, SIGINT);
     int sig;
     sigwait(&set, &sig);
-    __atomic_store_n(&ht->draining, 1, __ATOMIC_RELAXED);
-    for (int fd = 0; fd < ht->fd_hwm; fd++)
-        for (unsigned i = 0; i < ht->te->nlisten; i++)
-            epoll_ctl(fd, EPOLL_CTL_DEL, ht->te->listen[i], NULL);
-    /* /dev/null in their place: a loop resuming accept after a max_conn pause cannot
-     * register it again (epoll refuses regular files), and accept4 on it fails. */
-    for (unsigned i = 0; ht->devnull >= 0 && i < ht->te->nlisten; i++)
-        dup2(ht->devnull, ht->te->listen[i]);
-    uint64_t deadline = base_now_ms() + ht->te->cfg.http.task.drain_ms;
-    for (unsigned round = 0; http_server_conn_count(ht->srv) > 0 && base_now_ms() < deadline;
-         round++) {
-        if (round % 10 == 0)
-            close_idle_keepalive(ht);
-        usleep(10000);
-    }
-    http_server_stop(ht->srv);
+    http_server_drain(ht->srv, ht->te->cfg.http.task.drain_ms);
     return NULL;
 }
 
@@ -314,7 +244,6 @@ static int task_http(task_env_t *te)
     }
     static http_task_t ht;
     ht.te = te;
-    ht.devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     sup_sandbox_req_t req = {.task = &hc->task, .ro_paths = {hc->root}};
     if (task_sandbox(te, &req) != BASE_OK)
         return 1;
@@ -333,10 +262,6 @@ static int task_http(task_env_t *te)
         task_fail(te, err);
         return 1;
     }
-    ht.fd_hwm = dup(0);
-    if (ht.fd_hwm >= 0)
-        close(ht.fd_hwm);
-    ht.fd_hwm = ht.fd_hwm < 0 ? 1024 : ht.fd_hwm + 1;
     pthread_t th;
     if (pthread_create(&th, NULL, http_drainer, &ht) != 0) {
         task_fail(te, "cannot start the drain thread");

@@ -131,6 +131,8 @@ struct http_loop {
     time_t date_sec;
     char date[32];
     unsigned nconns;
+    bool drain_started;     /* http_server_drain() seen by this loop */
+    net_timer_t drain_timer; /* wakes the loop at the drain deadline */
 };
 
 struct http_server {
@@ -144,7 +146,10 @@ struct http_server {
     unsigned nloops;
     net_pool_t *pool;
     unsigned nconns; /* all loops; __atomic builtins only */
-    int stopping;
+    int stopping;    /* no more keep-alive (stop or drain) */
+    int draining;    /* http_server_drain(): loops wind down */
+    unsigned loops_drained; /* loops that stopped watching the listeners */
+    uint64_t drain_deadline_ms;
 };
 
 /* A request handed to the thread pool. Owns the input buffer while the worker runs. */
@@ -509,6 +514,10 @@ static void conn_flush(http_conn_t *c)
     if (c->state == C_LINGER)
         return;
     if (c->in.len == c->in_off) {
+        if (lp->drain_started && c->state == C_HEAD) {
+            conn_close(c); /* draining: an idle connection is done */
+            return;
+        }
         /* Idle keep-alive connection: its buffers go back to the pool. */
         buf_give(lp, &c->in);
         buf_give(lp, &c->out);
@@ -821,6 +830,10 @@ static void conn_process(http_conn_t *c)
         set_deadline(c, cfg->timeout_request_ms);
     }
     if (c->in.len == 0) {
+        if (lp->drain_started && c->state == C_HEAD) {
+            conn_close(c);
+            return;
+        }
         buf_give(lp, &c->in);
         buf_give(lp, &c->out);
         /* Idle after a stream that ended with nothing left to write: keep-alive clock. */
@@ -1092,7 +1105,7 @@ static void on_accept(net_loop_t *loop, net_io_t *io, uint32_t ev);
 static void resume_accept(http_loop_t *lp)
 {
     http_server_t *srv = lp->srv;
-    if (!lp->paused)
+    if (!lp->paused || lp->drain_started)
         return;
     if (__atomic_load_n(&srv->nconns, __ATOMIC_RELAXED) >= srv->cfg.max_conn) {
         if (!net_timer_active(&lp->resume_timer))
@@ -1240,12 +1253,69 @@ int http_server_init(http_server_t **out, const http_config_t *cfg, http_handler
     return *out ? BASE_OK : BASE_ERROR;
 }
 
+static void drain_start(http_loop_t *lp);
+
 int http_server_tick(http_server_t *srv, int max_wait_ms)
 {
     int n = net_loop_tick(srv->loops[0].loop, max_wait_ms);
+    if (__atomic_load_n(&srv->draining, __ATOMIC_ACQUIRE) && !srv->loops[0].drain_started)
+        drain_start(&srv->loops[0]);
     if (srv->cfg.access_log_fd >= 0)
         log_flush(&srv->loops[0]);
     return n;
+}
+
+static void on_drain_timer(net_loop_t *loop, net_timer_t *t) { /* the wake-up is the point */ }
+
+/* This loop's part of http_server_drain(): accept no more, close idle connections now; the
+ * others close after their current response (stopping turns keep-alive off). */
+static void drain_start(http_loop_t *lp)
+{
+    http_server_t *srv = lp->srv;
+    lp->drain_started = true;
+    if (!lp->paused)
+        for (unsigned i = 0; i < srv->nlisten; i++)
+            net_io_stop(lp->loop, &lp->lio[i]);
+    lp->paused = true;
+    net_timer_stop(lp->loop, &lp->resume_timer);
+    /* The last loop to let go closes this process's descriptors of the listeners, so new
+     * clients are refused at once — unless another process (a supervisor) holds the socket
+     * for the next generation: then they wait in its backlog. */
+    if (__atomic_add_fetch(&srv->loops_drained, 1, __ATOMIC_ACQ_REL) == srv->nloops)
+        for (unsigned i = 0; i < srv->nlisten; i++)
+            if (srv->lfds[i] >= 0) {
+                close(srv->lfds[i]);
+                srv->lfds[i] = -1;
+            }
+    uint64_t now = net_loop_update_time(lp->loop);
+    uint64_t deadline = __atomic_load_n(&srv->drain_deadline_ms, __ATOMIC_ACQUIRE);
+    net_timer_start(lp->loop, &lp->drain_timer, deadline > now ? deadline - now : 0,
+                    on_drain_timer, lp);
+    for (http_conn_t *c = lp->conns, *next; c; c = next) {
+        next = c->next;
+        bool pending = c->out.len > c->out_off || c->file_left;
+        if (c->state == C_HEAD && c->in.len == c->in_off && !pending)
+            conn_close(c);
+    }
+}
+
+/* Runs one loop until stopped, or drained (no connections left, or the deadline). */
+static int loop_run(http_loop_t *lp)
+{
+    http_server_t *srv = lp->srv;
+    while (!net_loop_stopped(lp->loop)) {
+        if (net_loop_tick(lp->loop, -1) == BASE_ERROR)
+            return BASE_ERROR;
+        if (!__atomic_load_n(&srv->draining, __ATOMIC_ACQUIRE))
+            continue;
+        if (!lp->drain_started)
+            drain_start(lp);
+        if (!lp->nconns ||
+            net_loop_now(lp->loop) >= __atomic_load_n(&srv->drain_deadline_ms, __ATOMIC_ACQUIRE))
+            break;
+    }
+    log_flush(lp);
+    return BASE_OK;
 }
 
 static void *loop_thread(void *arg)
@@ -1254,7 +1324,7 @@ static void *loop_thread(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals go to the main thread */
-    net_loop_run(lp->loop);
+    loop_run(lp);
     return NULL;
 }
 
@@ -1262,7 +1332,7 @@ int http_server_run(http_server_t *srv)
 {
     for (unsigned i = 1; i < srv->nloops; i++)
         pthread_create(&srv->loops[i].thread, NULL, loop_thread, &srv->loops[i]);
-    int rc = net_loop_run(srv->loops[0].loop);
+    int rc = loop_run(&srv->loops[0]);
     for (unsigned i = 1; i < srv->nloops; i++)
         pthread_join(srv->loops[i].thread, NULL);
     return rc;
@@ -1276,9 +1346,20 @@ void http_server_stop(http_server_t *srv)
             net_loop_stop(srv->loops[i].loop);
 }
 
+void http_server_drain(http_server_t *srv, unsigned deadline_ms)
+{
+    /* Async-signal-safe: atomic stores, clock_gettime and eventfd writes only. */
+    __atomic_store_n(&srv->drain_deadline_ms, base_now_ms() + deadline_ms, __ATOMIC_RELEASE);
+    __atomic_store_n(&srv->stopping, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&srv->draining, 1, __ATOMIC_RELEASE);
+    for (unsigned i = 0; i < srv->nloops; i++)
+        if (srv->loops[i].loop)
+            net_loop_wake(srv->loops[i].loop);
+}
+
 int http_server_port(const http_server_t *srv, unsigned i)
 {
-    return i < srv->nlisten ? net_socket_port(srv->lfds[i]) : 0;
+    return i < srv->nlisten && srv->lfds[i] >= 0 ? net_socket_port(srv->lfds[i]) : 0;
 }
 
 unsigned http_server_conn_count(const http_server_t *srv)
@@ -1317,8 +1398,8 @@ void http_server_free(http_server_t *srv)
     for (unsigned i = 0; i < srv->nloops; i++)
         loop_fini(&srv->loops[i]);
     for (unsigned i = 0; i < srv->nlisten; i++)
-        if (srv->lowned[i])
-            close(srv->lfds[i]);
+        if (srv->lowned[i] && srv->lfds[i] >= 0)
+            close(srv->lfds[i]); /* inherited ones are the caller's, unless drained */
     free(srv->loops);
     free(srv);
 }

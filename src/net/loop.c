@@ -239,6 +239,13 @@ void net_loop_stop(net_loop_t *loop)
     (void)w;
 }
 
+void net_loop_wake(net_loop_t *loop)
+{
+    uint64_t one = 1;
+    ssize_t w = write(loop->wakefd, &one, sizeof one);
+    (void)w;
+}
+
 bool net_loop_stopped(const net_loop_t *loop)
 {
     return __atomic_load_n(&loop->stopped, __ATOMIC_ACQUIRE);

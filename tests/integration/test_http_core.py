@@ -433,3 +433,33 @@ def test_several_event_loop_threads(site):
             c.close()
     finally:
         h.stop()
+
+
+def test_sigterm_drains_in_flight_then_refuses(site):
+    import signal
+    h = Harv(site, "--test-handlers", "--drain-timeout", "5000")
+    idle = Conn(h)
+    idle.send(get("/hello.txt"))
+    assert idle.response()[0] == 200
+    busy = Conn(h)
+    busy.send(get("/_test/stream?n=6&ms=100"))  # 0.6 s of streamed body
+    st, hd, _ = busy.response(head_only=True)
+    assert st == 200
+    t0 = time.time()
+    h.proc.send_signal(signal.SIGTERM)
+    assert idle.at_eof(2) and time.time() - t0 < 1  # idle keep-alive: closed at once
+    time.sleep(0.1)
+    with pytest.raises(ConnectionRefusedError):  # no new connections during the drain
+        socket.create_connection((h.host, h.port), timeout=1)
+    # the in-flight response completes in full
+    data, busy.buf = busy.buf, b""
+    busy.s.settimeout(5)
+    while not data.endswith(b"0\r\n\r\n"):
+        d = busy.s.recv(65536)
+        assert d, "stream cut: %r" % data
+        data += d
+    assert data.count(b"chunk ") == 6
+    assert busy.at_eof(2)
+    h.proc.wait(5)
+    assert 0.4 < time.time() - t0 < 3
+    h.stop()
