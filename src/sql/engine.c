@@ -398,6 +398,36 @@ hsql_table_t *hsql_table_find(hsql_session_t *s, const char *name)
     return hsql_table_get(s->db, name);
 }
 
+int hsql_attach(hsql_session_t *s, const char *db, hsql_error_t *err)
+{
+    for (int i = 0; i < s->nattached; i++)
+        if (!strcmp(s->attached[i], db))
+            return 0;
+    if (!hsql_engine_db_exists(s->eng, db))
+        return hsql_err(err, 1049, "42000", "Unknown database '%s'", db);
+    if (s->nattached >= (int)BASE_ARRAY_LEN(s->attached))
+        return hsql_err(err, 1105, "HY000", "too many databases in use by one session");
+    hsql_rtxn_end(s);
+    if (hsql_user_txn(s))
+        return hsql_err(err, 1105, "HY000",
+                        "HarvSQL: database '%s' must be used once outside a transaction first", db);
+    char path[1100];
+    db_path(s->eng, db, path, sizeof path);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->conn, "ATTACH DATABASE ?1 AS ?2", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, db, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK)
+        return hsql_err_sqlite(s, rc, err, NULL);
+    s->attached[s->nattached++] = base_xstrdup(db);
+    return 0;
+}
+
 void hsql_temps_free(hsql_session_t *s)
 {
     for (int i = 0; i < s->ntemps; i++)
@@ -699,6 +729,9 @@ static void close_conn(hsql_session_t *s)
 {
     hsql_cache_clear(s);
     hsql_temps_free(s); /* SQLite's temp schema goes with the connection */
+    for (int i = 0; i < s->nattached; i++)
+        free(s->attached[i]);
+    s->nattached = 0;
     hsql_rtxn_end(s);
     sqlite3_finalize(s->st_begin);
     sqlite3_finalize(s->st_commit);

@@ -156,14 +156,21 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
             tb = !strcmp(sdb, "temp") ? hsql_table_find(s, tname) : hsql_table_get(s->db, tname);
             if (tb && !strcmp(sdb, "temp") && !tb->temp)
                 tb = NULL;
-            int k = tb ? hsql_col_find(tb, oname) : -1;
+        } else if (tname && oname && sdb) {
+            /* an attached database: its own catalog */
+            for (int a = 0; a < s->nattached; a++)
+                if (!strcmp(s->attached[a], sdb))
+                    tb = hsql_table_get(hsql_db_get(s->eng, sdb), tname);
+        }
+        if (tb) {
+            int k = hsql_col_find(tb, oname);
             if (k >= 0)
                 d = &tb->cols[k];
         }
         if (d) {
             col_from_def(s, c, &m->conv[i], d);
             key_flags(tb, d->name, &c->flags);
-            c->db = amem(&m->mem, dbn);
+            c->db = amem(&m->mem, strcmp(sdb, "main") && strcmp(sdb, "temp") ? sdb : dbn);
             c->table = c->org_table = amem(&m->mem, tb->name);
             c->org_name = amem(&m->mem, d->name);
             continue;

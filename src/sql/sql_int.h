@@ -237,6 +237,8 @@ struct hsql_session {
     sqlite3_stmt *st_begin, *st_commit;
     pthread_mutex_t mu; /* held while the session runs; lets writers end its snapshot */
     hsql_table_t **temps; /* the session's TEMPORARY tables (gone with its connection) */
+    char *attached[10];   /* other databases attached to conn (db.table) */
+    int nattached;
     int ntemps;
     struct hsql_session *next, *prev;
 };
@@ -298,6 +300,9 @@ hsql_table_t *hsql_table_get(hsql_db_t *db, const char *name);
 /* A table as the session sees it: its TEMPORARY tables first, then the database's. */
 hsql_table_t *hsql_table_find(hsql_session_t *s, const char *name);
 void hsql_temps_free(hsql_session_t *s);
+/* Attaches database db to the session's connection under its own name (for db.table);
+ * 0, or -1 + err (1146 if it does not exist, 1105 inside a transaction). */
+int hsql_attach(hsql_session_t *s, const char *db, hsql_error_t *err);
 void hsql_catalog_put(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t *tb); /* replace/add */
 void hsql_catalog_del(hsql_engine_t *eng, hsql_db_t *db, const char *name);
 int hsql_exec_simple(hsql_session_t *s, const char *sql, hsql_error_t *err);

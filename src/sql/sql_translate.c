@@ -222,8 +222,14 @@ static int scope_ref(xctx_t *x, int i)
         snprintf(sc->name, sizeof sc->name, "%s", name);
         snprintf(sc->alias, sizeof sc->alias, "%s", alias);
         sc->tb = NULL;
-        if (x->s->db && (!db[0] || (x->s->dbname && hsql_name_eq(db, x->s->dbname))))
+        if (x->s->db && (!db[0] || (x->s->dbname && hsql_name_eq(db, x->s->dbname)))) {
             sc->tb = hsql_table_find(x->s, name);
+        } else if (db[0] && !hsql_name_eq(db, "information_schema") &&
+                   hsql_engine_db_exists(x->s->eng, db)) {
+            hsql_db_t *d = hsql_db_get(x->s->eng, db);
+            if (hsql_db_load_other(x->s->eng, d, NULL) == 0)
+                sc->tb = hsql_table_get(d, name);
+        }
     }
     return j;
 }
@@ -877,6 +883,11 @@ static int emit_chain(xctx_t *x, int i)
             if (x->s->dbname && hsql_name_eq(p0, x->s->dbname)) {
                 out_s(x, " ");
                 hsql_x_out_ident_tok(x, i + 2);
+                return j;
+            }
+            /* another database: attached to the session's connection under its name */
+            if (!hsql_name_eq(p0, "temp") && hsql_attach(x->s, p0, x->err) < 0) {
+                x->failed = 1;
                 return j;
             }
             out_s(x, " ");

@@ -385,6 +385,16 @@ static void test_alter_show(void **state)
     assert_string_equal(V(r, 1, 0), "d2");
     assert_string_equal(V(r, 1, 1), "x2");
     assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'd2'"), "2");
+    /* another database by name */
+    QOK(e->s, r, "USE d2");
+    QOK(e->s, r, "INSERT INTO x2 VALUES (1, 'abc'), (2, 'def')");
+    QOK(e->s, r, "USE d");
+    QOK(e->s, r, "SELECT b FROM d2.x2 WHERE b = 'ABC'");
+    assert_int_equal(r->nrows, 1);
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_VAR_STRING);
+    assert_int_equal(r->cols[0].length, 12);
+    QOK(e->s, r, "SELECT t.id, x.a FROM t2 AS t JOIN `d2`.`x2` AS x ON x.a = t.id ORDER BY t.id");
+    QERR(e->s, r, "SELECT * FROM nodb.x", 1049);
     QOK(e->s, r, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA");
     assert_true(r->nrows >= 2);
     env_free(e);
