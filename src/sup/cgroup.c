@@ -131,7 +131,8 @@ void sup_cgroup_probe(void)
             bool match = i == R_V2 ? !strcmp(line, "0") && !*ctls : has_word(ctls, roots[i].ctl);
             if (match && mnt[i][0]) {
                 char parent[PATH_MAX + 8];
-                snprintf(parent, sizeof parent, "%s%s", mnt[i], path);
+                if (snprintf(parent, sizeof parent, "%s%s", mnt[i], path) >= (int)sizeof parent)
+                    continue; /* a cgroup path longer than PATH_MAX: not ours to use */
                 remove_stale(parent);
                 int n = snprintf(roots[i].base, sizeof roots[i].base, "%s%s/harv-%d", mnt[i],
                                  path, (int)getpid());

@@ -101,7 +101,8 @@ int sup_lst_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t errlen)
         l->fd = net_listen(&a, (int)cfg->backlog, NET_LISTEN_DEFER_ACCEPT, err, errlen);
         if (l->fd < 0) {
             char e2[512];
-            snprintf(e2, sizeof e2, "%s: listener %s: %s", cfg->file, l->name, err);
+            if (snprintf(e2, sizeof e2, "%s: listener %s: %s", cfg->file, l->name, err) < 0)
+                e2[0] = 0;
             snprintf(err, errlen, "%s", e2);
             goto fail;
         }

@@ -844,8 +844,9 @@ static int state_prepare(sup_t *s, char *err, size_t errlen)
         char p[PATH_MAX + 16];
         snprintf(p, sizeof p, "%s%s", cfg->state_dir, subs[i]);
         if (mkdir_owned(p, uid, gid, pw && i != 1) != BASE_OK) {
-            snprintf(err, errlen, "%s: state_dir: cannot create %s: %s", cfg->file, p,
-                     strerror(errno));
+            if (snprintf(err, errlen, "%s: state_dir: cannot create %s: %s", cfg->file, p,
+                         strerror(errno)) >= (int)errlen && errlen > 4)
+                memcpy(err + errlen - 4, "...", 4); /* say it was cut */
             return BASE_ERROR;
         }
     }
