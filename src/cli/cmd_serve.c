@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define SERVE_MAX_LISTEN 16
+#define SERVE_MAX_LIST 32 /* --php-ini, --writable */
 
 static http_server_t *running;
 static unsigned drain_ms = 5000;
@@ -36,7 +37,9 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: harv serve [DIR] [OPTIONS]\n"
-        "Serve DIR (default: the bundled demo site) over HTTP/1.1.\n\n"
+        "Serve DIR (default: the bundled demo site) over HTTP/1.1. When DIR holds PHP, a pool\n"
+        "of embedded-PHP workers runs its scripts (front controller: file, directory index,\n"
+        "then /index.php), and --state starts HarvSQL beside it: WordPress in one command.\n\n"
         "  -l, --listen ADDR         listen address, repeatable (default 127.0.0.1:8080):\n"
         "                            HOST:PORT, [V6]:PORT, :PORT (all interfaces), PORT,\n"
         "                            unix:PATH; port 0 picks a free port (printed)\n"
@@ -67,6 +70,20 @@ static void usage(FILE *f)
         "                            finish (default 5000); a second signal stops at once\n"
         "      --access-log DEST     off (default), stdout, or a file path (combined format)\n"
         "      --log-level LEVEL     debug, info (default), warn, error\n"
+        "PHP and HarvSQL (see docs/php.md):\n"
+        "      --php-workers N       PHP worker processes (default 2 per core)\n"
+        "      --php-timeout MS      wall-clock limit per PHP request, 504 (default 30000)\n"
+        "      --php-ini KEY=VALUE   php.ini override, repeatable (memory_limit=256M, ...)\n"
+        "      --fastcgi ADDR        send PHP to an external FastCGI server (php-fpm):\n"
+        "                            unix:PATH or HOST:PORT, instead of the built-in pool\n"
+        "      --isolate             confine PHP workers: no network but HarvSQL, writes only\n"
+        "                            to their temp dir and --writable directories\n"
+        "      --writable DIR        a directory under DIR the workers may write, repeatable\n"
+        "                            (wp-content/uploads)\n"
+        "      --state DIR           run HarvSQL beside the pool with its data in DIR\n"
+        "      --sql-listen ADDR     HarvSQL's TCP address too (besides its unix socket)\n"
+        "      --db-user NAME:PASS   a HarvSQL account\n"
+        "      --db NAME             a database created if missing\n"
         "      --test-handlers       also answer /_test/echo (echoes the body),\n"
         "                            /_test/sleep?ms=N and /_test/stream?n=N&ms=M[&len=1] (a\n"
         "                            streamed response, chunked or with a length)\n"
@@ -117,7 +134,9 @@ int cli_serve_main(int argc, char **argv)
     enum {
         O_POOL = 256, O_POOL_BACKLOG, O_MAX_CONN, O_BACKLOG, O_MAX_BODY, O_READ_CAP, O_MAX_HEAD,
         O_MAX_TARGET, O_MAX_LINE, O_MAX_HEADERS, O_T_REQ, O_T_BODY, O_MIN_RATE, O_T_KA,
-        O_T_SEND, O_REQ_COUNT, O_ACCESS_LOG, O_LOG_LEVEL, O_TEST, O_DRAIN,
+        O_T_SEND, O_REQ_COUNT, O_ACCESS_LOG, O_LOG_LEVEL, O_TEST, O_DRAIN, O_PHP_WORKERS,
+        O_PHP_TIMEOUT, O_PHP_INI, O_FASTCGI, O_ISOLATE, O_WRITABLE, O_STATE, O_SQL_LISTEN,
+        O_DB_USER, O_DB,
     };
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
@@ -142,6 +161,16 @@ int cli_serve_main(int argc, char **argv)
         {"drain-timeout", required_argument, 0, O_DRAIN},
         {"log-level", required_argument, 0, O_LOG_LEVEL},
         {"test-handlers", no_argument, 0, O_TEST},
+        {"php-workers", required_argument, 0, O_PHP_WORKERS},
+        {"php-timeout", required_argument, 0, O_PHP_TIMEOUT},
+        {"php-ini", required_argument, 0, O_PHP_INI},
+        {"fastcgi", required_argument, 0, O_FASTCGI},
+        {"isolate", no_argument, 0, O_ISOLATE},
+        {"writable", required_argument, 0, O_WRITABLE},
+        {"state", required_argument, 0, O_STATE},
+        {"sql-listen", required_argument, 0, O_SQL_LISTEN},
+        {"db-user", required_argument, 0, O_DB_USER},
+        {"db", required_argument, 0, O_DB},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -151,6 +180,10 @@ int cli_serve_main(int argc, char **argv)
     int nlisten = 0;
     const char *access_log = "off";
     serve_ctx_t ctx = {0};
+    cli_php_site_t php = {0};
+    const char *php_ini[SERVE_MAX_LIST + 1] = {0}, *php_writable[SERVE_MAX_LIST + 1] = {0};
+    int nini = 0, nwritable = 0;
+    bool max_body_set = false;
     uint64_t sz;
     unsigned u;
     int c;
@@ -178,6 +211,7 @@ int cli_serve_main(int argc, char **argv)
         case O_MAX_BODY:
             bad = opt_size("max-body", optarg, &sz);
             cfg.max_body = sz;
+            max_body_set = true;
             break;
         case O_READ_CAP:
             bad = opt_size("read-buf-cap", optarg, &sz);
@@ -215,6 +249,30 @@ int cli_serve_main(int argc, char **argv)
             break;
         }
         case O_TEST: ctx.test_handlers = true; break;
+        case O_PHP_WORKERS: bad = opt_uint("php-workers", optarg, 1024, &php.workers); break;
+        case O_PHP_TIMEOUT: bad = opt_uint("php-timeout", optarg, 3600000, &php.timeout_ms); break;
+        case O_PHP_INI:
+        case O_WRITABLE:
+            if ((c == O_PHP_INI ? nini : nwritable) == SERVE_MAX_LIST) {
+                fprintf(stderr, "harv serve: at most %d --%s\n", SERVE_MAX_LIST,
+                        c == O_PHP_INI ? "php-ini" : "writable");
+                return 2;
+            }
+            if (c == O_PHP_INI && !strchr(optarg, '=')) {
+                fprintf(stderr, "harv serve: --php-ini: '%s' is not KEY=VALUE\n", optarg);
+                return 2;
+            }
+            if (c == O_PHP_INI)
+                php_ini[nini++] = optarg;
+            else
+                php_writable[nwritable++] = optarg;
+            break;
+        case O_FASTCGI: php.fastcgi = optarg; break;
+        case O_ISOLATE: php.isolate = true; break;
+        case O_STATE: php.state = optarg; break;
+        case O_SQL_LISTEN: php.sql_listen = optarg; break;
+        case O_DB_USER: php.db_user = optarg; break;
+        case O_DB: php.db = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -253,9 +311,44 @@ int cli_serve_main(int argc, char **argv)
         fprintf(stderr, "harv serve: %s\n", err);
         return 1;
     }
-    http_server_t *srv = http_server_new(&cfg, serve_handle, &ctx, err, sizeof err);
+    /* PHP (and HarvSQL beside it) when the site needs it; a static site starts nothing. */
+    http_handler_fn handler = serve_handle;
+    void *hctx = &ctx, *php_ctx = NULL;
+    if ((php.sql_listen || php.db_user || php.db) && !php.state) {
+        fprintf(stderr, "harv serve: --sql-listen, --db-user and --db need --state DIR\n");
+        http_static_free(ctx.st);
+        return 2;
+    }
+    if (cli_php_site_open) {
+        php.threads = cfg.threads;
+        php.ini = php_ini;
+        php.writable = php_writable;
+        int r = cli_php_site_open(root, &php, &handler, &php_ctx, err, sizeof err);
+        if (r < 0) {
+            fprintf(stderr, "harv serve: %s\n", err);
+            http_static_free(ctx.st);
+            return 1;
+        }
+        if (r == 1) {
+            hctx = php_ctx;
+            if (!max_body_set)
+                cfg.max_body = 8u << 20; /* uploads: PHP's own post_max_size applies too */
+            if (cfg.read_buf_cap < cfg.max_body + (64u << 10))
+                cfg.read_buf_cap = (size_t)cfg.max_body + (64u << 10);
+            if (cfg.thread_pool_count)
+                fprintf(stderr, "harv serve: warning: PHP needs inline handlers; with "
+                                "--pool-threads, PHP requests answer 501\n");
+        }
+    } else if (php.state || php.fastcgi) {
+        fprintf(stderr, "harv serve: PHP is not built into this binary\n");
+        http_static_free(ctx.st);
+        return 2;
+    }
+    http_server_t *srv = http_server_new(&cfg, handler, hctx, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "harv serve: %s\n", err);
+        if (php_ctx)
+            cli_php_site_close(php_ctx);
         http_static_free(ctx.st);
         return 1;
     }
@@ -280,10 +373,15 @@ int cli_serve_main(int argc, char **argv)
             strcpy(host, "127.0.0.1");
         printf("harv: serving %s on http://%s:%d/\n", root, host, http_server_port(srv, (unsigned)i));
     }
+    if (php_ctx)
+        printf("harv: PHP for %s%s%s\n", root, cli_php_site_sql(php_ctx) ? "; HarvSQL " : "",
+               cli_php_site_sql(php_ctx) ? cli_php_site_sql(php_ctx) : "");
     fflush(stdout);
     int rc = http_server_run(srv);
     running = NULL;
     http_server_free(srv);
+    if (php_ctx)
+        cli_php_site_close(php_ctx);
     http_static_free(ctx.st);
     if (cfg.access_log_fd > 1)
         close(cfg.access_log_fd);
