@@ -1281,6 +1281,8 @@ static bool instr(cctx_t *c, bool *done)
     }
 }
 
+void wvm_compile_init(void) { init_numtab(); }
+
 /* ---- the interface for simd.c ------------------------------------------------------------ */
 wvm_reader_t *wvm_cc_reader(wvm_cctx_t *c) { return &c->r; }
 
@@ -1319,11 +1321,6 @@ void wvm_cc_emit_simd(wvm_cctx_t *c, uint32_t sub, uint32_t a, uint32_t b, uint3
 int wvm_compile_func(wvm_module_t *m, uint32_t fi, const uint8_t *p, const uint8_t *end, char *err,
                      size_t errlen)
 {
-    static bool inited;
-    if (!inited) {
-        init_numtab();
-        inited = true;
-    }
     cctx_t cc = {0}, *c = &cc;
     c->m = m;
     c->r = (wvm_reader_t){p, end, NULL};

@@ -10,6 +10,7 @@
 #include "wasm_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -124,13 +125,17 @@ static inline uint64_t rotr64(uint64_t a, uint64_t b)
 
 static int run(wvm_instance_t *inst, bool init_only);
 
+static void init_once(void)
+{
+    run(NULL, true);
+    wvm_compile_init();
+    wvm_simd_init();
+}
+
 void wvm_interp_init(void)
 {
-    static bool done;
-    if (!done) {
-        run(NULL, true);
-        done = true;
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_once);
 }
 
 int wvm_interp_call(wvm_instance_t *inst, wvm_func_t *f)

@@ -135,13 +135,10 @@ static void init_table(void)
         sd[reserved[i]].kind = S_NONE;
 }
 
+void wvm_simd_init(void) { init_table(); }
+
 bool wvm_simd_compile(wvm_cctx_t *c)
 {
-    static bool inited;
-    if (!inited) {
-        init_table();
-        inited = true;
-    }
     wvm_reader_t *r = wvm_cc_reader(c);
     uint32_t sub = wvm_rd_u32(r);
     if (r->err)

@@ -180,9 +180,13 @@ enum {
             WOP_COUNT
 };
 
-/* Handler offsets, filled by wvm_interp_init(). */
+/* Handler offsets, filled by wvm_interp_init(), which also builds the compiler's tables
+ * (wvm_compile_init, wvm_simd_init); it runs once per process (pthread_once) and is
+ * called by wvm_engine_new(). */
 extern int32_t wvm_op_off[WOP_COUNT];
 void wvm_interp_init(void);
+void wvm_compile_init(void);
+void wvm_simd_init(void);
 
 typedef wvm_value_t wvm_slot_t;
 
