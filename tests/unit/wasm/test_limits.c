@@ -111,6 +111,28 @@ static void interrupt_from_another_thread(void **state)
     unload(&f);
 }
 
+static void *count_in_thread(void *arg)
+{
+    fixture_t f = load(loop_wasm, loop_wasm_len, NULL);
+    int32_t *out = arg;
+    *out = count(f.inst, 200000);
+    unload(&f);
+    return NULL;
+}
+
+/* Engines and instances on different threads run independently. */
+static void parallel_engines(void **state)
+{
+    pthread_t t[4];
+    int32_t res[4];
+    for (int i = 0; i < 4; i++)
+        pthread_create(&t[i], NULL, count_in_thread, &res[i]);
+    for (int i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal((uint32_t)res[i], (uint32_t)(200000ull * 199999ull / 2u));
+    }
+}
+
 static void recursion_exhausts_call_stack(void **state)
 {
     wvm_limits_t lim = {.max_call_depth = 500};
@@ -319,6 +341,7 @@ int main(void)
         cmocka_unit_test(fuel_pauses_and_resumes),
         cmocka_unit_test(fuel_stops_infinite_loop),
         cmocka_unit_test(interrupt_from_another_thread),
+        cmocka_unit_test(parallel_engines),
         cmocka_unit_test(recursion_exhausts_call_stack),
         cmocka_unit_test(traps_by_name),
         cmocka_unit_test(memory_grow_bomb_stops_at_cap),
