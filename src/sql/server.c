@@ -255,6 +255,7 @@ static bool submit_job(hsql_conn_t *c);
 static void on_again_timer(net_loop_t *loop, net_timer_t *t)
 {
     hsql_conn_t *c = t->data;
+    c->waiting_again = false;
     if (atomic_load(&c->peer_gone)) {
         c->job_again = false;
         c->state = HSQL_CONN_IDLE;
@@ -267,6 +268,7 @@ static void on_again_timer(net_loop_t *loop, net_timer_t *t)
 
 static void wait_again(hsql_conn_t *c)
 {
+    c->waiting_again = true;
     c->state = HSQL_CONN_RUNNING;
     c->job_inline = false;
     net_timer_start(c->lc->loop, &c->timer, HSQL_AGAIN_RETRY_MS, on_again_timer, c);
@@ -715,8 +717,9 @@ void hsql_server_free(hsql_server_t *srv)
         for (hsql_conn_t *c = lc->conns; c; c = c->next) {
             if (c->state == HSQL_CONN_RUNNING)
                 atomic_store(&c->peer_gone, true);
-            if (c->job_again) { /* waiting on its retry timer, not on a worker */
+            if (c->waiting_again) { /* on its retry timer, not on a worker */
                 net_timer_stop(lc->loop, &c->timer);
+                c->waiting_again = false;
                 c->job_again = false;
                 c->state = HSQL_CONN_IDLE;
             }
@@ -734,6 +737,7 @@ void hsql_server_free(hsql_server_t *srv)
         while (lc->conns) {
             hsql_conn_t *c = lc->conns;
             net_timer_stop(lc->loop, &c->timer); /* a retry after HSQL_AGAIN, if any */
+            c->waiting_again = false;
             c->job_again = false;
             c->state = HSQL_CONN_CLOSING;
             conn_free(c);

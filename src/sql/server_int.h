@@ -118,7 +118,8 @@ struct hsql_conn {
     bool job_write_class;
     uint64_t job_ns;            /* engine time of the job */
     int job_rc;
-    bool job_again;             /* HSQL_AGAIN: waiting (timer) to run the same job again */
+    bool job_again;             /* HSQL_AGAIN: the same job must run again (job thread) */
+    bool waiting_again;         /* ...and its retry timer is armed (loop thread only) */
     hsql_error_t err;
 
     /* the result sink */
