@@ -412,6 +412,9 @@ wvm_instance_t *wvm_instance_new(wvm_module_t *m, const wvm_limits_t *limits, ch
         inst->lim.max_call_depth = WVM_DEFAULT_MAX_CALL_DEPTH;
     if (!inst->lim.max_stack_slots)
         inst->lim.max_stack_slots = WVM_DEFAULT_MAX_STACK_SLOTS;
+    /* the embedder's values are clamped to what the frame stack and value stack can hold */
+    inst->lim.max_call_depth = BASE_MIN(inst->lim.max_call_depth, WVM_MAX_CALL_DEPTH);
+    inst->lim.max_stack_slots = BASE_MIN(inst->lim.max_stack_slots, WVM_MAX_STACK_SLOTS);
     inst->fuel = WVM_FUEL_UNLIMITED;
     inst->funcs = base_xcalloc(m->nfuncs + 1, sizeof *inst->funcs);
     inst->tables = base_xcalloc(m->ntables + 1, sizeof *inst->tables);

@@ -31,6 +31,8 @@
 #define WVM_MAX_PAGES 65536u
 #define WVM_FUEL_SLICE 10000 /* fuel units between checks of the interrupt flag */
 #define WVM_NO_MAX UINT64_MAX
+#define WVM_MAX_CALL_DEPTH 1000000u   /* upper bound for wvm_limits_t.max_call_depth */
+#define WVM_MAX_STACK_SLOTS (1u << 27) /* upper bound for max_stack_slots (1 GiB) */
 
 /* ---- opcodes of the internal form ----------------------------------------------------- */
 /* Numeric operators: X(wasm opcode, NAME, arity 1|2, operand type, result type).
