@@ -71,6 +71,7 @@ static void usage(FILE *f)
         "      --access-log DEST     off (default), stdout, or a file path (combined format)\n"
         "      --log-level LEVEL     debug, info (default), warn, error\n"
         "PHP and HarvSQL (see docs/php.md):\n"
+        "      --no-php              never run PHP: a purely static site (.php stays 403)\n"
         "      --php-workers N       PHP worker processes (default 2 per core)\n"
         "      --php-timeout MS      wall-clock limit per PHP request, 504 (default 30000)\n"
         "      --php-ini KEY=VALUE   php.ini override, repeatable (memory_limit=256M, ...)\n"
@@ -136,7 +137,7 @@ int cli_serve_main(int argc, char **argv)
         O_MAX_TARGET, O_MAX_LINE, O_MAX_HEADERS, O_T_REQ, O_T_BODY, O_MIN_RATE, O_T_KA,
         O_T_SEND, O_REQ_COUNT, O_ACCESS_LOG, O_LOG_LEVEL, O_TEST, O_DRAIN, O_PHP_WORKERS,
         O_PHP_TIMEOUT, O_PHP_INI, O_FASTCGI, O_ISOLATE, O_WRITABLE, O_STATE, O_SQL_LISTEN,
-        O_DB_USER, O_DB,
+        O_DB_USER, O_DB, O_NO_PHP,
     };
     static const struct option opts[] = {
         {"listen", required_argument, 0, 'l'},
@@ -171,6 +172,7 @@ int cli_serve_main(int argc, char **argv)
         {"sql-listen", required_argument, 0, O_SQL_LISTEN},
         {"db-user", required_argument, 0, O_DB_USER},
         {"db", required_argument, 0, O_DB},
+        {"no-php", no_argument, 0, O_NO_PHP},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -183,7 +185,7 @@ int cli_serve_main(int argc, char **argv)
     cli_php_site_t php = {0};
     const char *php_ini[SERVE_MAX_LIST + 1] = {0}, *php_writable[SERVE_MAX_LIST + 1] = {0};
     int nini = 0, nwritable = 0;
-    bool max_body_set = false;
+    bool max_body_set = false, no_php = false;
     uint64_t sz;
     unsigned u;
     int c;
@@ -273,6 +275,7 @@ int cli_serve_main(int argc, char **argv)
         case O_SQL_LISTEN: php.sql_listen = optarg; break;
         case O_DB_USER: php.db_user = optarg; break;
         case O_DB: php.db = optarg; break;
+        case O_NO_PHP: no_php = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -319,7 +322,12 @@ int cli_serve_main(int argc, char **argv)
         http_static_free(ctx.st);
         return 2;
     }
-    if (cli_php_site_open) {
+    if (no_php && (php.state || php.fastcgi)) {
+        fprintf(stderr, "harv serve: --no-php contradicts --state and --fastcgi\n");
+        http_static_free(ctx.st);
+        return 2;
+    }
+    if (cli_php_site_open && !no_php) {
         php.threads = cfg.threads;
         php.ini = php_ini;
         php.writable = php_writable;

@@ -37,7 +37,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def harv(site):
-    h = Harv(site)
+    h = Harv(site, "--no-php")  # the static handler's own refusal of .php is under test
     yield h
     h.stop()
 

@@ -49,6 +49,21 @@ echo $r[0], ' ', $id > 0 ? 'ok' : 'bad', "\\n";
         h.stop()
 
 
+def test_no_php_serves_statically_and_never_the_source(tmp_path):
+    (tmp_path / "app.php").write_text("<?php echo 'ran'; ?>")
+    h = Harv(tmp_path, "--no-php")
+    try:
+        r = curl("-w", "\n%{http_code}", h.url + "/app.php")
+        assert r.stdout.endswith("\n403") and "<?php" not in r.stdout and "ran" not in r.stdout
+    finally:
+        h.stop()
+    h = Harv(tmp_path)  # without --no-php the script runs
+    try:
+        assert curl(h.url + "/app.php").stdout == "ran"
+    finally:
+        h.stop()
+
+
 def test_serve_static_site_starts_no_php(tmp_path):
     (tmp_path / "a.txt").write_text("x")
     h = Harv(tmp_path)
