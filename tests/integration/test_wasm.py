@@ -18,19 +18,26 @@ HAVE_WASI = CLANG and os.path.exists("/usr/lib/wasm32-wasi/libc.a")
 needs_wasi = pytest.mark.skipif(not HAVE_WASI, reason="clang-14 / wasi-libc not installed")
 
 
-def build(tmp, name):
+def build(tmp, name, wasm_flags=()):
     src = CDIR / f"{name}.c"
     native = tmp / f"{name}.native"
     wasm = tmp / f"{name}.wasm"
     subprocess.run(["gcc", "-O2", "-o", native, src, "-lm"], check=True)
-    subprocess.run([CLANG, "--target=wasm32-wasi", "-O2", "-o", wasm, src, "-lm"], check=True)
+    subprocess.run([CLANG, "--target=wasm32-wasi", "-O2", *wasm_flags, "-o", wasm, src, "-lm"],
+                   check=True)
     return native, wasm
 
 
 @needs_wasi
-@pytest.mark.parametrize("name", ["sort_hash", "numeric"])
-def test_native_and_wasm_agree(tmp_path, name):
-    native, wasm = build(tmp_path, name)
+@pytest.mark.parametrize("name,flags", [
+    ("sort_hash", ()),
+    ("numeric", ()),
+    # post-MVP code generation: sign-ext, bulk memory, sat-trunc, SIMD (vector extensions)
+    ("numeric", ("-msign-ext", "-mbulk-memory", "-mnontrapping-fptoint", "-msimd128")),
+    ("vectors", ("-msimd128",)),
+])
+def test_native_and_wasm_agree(tmp_path, name, flags):
+    native, wasm = build(tmp_path, name, flags)
     args = ["one", "two words", ""]
     n = subprocess.run([native, *args], capture_output=True, timeout=60)
     w = subprocess.run([HARV, "wasm", "run", wasm, *args], capture_output=True, timeout=120)
