@@ -267,6 +267,7 @@ void hsql_engine_free(hsql_engine_t *eng)
 {
     if (!eng)
         return;
+    hsql_pool_drop(eng, NULL);
     hsql_db_t *d = eng->dbs;
     while (d) {
         hsql_db_t *n = d->next;
@@ -698,12 +699,111 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
+/* Idle SQLite connections are kept by database with their statement caches: a client that
+ * connects per request (PHP) gets a warm connection instead of opening, registering functions
+ * and preparing every statement again. A connection is pooled only clean: no transaction, no
+ * TEMPORARY tables, no attached databases; the session functions find their session through
+ * the connection's holder (fh). */
+typedef struct hsql_pconn {
+    char *dbname; /* NULL: the ":memory:" connection of sessions without a database */
+    sqlite3 *conn;
+    hsql_fholder_t *fh;
+    hsql_centry_t *cache[HSQL_CACHE_BUCKETS];
+    int ncache;
+    hsql_pstmt_t *pstmts[HSQL_CACHE_BUCKETS];
+    sqlite3_stmt *st_begin, *st_commit;
+    struct hsql_pconn *next;
+} hsql_pconn_t;
+
+#define HSQL_POOL_MAX 64
+
+static bool same_db(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* Really closes the connection the session holds (statements, caches, holder). */
+static void conn_destroy(hsql_session_t *s)
+{
+    hsql_cache_clear(s);
+    sqlite3_finalize(s->st_begin);
+    sqlite3_finalize(s->st_commit);
+    s->st_begin = s->st_commit = NULL;
+    if (s->conn)
+        sqlite3_close_v2(s->conn);
+    s->conn = NULL;
+    free(s->fh);
+    s->fh = NULL;
+}
+
+void hsql_pool_drop(hsql_engine_t *eng, const char *name)
+{
+    pthread_mutex_lock(&eng->mu);
+    hsql_pconn_t *take = NULL;
+    for (hsql_pconn_t **pp = &eng->pool; *pp;) {
+        hsql_pconn_t *p = *pp;
+        if (!name || same_db(p->dbname, name)) {
+            *pp = p->next;
+            p->next = take;
+            take = p;
+            eng->npool--;
+        } else {
+            pp = &p->next;
+        }
+    }
+    pthread_mutex_unlock(&eng->mu);
+    while (take) {
+        hsql_pconn_t *n = take->next;
+        hsql_session_t *tmp = base_xcalloc(1, sizeof *tmp);
+        tmp->eng = eng;
+        tmp->conn = take->conn;
+        tmp->fh = take->fh;
+        memcpy(tmp->cache, take->cache, sizeof tmp->cache);
+        memcpy(tmp->pstmts, take->pstmts, sizeof tmp->pstmts);
+        tmp->ncache = take->ncache;
+        tmp->st_begin = take->st_begin;
+        tmp->st_commit = take->st_commit;
+        if (tmp->fh)
+            tmp->fh->s = tmp;
+        conn_destroy(tmp);
+        free(tmp);
+        free(take->dbname);
+        free(take);
+        take = n;
+    }
+}
+
 static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
 {
+    hsql_engine_t *eng = s->eng;
+    pthread_mutex_lock(&eng->mu);
+    hsql_pconn_t *p = NULL;
+    for (hsql_pconn_t **pp = &eng->pool; *pp; pp = &(*pp)->next)
+        if (same_db((*pp)->dbname, dbname)) {
+            p = *pp;
+            *pp = p->next;
+            eng->npool--;
+            break;
+        }
+    pthread_mutex_unlock(&eng->mu);
+    if (p) {
+        s->conn = p->conn;
+        s->fh = p->fh;
+        s->fh->s = s;
+        memcpy(s->cache, p->cache, sizeof s->cache);
+        memcpy(s->pstmts, p->pstmts, sizeof s->pstmts);
+        s->ncache = p->ncache;
+        s->st_begin = p->st_begin;
+        s->st_commit = p->st_commit;
+        sqlite3_busy_handler(s->conn, busy_wait, s);
+        free(p->dbname);
+        free(p);
+        return 0;
+    }
     char path[1100];
     sqlite3 *db = NULL;
     if (dbname)
-        db_path(s->eng, dbname, path, sizeof path);
+        db_path(eng, dbname, path, sizeof path);
     else
         snprintf(path, sizeof path, ":memory:");
     int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -718,29 +818,69 @@ static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
     snprintf(pragmas, sizeof pragmas,
              "%sPRAGMA synchronous=%d;PRAGMA foreign_keys=OFF;PRAGMA temp_store=MEMORY;"
              "PRAGMA cache_size=-16384",
-             dbname ? "PRAGMA journal_mode=WAL;" : "", s->eng->synchronous);
+             dbname ? "PRAGMA journal_mode=WAL;" : "", eng->synchronous);
     sqlite3_exec(db, pragmas, NULL, NULL, NULL);
-    hsql_func_register(s, db);
+    s->fh = base_xcalloc(1, sizeof *s->fh);
+    s->fh->s = s;
+    hsql_func_register(s->fh, db);
     s->conn = db;
     return 0;
 }
 
 static void close_conn(hsql_session_t *s)
 {
-    hsql_cache_clear(s);
-    hsql_temps_free(s); /* SQLite's temp schema goes with the connection */
+    if (!s->conn) {
+        hsql_temps_free(s);
+        return;
+    }
+    hsql_rtxn_end(s);
+    hsql_rollback(s);
+    for (int i = 0; i < s->ntemps; i++) {
+        char sql[300];
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.\"%s\"", s->temps[i]->name);
+        sqlite3_exec(s->conn, sql, NULL, NULL, NULL);
+    }
+    hsql_temps_free(s);
+    bool poolable = s->nattached == 0 && sqlite3_get_autocommit(s->conn);
     for (int i = 0; i < s->nattached; i++)
         free(s->attached[i]);
     s->nattached = 0;
-    hsql_rtxn_end(s);
-    sqlite3_finalize(s->st_begin);
-    sqlite3_finalize(s->st_commit);
-    s->st_begin = s->st_commit = NULL;
-    if (s->conn) {
-        hsql_rollback(s);
-        sqlite3_close_v2(s->conn);
-        s->conn = NULL;
+    hsql_engine_t *eng = s->eng;
+    if (poolable) {
+        hsql_pconn_t *p = base_xcalloc(1, sizeof *p);
+        p->dbname = s->dbname ? base_xstrdup(s->dbname) : NULL;
+        p->conn = s->conn;
+        p->fh = s->fh;
+        p->fh->s = NULL;
+        memcpy(p->cache, s->cache, sizeof p->cache);
+        memcpy(p->pstmts, s->pstmts, sizeof p->pstmts);
+        p->ncache = s->ncache;
+        p->st_begin = s->st_begin;
+        p->st_commit = s->st_commit;
+        sqlite3_busy_handler(s->conn, NULL, NULL);
+        pthread_mutex_lock(&eng->mu);
+        bool room = eng->npool < HSQL_POOL_MAX;
+        if (room) {
+            p->next = eng->pool;
+            eng->pool = p;
+            eng->npool++;
+        }
+        pthread_mutex_unlock(&eng->mu);
+        if (room) {
+            s->conn = NULL;
+            s->fh = NULL;
+            memset(s->cache, 0, sizeof s->cache);
+            memset(s->pstmts, 0, sizeof s->pstmts);
+            s->ncache = 0;
+            s->st_begin = s->st_commit = NULL;
+            return;
+        }
+        p->fh->s = s;
+        sqlite3_busy_handler(s->conn, busy_wait, s);
+        free(p->dbname);
+        free(p);
     }
+    conn_destroy(s);
 }
 
 int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err)

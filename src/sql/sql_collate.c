@@ -240,9 +240,9 @@ static const hsql_fdef_t k_collate_fns[] = {
     {"hsql_regexp_like", 2, fn_regexp_like, 0, true},
 };
 
-int hsql_collate_register(hsql_session_t *s, sqlite3 *db)
+int hsql_collate_register(hsql_fholder_t *fh, sqlite3 *db)
 {
     if (sqlite3_create_collation_v2(db, "HCI", SQLITE_UTF8, NULL, coll_hci, NULL) != SQLITE_OK)
         return -1;
-    return hsql_fdefs_register(s, db, k_collate_fns, BASE_ARRAY_LEN(k_collate_fns));
+    return hsql_fdefs_register(fh, db, k_collate_fns, BASE_ARRAY_LEN(k_collate_fns));
 }

@@ -1280,6 +1280,7 @@ static int database_stmt(hsql_session_t *s, const char *src, const hsql_tok_t *t
             affected = (uint64_t)db->ntabs;
             if (s->dbname && !strcmp(s->dbname, name))
                 hsql_session_switch_db(s, NULL, NULL);
+            hsql_pool_drop(s->eng, name);
             char path[1200];
             snprintf(path, sizeof path, "%s/%s.db", s->eng->dir, name);
             unlink(path);

@@ -581,13 +581,13 @@ static void fn_found_rows(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     sqlite3_result_int64(ctx, s->found_rows);
 }
 
 static void fn_last_insert_id(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     if (argc > 0) {
         if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
             return;
@@ -600,7 +600,7 @@ static void fn_row_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     sqlite3_result_int64(ctx, s->row_count);
 }
 
@@ -608,7 +608,7 @@ static void fn_database(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     if (s->dbname)
         sqlite3_result_text(ctx, s->dbname, -1, SQLITE_TRANSIENT);
 }
@@ -617,7 +617,7 @@ static void fn_version(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     sqlite3_result_text(ctx, s->eng->version, -1, SQLITE_TRANSIENT);
 }
 
@@ -625,7 +625,7 @@ static void fn_user(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     char b[200];
     char host[80];
     snprintf(host, sizeof host, "%s", s->host);
@@ -640,7 +640,7 @@ static void fn_connection_id(sqlite3_context *ctx, int argc, sqlite3_value **arg
 {
     (void)argc;
     (void)argv;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     sqlite3_result_int64(ctx, s->id);
 }
 
@@ -668,7 +668,7 @@ static void result_var(sqlite3_context *ctx, const char *v)
 static void fn_sysvar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     const char *n = (const char *)sqlite3_value_text(argv[0]);
     result_var(ctx, n ? hsql_var_get(s, n, false) : NULL);
 }
@@ -676,7 +676,7 @@ static void fn_sysvar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void fn_gvar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     const char *n = (const char *)sqlite3_value_text(argv[0]);
     result_var(ctx, n ? hsql_var_get(s, n, true) : NULL);
 }
@@ -684,7 +684,7 @@ static void fn_gvar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void fn_uvar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     const char *n = (const char *)sqlite3_value_text(argv[0]);
     if (!n)
         return;
@@ -701,7 +701,7 @@ static void fn_uvar(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void fn_chg(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     if (sqlite3_value_int(argv[1]))
         s->cnt_chg++;
     sqlite3_result_value(ctx, argv[0]);
@@ -710,7 +710,7 @@ static void fn_chg(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 /* hsql_odku(new value, changed?, id of the existing row, ...) */
 static void fn_odku(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     s->cnt_upd++;
     if (argc > 2 && sqlite3_value_type(argv[1]) == SQLITE_INTEGER)
         s->odku_id = sqlite3_value_int64(argv[1]);
@@ -797,7 +797,7 @@ static bool valid_dt_text(const char *s, int cls, char *norm, size_t cap)
 static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
-    hsql_session_t *s = sqlite3_user_data(ctx);
+    hsql_session_t *s = HSQL_FN_SESSION(ctx);
     sqlite3_value *v = argv[0];
     int t = sqlite3_value_type(v);
     if (t == SQLITE_NULL)
@@ -1026,10 +1026,10 @@ static const hsql_fdef_t k_fns[] = {
     {"hsql_cv", 8, fn_cv, -1, false},
 };
 
-int hsql_fdefs_register(hsql_session_t *s, sqlite3 *db, const hsql_fdef_t *f, size_t n)
+int hsql_fdefs_register(hsql_fholder_t *fh, sqlite3 *db, const hsql_fdef_t *f, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        void *ud = f[i].data == -1 ? (void *)s : (void *)f[i].data;
+        void *ud = f[i].data == -1 ? (void *)fh : (void *)f[i].data;
         int flags = SQLITE_UTF8 | (f[i].det ? SQLITE_DETERMINISTIC : 0);
         if (sqlite3_create_function_v2(db, f[i].name, f[i].nargs, flags, ud, f[i].fn, NULL, NULL,
                                        NULL) != SQLITE_OK)
@@ -1038,9 +1038,9 @@ int hsql_fdefs_register(hsql_session_t *s, sqlite3 *db, const hsql_fdef_t *f, si
     return 0;
 }
 
-int hsql_func_register(hsql_session_t *s, sqlite3 *db)
+int hsql_func_register(hsql_fholder_t *fh, sqlite3 *db)
 {
-    if (hsql_collate_register(s, db) < 0 || hsql_func_str_register(s, db) < 0)
+    if (hsql_collate_register(fh, db) < 0 || hsql_func_str_register(fh, db) < 0)
         return -1;
-    return hsql_fdefs_register(s, db, k_fns, BASE_ARRAY_LEN(k_fns));
+    return hsql_fdefs_register(fh, db, k_fns, BASE_ARRAY_LEN(k_fns));
 }

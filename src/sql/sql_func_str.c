@@ -632,7 +632,7 @@ static const hsql_fdef_t k_str_fns[] = {
     {"hsql_inet_aton", 1, fn_inet_aton, 0, true},
 };
 
-int hsql_func_str_register(hsql_session_t *s, sqlite3 *db)
+int hsql_func_str_register(hsql_fholder_t *fh, sqlite3 *db)
 {
-    return hsql_fdefs_register(s, db, k_str_fns, BASE_ARRAY_LEN(k_str_fns));
+    return hsql_fdefs_register(fh, db, k_str_fns, BASE_ARRAY_LEN(k_str_fns));
 }

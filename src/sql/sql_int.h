@@ -13,6 +13,12 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
+/* The user data of session functions: which session uses the connection now (pooled
+ * connections move between sessions). */
+typedef struct hsql_fholder {
+    struct hsql_session *s;
+} hsql_fholder_t;
+
 /* ---- catalog ----------------------------------------------------------------------------- */
 enum {
     HSQL_CLS_INT, HSQL_CLS_REAL, HSQL_CLS_DECIMAL, HSQL_CLS_TEXT, HSQL_CLS_BLOB,
@@ -181,6 +187,8 @@ struct hsql_engine {
     hsql_var_t *globals;
     struct hsql_session *sessions;
     int nsessions;
+    struct hsql_pconn *pool; /* idle SQLite connections with their caches, by database */
+    int npool;
 };
 
 struct hsql_session {
@@ -236,6 +244,7 @@ struct hsql_session {
     uint64_t again_since;
     sqlite3_stmt *st_begin, *st_commit;
     pthread_mutex_t mu; /* held while the session runs; lets writers end its snapshot */
+    hsql_fholder_t *fh;   /* user data of the connection's session functions */
     hsql_table_t **temps; /* the session's TEMPORARY tables (gone with its connection) */
     char *attached[10];   /* other databases attached to conn (db.table) */
     int nattached;
@@ -320,7 +329,8 @@ hsql_xl_t *hsql_translate(hsql_session_t *s, const char *src, const hsql_tok_t *
 bool hsql_is_dml(const char *src, const hsql_tok_t *t, int b, int e);
 
 /* ---- functions and collations (sql_func.c) ----------------------------------------------- */
-int hsql_func_register(hsql_session_t *s, sqlite3 *db);
+#define HSQL_FN_SESSION(ctx) (((hsql_fholder_t *)sqlite3_user_data(ctx))->s)
+int hsql_func_register(hsql_fholder_t *fh, sqlite3 *db);
 /* One SQL function to register (sql_func*.c, sql_collate.c). data -1 = the session. */
 typedef struct hsql_fdef {
     const char *name;
@@ -329,9 +339,11 @@ typedef struct hsql_fdef {
     intptr_t data;
     bool det;
 } hsql_fdef_t;
-int hsql_fdefs_register(hsql_session_t *s, sqlite3 *db, const hsql_fdef_t *f, size_t n);
-int hsql_collate_register(hsql_session_t *s, sqlite3 *db);
-int hsql_func_str_register(hsql_session_t *s, sqlite3 *db);
+int hsql_fdefs_register(hsql_fholder_t *fh, sqlite3 *db, const hsql_fdef_t *f, size_t n);
+int hsql_collate_register(hsql_fholder_t *fh, sqlite3 *db);
+int hsql_func_str_register(hsql_fholder_t *fh, sqlite3 *db);
+/* Closes the idle pooled connections of database name (NULL: all). */
+void hsql_pool_drop(hsql_engine_t *eng, const char *name);
 /* UTF-8 helpers (sql_func_str.c): byte offset of character k, characters in s[0..n). */
 size_t hsql_char_off(const char *s, size_t n, int64_t k);
 int64_t hsql_char_count(const char *s, size_t n);
