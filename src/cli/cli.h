@@ -51,6 +51,12 @@ CLI_CMD int cli_php_site_open(const char *root, const cli_php_site_t *site,
 CLI_CMD const char *cli_php_site_sql(void *ctx);
 CLI_CMD void cli_php_site_close(void *ctx);
 
+/* Prints "harv: serving ROOT on http://HOST:PORT/" (or unix:PATH) for each listen address,
+ * with the real port when port 0 was asked for. Tests read this line. */
+struct http_server;
+void cli_print_listening(const struct http_server *srv, const char *const *listen, int n,
+                         const char *root);
+
 /* The directory holding the bundled share/harv data (demo site) next to the binary, or the
  * installed prefix. Returns a static string. */
 const char *cli_share_dir(void);

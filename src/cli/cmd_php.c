@@ -422,23 +422,7 @@ int cli_phpserve_main(int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    for (int i = 0; i < nlisten; i++) {
-        net_addr_t a;
-        net_addr_parse(listen[i], &a, err, sizeof err);
-        if (a.family == AF_UNIX) {
-            printf("harv: serving %s on %s\n", root, a.text);
-            continue;
-        }
-        char host[sizeof a.text];
-        snprintf(host, sizeof host, "%s", a.text);
-        char *colon = strrchr(host, ':');
-        if (colon)
-            *colon = 0;
-        if (!strcmp(host, "0.0.0.0"))
-            strcpy(host, "127.0.0.1");
-        printf("harv: serving %s on http://%s:%d/\n", root, host,
-               http_server_port(srv, (unsigned)i));
-    }
+    cli_print_listening(srv, listen, nlisten, root);
     if (phpw_serve_sql_info(ps))
         printf("harv: HarvSQL %s\n", phpw_serve_sql_info(ps));
     fflush(stdout);

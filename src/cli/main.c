@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <harv/base.h>
+#include <harv/http.h>
 
 #include <limits.h>
 #include <stdio.h>
@@ -37,6 +38,30 @@ static void usage(FILE *f)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nRun 'harv COMMAND --help' for the options of a command.\n"
                "  -h, --help     this help\n  -V, --version  print the version\n");
+}
+
+void cli_print_listening(const struct http_server *srv, const char *const *listen, int n,
+                         const char *root)
+{
+    for (int i = 0; i < n; i++) {
+        net_addr_t a;
+        char err[256];
+        if (net_addr_parse(listen[i], &a, err, sizeof err) != BASE_OK)
+            continue;
+        if (a.family == AF_UNIX) {
+            printf("harv: serving %s on %s\n", root, a.text);
+            continue;
+        }
+        char host[sizeof a.text];
+        snprintf(host, sizeof host, "%s", a.text);
+        char *colon = strrchr(host, ':');
+        if (colon)
+            *colon = 0;
+        if (!strcmp(host, "0.0.0.0"))
+            strcpy(host, "127.0.0.1");
+        printf("harv: serving %s on http://%s:%d/\n", root, host,
+               http_server_port(srv, (unsigned)i));
+    }
 }
 
 const char *cli_share_dir(void)
