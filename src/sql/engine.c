@@ -19,7 +19,13 @@
  *     │                                  │   BEGIN / autocommit=0 + statement
  *     │                                  v
  *     │                               IN_TRANS ──COMMIT/ROLLBACK/DDL(implicit commit)──> DB
- *     └──hsql_session_free (rolls back)──> gone */
+ *     └──hsql_session_free (rolls back)──> gone
+ *
+ * Connections (open_conn / close_conn): a session holds one SQLite connection at a time. When it
+ * leaves a database (USE, free) the connection, cleaned (rolled back, TEMPORARY tables dropped),
+ * is parked in the engine's pool with its statement cache; the next session on that database
+ * adopts it. Autocommit SELECTs keep a read snapshot open between statements (rtxn) until any
+ * session writes (commit_gen); writers end idle sessions' stale snapshots (hsql_after_write). */
 /* Debian's libsqlite3 is built with the pre-update hook (used to count REPLACE deletes). */
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
 #include "sql_int.h"
