@@ -569,11 +569,6 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
         snprintf(err, errlen, "no state directory given (--state DIR)");
         goto fail;
     }
-    if (mkdir(srv->cfg.state_dir, 0750) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create the state directory %s: %s", srv->cfg.state_dir,
-                 strerror(errno));
-        goto fail;
-    }
     if (srv->trust && srv->cfg.listen) {
         snprintf(err, errlen, "--listen %s needs at least one --user NAME:PASSWORD: without "
                               "users HarvSQL accepts only the unix socket",
@@ -582,6 +577,11 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
     }
     if (!srv->cfg.listen && !srv->cfg.socket) {
         snprintf(err, errlen, "nothing to listen on: give --socket PATH and/or --listen ADDR:PORT");
+        goto fail;
+    }
+    if (mkdir(srv->cfg.state_dir, 0750) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create the state directory %s: %s", srv->cfg.state_dir,
+                 strerror(errno));
         goto fail;
     }
     hsql_engine_cfg_t ecfg = {
