@@ -696,7 +696,9 @@ static int busy_wait(void *arg, int count)
         s->busy_since = now;
         s->busy_timed_out = false;
     }
-    if (now - s->busy_since >= (uint64_t)s->eng->busy_ms) {
+    uint64_t limit = s->busy_short && s->eng->busy_ms > HSQL_BUSY_SHORT_MS ? HSQL_BUSY_SHORT_MS
+                                                                            : (uint64_t)s->eng->busy_ms;
+    if (now - s->busy_since >= limit) {
         s->busy_timed_out = true;
         return 0;
     }

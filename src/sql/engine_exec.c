@@ -860,6 +860,21 @@ static int exec_xl(hsql_session_t *s, const hsql_xl_t *xl, sqlite3_stmt *st, rme
     rc = sqlite3_step(st);
     while (rc == SQLITE_ROW)
         rc = sqlite3_step(st);
+    if ((rc & 0xff) == SQLITE_BUSY && s->txn_first_write && hsql_user_txn(s) && !s->busy_timed_out) {
+        /* The transaction's first write, and its read snapshot is older than another's commit.
+         * InnoDB writes the latest rows in that case instead of failing: start the transaction
+         * again at this statement (it has written nothing) and queue for the write lock, for a
+         * bounded time so a waiting worker thread cannot starve the lock holder for long. */
+        sqlite3_reset(st);
+        sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
+        if (sqlite3_exec(s->conn, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+            s->busy_short = true;
+            rc = sqlite3_step(st);
+            while (rc == SQLITE_ROW)
+                rc = sqlite3_step(st);
+            s->busy_short = false;
+        }
+    }
     if (xl->is_replace)
         sqlite3_preupdate_hook(s->conn, NULL, NULL);
     sqlite3_reset(st);
@@ -1113,9 +1128,11 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
         r = exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
     } else {
         hsql_rtxn_end(s);
+        s->txn_first_write = hsql_user_txn(s) && !s->txn_wrote;
         if (hsql_user_txn(s))
             s->txn_wrote = true;
         r = exec_xl(s, c->xl, c->st, &((centry_ex_t *)c)->m, s->bv, np, sink, more, err);
+        s->txn_first_write = false;
         hsql_after_write(s);
     }
     if (one_off) {
@@ -1454,9 +1471,11 @@ static int stmt_execute(hsql_stmt_t *p, const hsql_param_t *params, unsigned npa
         r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
     } else {
         hsql_rtxn_end(s);
+        s->txn_first_write = hsql_user_txn(s) && !s->txn_wrote;
         if (hsql_user_txn(s))
             s->txn_wrote = true;
         r = exec_xl(s, p->xl, p->st, &p->m, s->bv, p->nord, sink, 0, err);
+        s->txn_first_write = false;
         hsql_after_write(s);
     }
     s->cur_info = NULL;

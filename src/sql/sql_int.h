@@ -168,6 +168,7 @@ typedef struct hsql_warn {
     char msg[200];
 } hsql_warn_t;
 #define HSQL_MAX_WARN 64
+#define HSQL_BUSY_SHORT_MS 200
 
 struct hsql_engine {
     char *dir;
@@ -238,6 +239,8 @@ struct hsql_session {
     uint64_t busy_since; /* busy handler bookkeeping */
     bool busy_timed_out;
     bool nonblocking;    /* hsql_session_set_nonblocking */
+    bool txn_first_write; /* the running write is its transaction's first */
+    bool busy_short;     /* wait at most HSQL_BUSY_SHORT_MS for the write lock */
     bool can_again;      /* the running statement may still answer HSQL_AGAIN */
     bool would_block;    /* the busy handler declined to wait (nonblocking) */
     bool again_pending;  /* a statement answered HSQL_AGAIN and will be retried */
