@@ -44,6 +44,15 @@ typedef struct phpw_config {
                                 NULL-terminated; only with isolate */
     int connect_ports[8];    /* with isolate: TCP ports workers may connect to (0-terminated;
                                 HarvSQL's), enforced by Landlock instead of a private netns */
+    /* Hooks for a supervisor that sandboxes the pool (the php task of `harv up`); NULL = none.
+     * on_started runs in the master once PHP is started (php.ini read, extensions loaded,
+     * OPcache's shared memory mapped) and before any worker is forked: it may apply a sandbox
+     * that forbids new executable mappings. Non-zero: the pool stops, err says why.
+     * on_worker runs in each worker after fork, once /proc/self/statm is open and before the
+     * first accept(): a further sandbox layer. Non-zero: the worker exits. */
+    int (*on_started)(void *ctx, char *err, size_t errlen);
+    int (*on_worker)(void *ctx);
+    void *hook_ctx;
 } phpw_config_t;
 
 /* Fills cfg with the defaults above (socket and root stay NULL). */

@@ -19,6 +19,7 @@
 #define SUP_CONFIG_MAX_BYTES (1u << 20) /* a config file larger than this is refused */
 #define SUP_CONFIG_MAX_DEPTH 16   /* nesting of mappings and sequences */
 #define SUP_CONFIG_MAX_NODES 20000
+#define SUP_PHP_LISTENER "php.sock" /* the listener the supervisor binds for the PHP pool */
 
 /* ---- the config model ---------------------------------------------------------------- */
 /* Every string is owned by the config's arena; sup_config_fini() frees them all. */
@@ -87,6 +88,24 @@ typedef struct sup_sql_cfg {
     unsigned workers, max_connections;
 } sup_sql_cfg_t;
 
+/* The PHP pool (`harv task php`): prefork workers on a unix socket the supervisor binds
+ * (STATE/run/php.sock), or an external FastCGI server (php-fpm) instead of the pool. With a
+ * php section the http task routes *.php to it (phpw_serve_*). */
+typedef struct sup_php_cfg {
+    sup_task_cfg_t task;     /* task.enabled: the pool runs (the section is there, no fastcgi) */
+    bool present;            /* the section is there: the http task routes PHP */
+    unsigned workers;        /* 0 = the pool's default (2 per core) */
+    unsigned timeout_ms;     /* wall-clock limit per request (504), default 30000 */
+    unsigned max_requests;   /* recycle a worker after this many (default 500) */
+    uint64_t memory_cap;     /* recycle a worker past this private memory (default 256m) */
+    sup_strlist_t ini;       /* "KEY=VALUE" php.ini overrides, in order */
+    sup_strlist_t writable;  /* directories workers may write: absolute (relative ones resolve
+                                against http.root) */
+    char *fastcgi;           /* "unix:PATH" (absolute) or "HOST:PORT": external upstream */
+    char *socket;            /* the pool's socket: STATE/run/php.sock (absolute) */
+    char *tmp_dir;           /* uploads and sys_temp_dir: STATE/php/tmp */
+} sup_php_cfg_t;
+
 /* The test-only task kind: probes its own sandbox, prints the results, then idles. */
 typedef struct sup_probe_cfg {
     sup_task_cfg_t task;
@@ -119,6 +138,7 @@ typedef struct sup_config {
     unsigned nlisteners;
     sup_http_cfg_t http;
     sup_sql_cfg_t sql;
+    sup_php_cfg_t php;
     sup_probe_cfg_t probe;
 } sup_config_t;
 
@@ -161,11 +181,15 @@ typedef struct sup_sandbox_req {
     const char *kind;
     const sup_task_cfg_t *task;
     const char *user;               /* drop to this user when root; NULL = stay */
-    const char *ro_paths[8];        /* Landlock read-only trees (NULL-terminated) */
-    const char *rw_paths[8];        /* Landlock read-write trees */
+    const char *ro_paths[16];       /* Landlock read-only trees (NULL-terminated) */
+    const char *rw_paths[24];       /* Landlock read-write trees */
     int bind_ports[4];              /* TCP ports it may bind (0-terminated) */
     int connect_ports[4];           /* TCP ports it may connect to (0-terminated) */
     bool cgroup_memory;             /* the supervisor capped memory through a cgroup */
+    bool unix_connect;              /* seccomp: socket(AF_UNIX) + connect (a FastCGI client on
+                                       a unix socket: http with php) */
+    bool inet_connect;              /* seccomp: also socket(AF_INET/AF_INET6) (an external
+                                       FastCGI server on TCP; Landlock limits the port) */
 } sup_sandbox_req_t;
 
 /* Applies, in order: no_new_privs, user drop, rlimits, Landlock, seccomp. Writes what took
@@ -176,6 +200,11 @@ typedef struct sup_sandbox_req {
  * later, not threads that already exist. Landlock is best effort on kernels without it. */
 int sup_sandbox_apply(const sup_sandbox_req_t *req, char *report, size_t replen, char *err,
                       size_t errlen);
+/* The php task's second layer, applied by each pool worker after fork (the master keeps
+ * fork, wait4 and kill to run the pool): no new processes (clone without CLONE_THREAD),
+ * no kill, no wait4 — EPERM; and a Landlock layer of exactly req's paths (the master's layer
+ * also lets workers open /proc/self/statm at their start). BASE_OK or BASE_ERROR with err. */
+int sup_sandbox_worker(const sup_sandbox_req_t *req, char *err, size_t errlen);
 /* The Landlock ABI of the running kernel (0 = none). */
 int sup_landlock_abi(void);
 

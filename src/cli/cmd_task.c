@@ -2,14 +2,27 @@
  * the process the supervisor re-executes for each task. It parses the config bytes the
  * supervisor validated (fd "config"), applies its sandbox (sup_sandbox_apply) before it reads
  * any input, reports "ready <what took effect>" (or "fail <why>") on fd "status", then runs:
- *   http   HarvTTP's static handler on the inherited listeners; SIGTERM drains
+ *   http   HarvTTP on the inherited listeners: static files, and with a php section the PHP
+ *          router (phpw_serve_*) whose FastCGI upstream is the php task's socket (connected
+ *          by path) or an external php-fpm; SIGTERM drains
  *   sql    HarvSQL (binds its own port for now: its server cannot adopt fds yet)
+ *   php    the PHP pool (phpw_pool_run) on the inherited STATE/run/php.sock: PHP starts, then
+ *          the sandbox (W^X holds from here), then the workers fork and add their own layer
  *   probe  test-only: tries what the sandbox forbids and prints what happened
  * Layer: cli (links every component; sup knows the kinds only through sup_kinds[]). */
 #include "cli.h"
 
 #include <harv/http.h>
 #include <harv/sup.h>
+
+/* PHP is optional too: its functions are weak references, NULL when the binary is built
+ * without it (-DHARV_WITHOUT=php; the indented directive keeps this command in the build). */
+#  include <harv/php.h>
+#pragma weak phpw_pool_run
+#pragma weak phpw_config_defaults
+#pragma weak phpw_serve_setup
+#pragma weak phpw_serve_handle
+#pragma weak phpw_serve_free
 
 /* HarvSQL is optional here: without it (-DHARV_WITHOUT=sql) the other kinds still run. The
  * indented directive keeps src/cli/CMakeLists.txt from leaving this whole command out. */
@@ -96,7 +109,19 @@ typedef struct http_task {
     task_env_t *te;
     http_static_t *st;
     http_server_t *srv;
+    phpw_serve_t *php; /* the PHP router, when the config has php */
 } http_task_t;
+
+/* The extension of the last segment of path ("" when none). */
+static base_span_t path_ext(base_span_t path)
+{
+    size_t i = path.len;
+    while (i > 0 && path.p[i - 1] != '/' && path.p[i - 1] != '.')
+        i--;
+    if (i == 0 || path.p[i - 1] != '.')
+        return (base_span_t){"", 0};
+    return (base_span_t){path.p + i, path.len - i};
+}
 
 static bool ext_allowed(const sup_strlist_t *allow, base_span_t path)
 {
@@ -181,7 +206,15 @@ static void http_task_handle(void *ctxp, const http_request_t *req, http_respons
     const sup_http_cfg_t *hc = &ht->te->cfg.http;
     if (hc->test_handlers && task_test_route(req, resp))
         ;
-    else if (!ext_allowed(&hc->mime_allow, req->path))
+    else if (ht->php) {
+        /* PHP sites: scripts and extension-less paths (the front controller) always route;
+         * mime_allow still limits the static files. */
+        base_span_t ext = path_ext(req->path);
+        if (ext.len && !base_span_eq_ci(ext, "php") && !ext_allowed(&hc->mime_allow, req->path))
+            http_response_error(resp, 404);
+        else
+            phpw_serve_handle(ht->php, req, resp);
+    } else if (!ext_allowed(&hc->mime_allow, req->path))
         http_response_error(resp, 404);
     else
         http_static_handle(ht->st, req, resp);
@@ -245,9 +278,40 @@ static int task_http(task_env_t *te)
     static http_task_t ht;
     ht.te = te;
     sup_sandbox_req_t req = {.task = &hc->task, .ro_paths = {hc->root}};
+    const sup_php_cfg_t *pc = &te->cfg.php;
+    char upstream[PATH_MAX + 8] = "";
+    if (pc->present) {
+        if (!phpw_serve_setup) {
+            task_fail(te, "the config has php, but PHP is not built into this binary");
+            return 1;
+        }
+        /* The pool's socket by path (Landlock does not govern connecting to a named unix
+         * socket); an external server on TCP gets exactly its port. */
+        snprintf(upstream, sizeof upstream, "%s%s", pc->fastcgi ? "" : "unix:",
+                 pc->fastcgi ? pc->fastcgi : pc->socket);
+        req.unix_connect = true;
+        if (strncmp(upstream, "unix:", 5)) {
+            net_addr_t a;
+            char e[256];
+            if (net_addr_parse(upstream, &a, e, sizeof e) == BASE_OK) {
+                req.inet_connect = true;
+                req.connect_ports[0] = a.family == AF_INET6
+                                           ? ntohs(((struct sockaddr_in6 *)&a.ss)->sin6_port)
+                                           : ntohs(((struct sockaddr_in *)&a.ss)->sin_port);
+            }
+        }
+    }
     if (task_sandbox(te, &req) != BASE_OK)
         return 1;
     char err[512];
+    if (pc->present) {
+        phpw_serve_opts_t po = {.fastcgi = upstream, .workers = pc->workers,
+                                .timeout_ms = pc->timeout_ms, .loops = c.threads};
+        if (phpw_serve_setup(&ht.php, hc->root, &po, err, sizeof err) != 0) {
+            task_fail(te, err);
+            return 1;
+        }
+    }
     const char *index[17] = {0};
     for (unsigned i = 0; i < hc->index.n && i < 16; i++)
         index[i] = hc->index.v[i];
@@ -271,8 +335,153 @@ static int task_http(task_env_t *te)
     int rc = http_server_run(ht.srv);
     pthread_join(th, NULL);
     http_server_free(ht.srv);
+    if (ht.php)
+        phpw_serve_free(ht.php);
     http_static_free(ht.st);
     return rc == BASE_OK ? 0 : 1;
+}
+
+/* ---- php ----------------------------------------------------------------------------- */
+/* What PHP reads outside the application root while it serves (strace on WordPress):
+ * timezone data (Debian's PHP uses the system's), /etc/localtime, /dev/urandom. */
+static const char *const php_ro_system[] = {"/usr/share/zoneinfo", "/etc/localtime",
+                                            "/dev/urandom", NULL};
+
+typedef struct php_task {
+    task_env_t *te;
+    sup_sandbox_req_t master, worker;
+} php_task_t;
+
+/* Fills a request: read-only root and system files, read-write temp + writable + /dev/null;
+ * the master's also reads /proc (a worker opens its /proc/self/statm before its own layer). */
+static void php_sandbox_req(task_env_t *te, sup_sandbox_req_t *req, bool master)
+{
+    const sup_php_cfg_t *pc = &te->cfg.php;
+    unsigned r = 0, w = 0;
+    req->task = &pc->task;
+    req->ro_paths[r++] = te->cfg.http.root;
+    for (unsigned i = 0; php_ro_system[i]; i++)
+        if (access(php_ro_system[i], F_OK) == 0)
+            req->ro_paths[r++] = php_ro_system[i];
+    if (master)
+        req->ro_paths[r++] = "/proc";
+    req->ro_paths[r] = NULL;
+    req->rw_paths[w++] = pc->tmp_dir;
+    req->rw_paths[w++] = "/dev/null";
+    for (unsigned i = 0; i < pc->writable.n && w + 1 < BASE_ARRAY_LEN(req->rw_paths); i++)
+        req->rw_paths[w++] = pc->writable.v[i];
+    req->rw_paths[w] = NULL;
+}
+
+/* In the master, PHP started: the sandbox, then "ready". */
+static int php_on_started(void *ctx, char *err, size_t errlen)
+{
+    php_task_t *pt = ctx;
+    if (task_sandbox(pt->te, &pt->master) != BASE_OK) {
+        snprintf(err, errlen, "the sandbox could not be applied");
+        return -1;
+    }
+    size_t l = strlen(pt->te->report);
+    if (pt->te->cfg.php.task.sandbox.seccomp || pt->te->cfg.php.task.sandbox.landlock)
+        snprintf(pt->te->report + l, sizeof pt->te->report - l,
+                 " workers(%s%s)", pt->te->cfg.php.task.sandbox.seccomp ? "no-fork,no-kill" : "",
+                 pt->te->cfg.php.task.sandbox.landlock ? ",landlock-no-proc" : "");
+    task_ready(pt->te);
+    return 0;
+}
+
+/* In each worker after fork: its own layer. */
+static int php_on_worker(void *ctx)
+{
+    php_task_t *pt = ctx;
+    char err[512];
+    if (sup_sandbox_worker(&pt->worker, err, sizeof err) != BASE_OK) {
+        fprintf(stderr, "harv task php: worker sandbox: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static int task_php(task_env_t *te)
+{
+    const sup_php_cfg_t *pc = &te->cfg.php;
+    if (!phpw_pool_run) {
+        task_fail(te, "PHP is not built into this binary");
+        return 1;
+    }
+    if (!te->nlisten) {
+        task_fail(te, "no socket was passed");
+        return 1;
+    }
+    static php_task_t pt;
+    pt.te = te;
+    php_sandbox_req(te, &pt.master, true);
+    php_sandbox_req(te, &pt.worker, false);
+    /* php.ini: HarvSQL's unix socket as mysqli's and PDO's default (DB_HOST 'localhost'),
+     * unless the config sets them; then the configured overrides. */
+    static const char *ini[SUP_MAX_LIST + 6];
+    static char sock_mysqli[PATH_MAX + 32], sock_pdo[PATH_MAX + 32];
+    unsigned n = 0;
+    bool has_mysqli = false, has_pdo = false;
+    for (unsigned i = 0; i < pc->ini.n; i++) {
+        has_mysqli |= !strncmp(pc->ini.v[i], "mysqli.default_socket=", 22);
+        has_pdo |= !strncmp(pc->ini.v[i], "pdo_mysql.default_socket=", 25);
+    }
+    if (te->cfg.sql.task.enabled && te->cfg.sql.socket) {
+        if (!has_mysqli) {
+            snprintf(sock_mysqli, sizeof sock_mysqli, "mysqli.default_socket=%s",
+                     te->cfg.sql.socket);
+            ini[n++] = sock_mysqli;
+        }
+        if (!has_pdo) {
+            snprintf(sock_pdo, sizeof sock_pdo, "pdo_mysql.default_socket=%s",
+                     te->cfg.sql.socket);
+            ini[n++] = sock_pdo;
+        }
+    }
+    for (unsigned i = 0; i < pc->ini.n; i++)
+        ini[n++] = pc->ini.v[i];
+    if (pc->task.sandbox.seccomp) {
+        /* W^X: no JIT may ask for executable memory once the filter is in force (PCRE's
+         * would fail with a warning per worker, OPcache's would crash). Last, so they win. */
+        ini[n++] = "pcre.jit=0";
+        ini[n++] = "opcache.jit=disable";
+        ini[n++] = "opcache.jit_buffer_size=0";
+    }
+    ini[n] = NULL;
+    static const char *writable[17];
+    for (unsigned i = 0; i < pc->writable.n && i < 16; i++)
+        writable[i] = pc->writable.v[i];
+    phpw_config_t c;
+    phpw_config_defaults(&c);
+    c.listen_fd = te->listen[0];
+    c.root = te->cfg.http.root;
+    if (pc->workers)
+        c.workers = pc->workers;
+    if (pc->max_requests)
+        c.max_requests = pc->max_requests;
+    if (pc->memory_cap)
+        c.memory_cap = (size_t)pc->memory_cap;
+    if (pc->timeout_ms)
+        c.timeout_ms = pc->timeout_ms;
+    c.ini = ini;
+    c.tmp_dir = pc->tmp_dir;
+    c.writable = writable;
+    c.on_started = php_on_started;
+    c.on_worker = php_on_worker;
+    c.hook_ctx = &pt;
+    /* The pool takes SIGTERM/SIGINT with its own handler (it stops its workers). */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    char err[1024];
+    if (phpw_pool_run(&c, err, sizeof err) != 0) {
+        task_fail(te, err);
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- sql ----------------------------------------------------------------------------- */
@@ -518,7 +727,7 @@ int cli_task_main(int argc, char **argv)
         config_fd < 0) {
         fprintf(stderr, "Usage: harv task KIND --config-name PATH --fds status=N,config=N,"
                         "listen=N...\n(run by `harv up`, not by hand; kinds: http, sql, "
-                        "probe)\n");
+                        "php, probe)\n");
         return 2;
     }
     base_log_set_prefix(te.kind);
@@ -561,6 +770,8 @@ int cli_task_main(int argc, char **argv)
         rc = task_http(&te);
     else if (!strcmp(te.kind, "sql"))
         rc = task_sql(&te);
+    else if (!strcmp(te.kind, "php"))
+        rc = task_php(&te);
     else
         rc = task_probe(&te);
     sup_config_fini(&te.cfg);

@@ -288,6 +288,11 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
         goto out;
     }
 
+    if (cfg.on_started && cfg.on_started(cfg.hook_ctx, err, errlen) != 0) {
+        phpw_sapi_shutdown();
+        goto out;
+    }
+
     p.n = cfg.workers;
     p.root_real = root_real;
     p.slots = mmap(NULL, sizeof *p.slots * p.n, PROT_READ | PROT_WRITE,

@@ -415,6 +415,8 @@ void phpw_worker_main(int listen_fd, phpw_slot_t *slot, const phpw_config_t *cfg
                       const char *root_real)
 {
     int statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (cfg->on_worker && cfg->on_worker(cfg->hook_ctx) != 0)
+        _exit(1);
     phpw_conn_t *c = base_xcalloc(1, sizeof *c);
     base_buf_init(&c->in);
     base_buf_init(&c->params);

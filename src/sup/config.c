@@ -196,7 +196,7 @@ out:
 /* ---- the schema ---------------------------------------------------------------------- */
 enum {
     F_STR, F_PATH, F_BOOL, F_UINT, F_SIZE, F_MS, F_ENUM, F_STRLIST, F_MAP, F_TASK,
-    F_LISTENERS, F_USERS, F_LOGLEVEL, F_ADDR, F_LISTENREF,
+    F_LISTENERS, F_USERS, F_LOGLEVEL, F_ADDR, F_LISTENREF, F_INI, F_UPSTREAM,
 };
 
 typedef struct cfg_field {
@@ -298,6 +298,24 @@ static const cfg_field_t probe_fields[] = {
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 
+#define PHP(f) offsetof(sup_php_cfg_t, f)
+static const cfg_field_t php_fields[] = {
+    {"workers", F_UINT, PHP(workers), 1, 1024, NULL, "a number from 1 to 1024"},
+    {"timeout", F_MS, PHP(timeout_ms), 100, 86400000, NULL, "a duration from 100ms to 24h"},
+    {"max_requests", F_UINT, PHP(max_requests), 1, 1u << 30, NULL,
+     "a number from 1 to 1073741824"},
+    {"memory_cap", F_SIZE, PHP(memory_cap), 1u << 20, 1ull << 40, NULL,
+     "a size from 1m to 1t"},
+    {"ini", F_INI, PHP(ini), 0, SUP_MAX_LIST, NULL,
+     "a mapping of php.ini keys to values, or a list of KEY=VALUE"},
+    {"writable", F_STRLIST, PHP(writable), 0, 16, NULL,
+     "a list of directories (relative: beneath http.root)"},
+    {"fastcgi", F_UPSTREAM, PHP(fastcgi), 0, 0, NULL,
+     "unix:PATH or HOST:PORT of an external FastCGI server (php-fpm)"},
+    TASK_FIELDS(sup_php_cfg_t),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
+};
+
 #define CFG(f) offsetof(sup_config_t, f)
 static const cfg_field_t log_fields[] = {
     {"destination", F_ENUM, CFG(log_dest), 0, 0, logdest_names, "stdout or files"},
@@ -316,6 +334,7 @@ static const cfg_field_t top_fields[] = {
     {"backlog", F_UINT, CFG(backlog), 1, 65535, NULL, "a number from 1 to 65535"},
     {"http", F_TASK, CFG(http), 0, 0, http_fields, "a mapping"},
     {"sql", F_TASK, CFG(sql), 0, 0, sql_fields, "a mapping"},
+    {"php", F_TASK, CFG(php), 0, 0, php_fields, "a mapping (an empty one: {})"},
     {"probe", F_TASK, CFG(probe), 0, 0, probe_fields, "a mapping (Harv's own tests)"},
     {NULL, 0, 0, 0, 0, NULL, NULL},
 };
@@ -407,6 +426,74 @@ static int set_strlist(cfg_ctx_t *cx, const cfg_node_t *v, const cfg_field_t *f,
     return BASE_OK;
 }
 
+/* A php.ini key: letters, digits, '_', '.' and '-' (what php.ini names are made of). */
+static bool ini_key_ok(const char *k, size_t n)
+{
+    if (!n || n > 128)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = k[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* php.ini overrides: a mapping (key: value) or a list of "KEY=VALUE"; stored as "KEY=VALUE".
+ * Values may not hold a newline or a double quote (the pool writes them as key="value"). */
+static int set_ini(cfg_ctx_t *cx, const cfg_node_t *v, const cfg_field_t *f, sup_strlist_t *out)
+{
+    if (v->type != N_MAP && v->type != N_SEQ)
+        return cfg_fail(cx, v, "expected a mapping or a list, found %s, valid: %s",
+                        node_kind(v), f->valid);
+    unsigned n = v->type == N_MAP ? v->n / 2 : v->n;
+    if (n > f->max)
+        return cfg_fail(cx, v, "%u entries, valid: at most %llu", n, (unsigned long long)f->max);
+    out->n = 0;
+    const cfg_node_t *e = v->first;
+    while (e) {
+        const char *key, *val;
+        size_t klen;
+        const cfg_node_t *at = e;
+        if (v->type == N_MAP) {
+            const cfg_node_t *val_node = e->next;
+            if (e->type != N_SCALAR || !ini_key_ok(e->str, e->len))
+                return cfg_fail(cx, e, "'%s' is not a php.ini key, valid: letters, digits, "
+                                "'_', '.' and '-'", e->type == N_SCALAR ? e->str : "?");
+            if (val_node->type != N_SCALAR)
+                return cfg_fail(cx, val_node, "ini %s: expected a value, found %s, valid: a "
+                                "scalar (quote it: \"\" for empty)", e->str,
+                                node_kind(val_node));
+            key = e->str;
+            klen = e->len;
+            val = scalar_is_null(val_node) ? "" : val_node->str;
+            at = val_node;
+            e = val_node->next;
+        } else {
+            if (e->type != N_SCALAR || scalar_is_null(e))
+                return cfg_fail(cx, e, "a list entry is %s, valid: KEY=VALUE", node_kind(e));
+            const char *eq = strchr(e->str, '=');
+            if (!eq || !ini_key_ok(e->str, (size_t)(eq - e->str)))
+                return cfg_fail(cx, e, "'%s' is not KEY=VALUE, valid: e.g. memory_limit=256M",
+                                e->str);
+            key = e->str;
+            klen = (size_t)(eq - e->str);
+            val = eq + 1;
+            e = e->next;
+        }
+        if (strpbrk(val, "\"\n\r"))
+            return cfg_fail(cx, at, "ini %.*s: the value holds a quote or a line break, "
+                            "valid: a one-line value without '\"'", (int)klen, key);
+        for (unsigned i = 0; i < out->n; i++)
+            if (!strncmp(out->v[i], key, klen) && out->v[i][klen] == '=')
+                return cfg_fail(cx, at, "ini %.*s is set twice, valid: each key once",
+                                (int)klen, key);
+        out->v[out->n++] = base_arena_printf(&cx->cfg->arena, "%.*s=%s", (int)klen, key, val);
+    }
+    return BASE_OK;
+}
+
 static int set_field(cfg_ctx_t *cx, const cfg_node_t *v, const cfg_field_t *f, char *base)
 {
     void *dst = base + f->off;
@@ -432,6 +519,18 @@ static int set_field(cfg_ctx_t *cx, const cfg_node_t *v, const cfg_field_t *f, c
         *(char **)dst = v->str;
         return BASE_OK;
     }
+    case F_UPSTREAM: {
+        if (want_scalar(cx, v, f))
+            return BASE_ERROR;
+        net_addr_t a;
+        char e[200];
+        if (net_addr_parse(v->str, &a, e, sizeof e) != BASE_OK)
+            return cfg_fail(cx, v, "'%s' is not an address, valid: %s", v->str, f->valid);
+        *(char **)dst = v->str; /* a relative unix path resolves against state_dir later */
+        return BASE_OK;
+    }
+    case F_INI:
+        return set_ini(cx, v, f, dst);
     case F_BOOL:
         if (want_scalar(cx, v, f))
             return BASE_ERROR;
@@ -490,6 +589,8 @@ static int set_field(cfg_ctx_t *cx, const cfg_node_t *v, const cfg_field_t *f, c
         return set_strlist(cx, v, f, dst, f->type == F_LISTENREF);
     case F_TASK:
         ((sup_task_cfg_t *)dst)->enabled = true;
+        if (scalar_is_null(v))
+            return BASE_OK; /* "php:" alone: the section with its defaults */
         /* fall through */
     case F_MAP:
         return walk_map(cx, v, f->aux, dst);
@@ -653,6 +754,7 @@ void sup_config_init(sup_config_t *cfg, const char *base_dir)
     cfg->backlog = 1024;
     task_defaults(&cfg->http.task);
     task_defaults(&cfg->sql.task);
+    task_defaults(&cfg->php.task);
     task_defaults(&cfg->probe.task);
     cfg->http.index.v[0] = "index.html";
     cfg->http.index.v[1] = "index.htm";
@@ -667,14 +769,17 @@ static int cfg_check(cfg_ctx_t *cx, const cfg_node_t *root)
 {
     sup_config_t *cfg = cx->cfg;
     /* Find a section's node for messages about missing keys. */
-    const cfg_node_t *sec_http = root, *sec_sql = root;
+    const cfg_node_t *sec_http = root, *sec_sql = root, *sec_php = root;
     for (const cfg_node_t *k = root->first; k; k = k->next->next) {
         if (!strcmp(k->str, "http"))
             sec_http = k;
         if (!strcmp(k->str, "sql"))
             sec_sql = k;
+        if (!strcmp(k->str, "php"))
+            sec_php = k;
     }
-    if (!cfg->http.task.enabled && !cfg->sql.task.enabled && !cfg->probe.task.enabled)
+    if (!cfg->http.task.enabled && !cfg->sql.task.enabled && !cfg->probe.task.enabled &&
+        !cfg->php.task.enabled)
         return cfg_fail(cx, root, "nothing to run, valid: an http and/or a sql section");
     if (cfg->http.task.enabled) {
         snprintf(cx->path, sizeof cx->path, "http");
@@ -703,6 +808,42 @@ static int cfg_check(cfg_ctx_t *cx, const cfg_node_t *root)
                                          "users: [{name: app, password: secret}]");
         if (cfg->sql.socket)
             cfg->sql.socket = cfg_path_join(cx, cfg->state_dir, cfg->sql.socket);
+    }
+    if (cfg->php.task.enabled) {
+        sup_php_cfg_t *pc = &cfg->php;
+        snprintf(cx->path, sizeof cx->path, "php");
+        pc->present = true;
+        if (!cfg->http.task.enabled)
+            return cfg_fail(cx, sec_php, "PHP needs an http section (its root and listeners), "
+                                         "valid: http: {listen: [...], root: DIR} beside php");
+        for (unsigned i = 0; i < pc->writable.n; i++)
+            pc->writable.v[i] = cfg_path_join(cx, cfg->http.root, pc->writable.v[i]);
+        if (pc->fastcgi) {
+            /* An external server: no pool task runs. */
+            pc->task.enabled = false;
+            if (!strncmp(pc->fastcgi, "unix:", 5) && pc->fastcgi[5] != '/')
+                pc->fastcgi = base_arena_printf(&cfg->arena, "unix:%s/%s", cfg->state_dir,
+                                                pc->fastcgi + 5);
+        }
+        pc->socket = base_arena_printf(&cfg->arena, "%s/run/php.sock", cfg->state_dir);
+        pc->tmp_dir = base_arena_printf(&cfg->arena, "%s/php/tmp", cfg->state_dir);
+        if (!pc->fastcgi && strlen(pc->socket) >= 108)
+            return cfg_fail(cx, sec_php, "the pool's socket %s is longer than a unix socket "
+                                         "path may be, valid: a shorter state_dir", pc->socket);
+        if (pc->task.enabled) {
+            /* The supervisor binds the pool's socket like any listener (kept across restarts
+             * and reloads) and passes it to the php task. */
+            for (unsigned i = 0; i < cfg->nlisteners; i++)
+                if (!strcmp(cfg->listeners[i].name, SUP_PHP_LISTENER))
+                    return cfg_fail(cx, sec_php, "the listener name %s is taken by the PHP "
+                                    "pool's socket, valid: another name", SUP_PHP_LISTENER);
+            if (cfg->nlisteners == SUP_MAX_LISTENERS)
+                return cfg_fail(cx, sec_php, "no room for the PHP pool's socket, valid: at "
+                                "most %d listeners besides it", SUP_MAX_LISTENERS - 1);
+            cfg->listeners[cfg->nlisteners].name = SUP_PHP_LISTENER;
+            cfg->listeners[cfg->nlisteners++].address =
+                base_arena_printf(&cfg->arena, "unix:%s", pc->socket);
+        }
     }
     cx->path[0] = 0;
     return BASE_OK;

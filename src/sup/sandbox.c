@@ -18,15 +18,20 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 /* ---- the kinds ----------------------------------------------------------------------- */
+/* In start order (stop runs in reverse): HarvSQL, then the PHP pool that talks to it, then
+ * HarvTTP that talks to both. */
 const sup_kind_t sup_kinds[] = {
     {"sql", SUP_KIND_NET, 0},                       /* binds its own port (for now) */
-    {"http", SUP_KIND_NET | SUP_KIND_OVERLAP, 1},   /* accepts on inherited listeners */
-    {"probe", SUP_KIND_OVERLAP, 2},                 /* test-only: needs no network */
+    {"php", SUP_KIND_OVERLAP, 1},                   /* accepts on STATE/run/php.sock (inherited);
+                                                       private netns: HarvSQL by unix socket */
+    {"http", SUP_KIND_NET | SUP_KIND_OVERLAP, 2},   /* accepts on inherited listeners */
+    {"probe", SUP_KIND_OVERLAP, 3},                 /* test-only: needs no network */
 };
 const unsigned sup_nkinds = BASE_ARRAY_LEN(sup_kinds);
 
@@ -44,6 +49,8 @@ sup_task_cfg_t *sup_config_task(sup_config_t *cfg, const sup_kind_t *k)
         return &cfg->http.task;
     if (!strcmp(k->name, "sql"))
         return &cfg->sql.task;
+    if (!strcmp(k->name, "php"))
+        return &cfg->php.task;
     return &cfg->probe.task;
 }
 
@@ -216,7 +223,18 @@ static const char *const sc_fs_write[] = {
 /* Kinds that create sockets themselves (sql binds its own port for now; probe connects to
  * prove the network namespace). */
 static const char *const sc_sockets[] = {"socket", "bind", "listen", "connect", NULL};
-
+/* PHP (found with strace on WordPress and mysqli requests): chdir to the script's directory,
+ * sockets it creates and connects itself (HarvSQL's unix socket; which address families is
+ * limited below), and, in the pool master, forking and reaping workers. Workers drop
+ * clone/kill/wait4 again (sup_sandbox_worker). */
+static const char *const sc_php[] = {
+    "chdir", "fchdir", "socketpair", "wait4", "waitid", "kill", "mincore", "msync",
+    "sched_setaffinity", "getpriority", "setpriority", "getxattr", "lgetxattr", "fgetxattr",
+    "truncate", "fsetxattr", "sync_file_range", "shmctl", "shmget", "shmat", "shmdt",
+    /* a worker adds its own layer (they only ever restrict further) */
+    "seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+    NULL,
+};
 /* The allowlist of each kind: sc_common plus these; a kind not listed gets sc_common only.
  * What a kind does not get answers EPERM when it is in sc_fs_write/sc_sockets (a known
  * capability it lacks), ENOSYS otherwise. */
@@ -227,6 +245,8 @@ static const struct {
     {"http", {NULL, NULL}},               /* serves files read-only on inherited sockets */
     {"sql", {sc_fs_write, sc_sockets}},   /* SQLite files; binds its own port */
     {"probe", {sc_fs_write, sc_sockets}}, /* Harv's tests: writes its state, connects */
+    {"php", {sc_fs_write, sc_php}},       /* uploads, sessions, caches beneath its writable
+                                             dirs; unix sockets (HarvSQL); forks workers */
 };
 /* Answered EPERM: the promises of the sandbox. Everything not listed answers ENOSYS. */
 static const char *const sc_forbidden[] = {
@@ -263,18 +283,43 @@ static int sc_apply(const sup_sandbox_req_t *req, char *rep, size_t replen, char
     unsigned n = 0;
     for (int i = 0; sc_common[i] && !rc; i++, n++)
         rc = sc_add(ctx, SCMP_ACT_ALLOW, sc_common[i], 0, NULL);
-    const char *const *const groups[] = {sc_fs_write, sc_sockets};
+    bool php = !strcmp(req->kind, "php");
+    const char *const *const groups[] = {sc_fs_write, sc_sockets, sc_php};
     for (size_t g = 0; g < BASE_ARRAY_LEN(groups) && !rc; g++) {
         bool allowed = false;
         for (size_t k = 0; k < BASE_ARRAY_LEN(sc_kinds); k++)
             if (!strcmp(sc_kinds[k].kind, req->kind))
                 allowed = sc_kinds[k].extra[0] == groups[g] || sc_kinds[k].extra[1] == groups[g];
+        if (groups[g] == sc_sockets && (php || req->unix_connect || req->inet_connect))
+            continue; /* below: socket() by address family */
+        if (groups[g] == sc_php && !allowed)
+            continue; /* not a capability of other kinds: ENOSYS like any unknown call */
         for (int i = 0; groups[g][i] && !rc; i++, n += allowed)
             rc = sc_add(ctx, allowed ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM), groups[g][i], 0,
                         NULL);
     }
-    for (int i = 0; sc_forbidden[i] && !rc; i++)
+    if (php || req->unix_connect || req->inet_connect) {
+        /* A client of unix sockets (PHP → HarvSQL, HarvTTP → the PHP pool): socket(AF_UNIX)
+         * and connect; TCP only for an external FastCGI server (Landlock limits its port). */
+        static const int fams[] = {AF_UNIX, AF_INET, AF_INET6};
+        for (size_t i = 0; i < BASE_ARRAY_LEN(fams) && !rc; i++) {
+            bool ok = fams[i] == AF_UNIX || req->inet_connect;
+            struct scmp_arg_cmp fam = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i]);
+            rc = sc_add(ctx, ok ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM), "socket", 1, &fam);
+            n += ok;
+        }
+        if (!rc)
+            rc = sc_add(ctx, SCMP_ACT_ALLOW, "connect", 0, NULL);
+        n++;
+        static const char *const no[] = {"bind", "listen", NULL};
+        for (int i = 0; no[i] && !rc; i++)
+            rc = sc_add(ctx, SCMP_ACT_ERRNO(EPERM), no[i], 0, NULL);
+    }
+    for (int i = 0; sc_forbidden[i] && !rc; i++) {
+        if (php && !strcmp(sc_forbidden[i], "kill"))
+            continue; /* the pool master stops its workers */
         rc = sc_add(ctx, SCMP_ACT_ERRNO(EPERM), sc_forbidden[i], 0, NULL);
+    }
     /* W^X: mappings and protection changes without PROT_EXEC only. */
     struct scmp_arg_cmp noexec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
     struct scmp_arg_cmp exec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC);
@@ -289,8 +334,8 @@ static int sc_apply(const sup_sandbox_req_t *req, char *rep, size_t replen, char
     struct scmp_arg_cmp nothread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
     if (!rc)
         rc = sc_add(ctx, SCMP_ACT_ALLOW, "clone", 1, &thread);
-    if (!rc)
-        rc = sc_add(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &nothread);
+    if (!rc) /* the PHP pool master forks its workers (they drop it: sup_sandbox_worker) */
+        rc = sc_add(ctx, php ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM), "clone", 1, &nothread);
     if (!rc)
         rc = seccomp_load(ctx);
     seccomp_release(ctx);
@@ -299,6 +344,45 @@ static int sc_apply(const sup_sandbox_req_t *req, char *rep, size_t replen, char
         return BASE_ERROR;
     }
     snprintf(rep + strlen(rep), replen - strlen(rep), "seccomp(allow=%u,w^x) ", n + 4);
+    return BASE_OK;
+}
+
+/* The php workers' own layer: seccomp filters stack and the stricter answer wins, so this
+ * one only names what the master keeps and a worker must not have. */
+static int sc_worker(char *err, size_t errlen)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    if (!ctx) {
+        snprintf(err, errlen, "seccomp: cannot initialise a filter");
+        return BASE_ERROR;
+    }
+    struct scmp_arg_cmp nothread = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, 0);
+    int rc = sc_add(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1, &nothread);
+    static const char *const no[] = {"kill", "wait4", "waitid", "clone3", NULL};
+    for (int i = 0; no[i] && !rc; i++)
+        rc = sc_add(ctx, SCMP_ACT_ERRNO(EPERM), no[i], 0, NULL);
+    if (!rc)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    if (rc) {
+        snprintf(err, errlen, "seccomp (worker): %s", strerror(-rc));
+        return BASE_ERROR;
+    }
+    return BASE_OK;
+}
+
+int sup_sandbox_worker(const sup_sandbox_req_t *req, char *err, size_t errlen)
+{
+    char rep[256] = "";
+    if (req->task->sandbox.landlock && ll_apply(req, rep, sizeof rep, err, errlen))
+        return BASE_ERROR;
+    if (req->task->sandbox.landlock && strstr(rep, "unavailable") && sup_landlock_abi() == 0 &&
+        errno == ENOSYS && prctl(PR_GET_SECCOMP, 0, 0, 0, 0) == 2) {
+        snprintf(err, errlen, "landlock: its syscalls are filtered out");
+        return BASE_ERROR;
+    }
+    if (req->task->sandbox.seccomp && sc_worker(err, errlen))
+        return BASE_ERROR;
     return BASE_OK;
 }
 

@@ -403,6 +403,13 @@ static sup_inst_t *inst_spawn(sup_task_t *t, sup_gen_t *g)
             src[nsrc++] = fd;
         }
     }
+    if (!strcmp(t->kind->name, "php")) {
+        int fd = sup_lst_fd(s, SUP_PHP_LISTENER);
+        if (fd >= 0) {
+            n += snprintf(fds + n, sizeof fds - (size_t)n, ",listen=%u", 3 + nsrc);
+            src[nsrc++] = fd;
+        }
+    }
     char *argv[] = {"harv", "task", (char *)t->kind->name, "--config-name", g->real, "--fds",
                     fds, NULL};
     char pre[256];
@@ -839,7 +846,7 @@ static int state_prepare(sup_t *s, char *err, size_t errlen)
     }
     uid_t uid = pw ? pw->pw_uid : 0;
     gid_t gid = pw ? pw->pw_gid : 0;
-    const char *subs[] = {"", "/run", "/logs", "/sql", "/probe"};
+    const char *subs[] = {"", "/run", "/logs", "/sql", "/probe", "/php", "/php/tmp"};
     for (size_t i = 0; i < BASE_ARRAY_LEN(subs); i++) {
         char p[PATH_MAX + 16];
         snprintf(p, sizeof p, "%s%s", cfg->state_dir, subs[i]);

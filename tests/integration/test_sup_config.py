@@ -22,7 +22,7 @@ CASES = [
      "sandbox, restart, drain_timeout"),
     ("listeners:\n  web: 127.0.0.1:0\nhtpt:\n  listen: [web]\n",
      "3:1: htpt: unknown key (did you mean http?), valid: version, listeners, state_dir, "
-     "user, log, backlog, http, sql, probe"),
+     "user, log, backlog, http, sql, php, probe"),
     (BASE + "  threads: many\n",
      "6:12: http.threads: 'many' is not a whole number, valid: a number from 1 to 64"),
     (BASE + "  threads: 65\n",
