@@ -36,6 +36,8 @@ int cli_check_main(int argc, char **argv)
     for (unsigned i = 0; i < sup_nkinds; i++)
         if (sup_config_task(&cfg, &sup_kinds[i])->enabled)
             printf(" %s", sup_kinds[i].name);
+    if (cfg.php.present && cfg.php.fastcgi)
+        printf("; php via fastcgi %s", cfg.php.fastcgi);
     printf("; listeners:");
     for (unsigned i = 0; i < cfg.nlisteners; i++)
         printf(" %s=%s", cfg.listeners[i].name, cfg.listeners[i].address);

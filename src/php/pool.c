@@ -337,10 +337,12 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
                     spawn(&p, i);
     }
 
-    /* stop: SIGTERM, then SIGKILL after the grace period */
+    /* stop: SIGTERM, then SIGKILL after the grace period. An idle worker holds no request
+     * and PHP's own signal handlers (installed by its first request) defer SIGTERM: it is
+     * killed at once, so a stop does not wait the whole grace period for nothing. */
     for (unsigned i = 0; i < p.n; i++)
         if (p.slots[i].pid)
-            kill(p.slots[i].pid, SIGTERM);
+            kill(p.slots[i].pid, p.slots[i].busy ? SIGTERM : SIGKILL);
     uint64_t t0 = base_now_ms();
     for (;;) {
         reap(&p);

@@ -106,7 +106,7 @@ def test_example_config_is_valid():
     path = os.path.join(SRC, "examples", "harv.yaml")
     r = harv("check", "-c", path)
     assert r.returncode == 0, r.stderr
-    assert "tasks: sql http" in r.stdout
+    assert "tasks: sql php http" in r.stdout
 
 
 def test_relative_paths_resolve_against_the_config_directory():

@@ -133,6 +133,64 @@ static void test_errors(void **state)
                  "e.yaml:1:19: listeners.a: duplicate key, valid: each listener name once");
 }
 
+static const char php_yaml[] =
+    "state_dir: /srv/st\n"
+    "listeners: {web: 127.0.0.1:8080}\n"
+    "http: {listen: [web], root: /srv/site}\n"
+    "sql: {socket: run/sql.sock}\n"
+    "php:\n"
+    "  workers: 3\n"
+    "  timeout: 2s\n"
+    "  max_requests: 7\n"
+    "  memory_cap: 64m\n"
+    "  ini: {memory_limit: 32M, display_errors: \"\"}\n"
+    "  writable: [wp-content/uploads, /var/tmp/x]\n"
+    "  sandbox: {private_network: false}\n";
+
+static void test_php(void **state)
+{
+    sup_config_t c;
+    char err[512] = "";
+    assert_int_equal(sup_config_parse(&c, "p.yaml", "/etc/harv", php_yaml, strlen(php_yaml),
+                                      err, sizeof err), BASE_OK);
+    assert_true(c.php.present);
+    assert_true(c.php.task.enabled);
+    assert_int_equal(c.php.workers, 3);
+    assert_int_equal(c.php.timeout_ms, 2000);
+    assert_int_equal(c.php.max_requests, 7);
+    assert_int_equal(c.php.memory_cap, 64u << 20);
+    assert_int_equal(c.php.ini.n, 2);
+    assert_string_equal(c.php.ini.v[0], "memory_limit=32M");
+    assert_string_equal(c.php.ini.v[1], "display_errors=");
+    assert_string_equal(c.php.writable.v[0], "/srv/site/wp-content/uploads");
+    assert_string_equal(c.php.writable.v[1], "/var/tmp/x");
+    assert_false(c.php.task.sandbox.netns);
+    assert_string_equal(c.php.socket, "/srv/st/run/php.sock");
+    assert_string_equal(c.php.tmp_dir, "/srv/st/php/tmp");
+    /* the supervisor binds the pool's socket as a listener of its own */
+    assert_int_equal(c.nlisteners, 2);
+    assert_string_equal(c.listeners[1].name, SUP_PHP_LISTENER);
+    assert_string_equal(c.listeners[1].address, "unix:/srv/st/run/php.sock");
+    sup_config_fini(&c);
+    /* an external FastCGI server: routing on, no pool task, no socket */
+    static const char ext[] = "listeners: {web: 127.0.0.1:0}\nhttp: {listen: [web], root: /s}\n"
+                              "php: {fastcgi: unix:fpm.sock, ini: [a=1]}\n";
+    assert_int_equal(sup_config_parse(&c, "p.yaml", "/etc/harv", ext, strlen(ext), err,
+                                      sizeof err), BASE_OK);
+    assert_true(c.php.present);
+    assert_false(c.php.task.enabled);
+    assert_string_equal(c.php.fastcgi, "unix:/etc/harv/state/fpm.sock");
+    assert_int_equal(c.nlisteners, 1);
+    sup_config_fini(&c);
+    expect_error("php: {}\n", "e.yaml:1:1: php: PHP needs an http section (its root and "
+                 "listeners), valid: http: {listen: [...], root: DIR} beside php");
+    expect_error("listeners: {w: 1}\nhttp: {listen: [w], root: /r}\nphp: {ini: [x]}\n",
+                 "e.yaml:3:13: php.ini: 'x' is not KEY=VALUE, valid: e.g. memory_limit=256M");
+    expect_error("listeners: {w: 1}\nhttp: {listen: [w], root: /r}\nphp: {workers: 0}\n",
+                 "e.yaml:3:16: php.workers: '0' is out of range, valid: a number from 1 to "
+                 "1024");
+}
+
 static void test_json_and_kinds(void **state)
 {
     base_buf_t b;
@@ -146,6 +204,10 @@ static void test_json_and_kinds(void **state)
     assert_true(sup_kind_find("http")->flags & SUP_KIND_OVERLAP);
     assert_false(sup_kind_find("probe")->flags & SUP_KIND_NET);
     assert_true(sup_kind_find("sql")->order < sup_kind_find("http")->order);
+    /* php starts after sql and before http (stop: the reverse) */
+    assert_true(sup_kind_find("sql")->order < sup_kind_find("php")->order);
+    assert_true(sup_kind_find("php")->order < sup_kind_find("http")->order);
+    assert_false(sup_kind_find("php")->flags & SUP_KIND_NET);
 }
 
 int main(void)
@@ -153,7 +215,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_config),   cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_every_prefix),  cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_json_and_kinds),
+        cmocka_unit_test(test_json_and_kinds), cmocka_unit_test(test_php),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
