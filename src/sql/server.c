@@ -500,6 +500,13 @@ static void on_listen_io(net_loop_t *loop, net_io_t *io, uint32_t events)
             break;
 }
 
+/* How often idle sessions are looked at: often enough for a short wait_timeout. */
+static uint64_t sweep_ms(const hsql_server_t *srv)
+{
+    uint64_t half = (uint64_t)srv->cfg.wait_timeout_s * 500;
+    return BASE_MAX(100u, BASE_MIN(half, (uint64_t)5000));
+}
+
 static void on_sweep(net_loop_t *loop, net_timer_t *t)
 {
     hsql_loopctx_t *lc = t->data;
@@ -519,7 +526,7 @@ static void on_sweep(net_loop_t *loop, net_timer_t *t)
             conn_close_now(c);
         }
     }
-    net_timer_start(loop, t, 5000, on_sweep, lc);
+    net_timer_start(loop, t, sweep_ms(srv), on_sweep, lc);
 }
 
 /* ---- server ------------------------------------------------------------------------------ */
@@ -615,7 +622,7 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
             goto fail;
         }
         /* Before the loop's thread exists, so this thread may touch its timers. */
-        net_timer_start(lc->loop, &lc->sweep, 5000, on_sweep, lc);
+        net_timer_start(lc->loop, &lc->sweep, sweep_ms(srv), on_sweep, lc);
     }
     srv->loop = srv->lcs[0].loop;
     srv->pool = net_pool_new(srv->cfg.workers, srv->cfg.max_connections + 16);

@@ -16,7 +16,7 @@ from sqlutil import (HarvSQL, RawClient, BASE_CAPS, CLIENT_DEPRECATE_EOF,
 
 @pytest.fixture(scope="module")
 def srv():
-    s = HarvSQL("--max-packet", "40m", "--max-connections", "20")
+    s = HarvSQL("--max-packet", "40m", "--max-connections", "20", "--connect-timeout", "2")
     s.base_sockets = s.sockets()
     yield s
     assert s.wait_sockets(s.base_sockets) == s.base_sockets, "leaked sessions"
@@ -49,6 +49,7 @@ def test_greeting(srv):
 
 
 def test_bad_handshake_then_still_serving(srv):
+    # An HTTP request reads as a 2 MiB packet header: the connect timeout (2 s) ends it.
     for junk in (b"\x01\x00\x00\x01\x00", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
                  struct.pack("<I", 40)[:3] + b"\x01" + b"\x00" * 40):
         c = RawClient(srv)
@@ -421,5 +422,27 @@ def test_loop_counts(loops):
         assert slow.read_result()[2] == [["1000000"]]
         for c in conns:
             c.close()
+    finally:
+        s.stop()
+
+
+def test_timeouts_close_sessions():
+    """--connect-timeout closes a client that never answers the greeting, --wait-timeout an
+    idle session (also one stuck in the middle of a packet)."""
+    s = HarvSQL("--wait-timeout", "1", "--connect-timeout", "1")
+    try:
+        base = s.sockets()
+        silent = RawClient(s)
+        silent.greeting()
+        idle = login(s)
+        partial = login(s)
+        partial.send_raw(b"\x10\x00\x00\x00\x03SEL")
+        t0 = time.time()
+        for c in (silent, idle, partial):
+            with pytest.raises((EOFError, ConnectionResetError)):
+                c.read_packet()
+            c.close()
+        assert time.time() - t0 < 4
+        assert s.wait_sockets(base) == base
     finally:
         s.stop()
