@@ -857,6 +857,13 @@ static int state_prepare(sup_t *s, char *err, size_t errlen)
             return BASE_ERROR;
         }
     }
+    /* The http task (the configured user) connects to the PHP pool's socket in run/, which
+     * stays root's: it may pass through it, not list it (the control socket is 0600). */
+    if (pw && cfg->php.task.enabled) {
+        char p[PATH_MAX + 16];
+        snprintf(p, sizeof p, "%s/run", cfg->state_dir);
+        chmod(p, 0711);
+    }
     return BASE_OK;
 }
 
