@@ -33,6 +33,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -373,10 +374,36 @@ static void php_sandbox_req(task_env_t *te, sup_sandbox_req_t *req, bool master)
     req->rw_paths[w] = NULL;
 }
 
+/* glibc's iconv loads a shared object per charset (gconv modules) on first use: after the
+ * sandbox it could neither read it (Landlock) nor map it executable (W^X). The common ones
+ * are opened here, before, and never closed: they stay loaded in the master and every worker
+ * forked from it, and PHP's iconv() finds them. Returns how many could be opened. */
+static iconv_t php_iconv_held[32];
+
+static unsigned php_iconv_preload(void)
+{
+    static const char *const sets[] = {"ISO-8859-1", "ISO-8859-15", "WINDOWS-1252",
+                                       "ISO-8859-2", "WINDOWS-1251", "KOI8-R", "UTF-16",
+                                       "UTF-16LE", "UTF-16BE", "UTF-32", "UCS-2", "ASCII",
+                                       "SHIFT_JIS", "EUC-JP", "GB2312", "BIG5"};
+    iconv_t *held = php_iconv_held;
+    unsigned n = 0;
+    _Static_assert(BASE_ARRAY_LEN(php_iconv_held) >= 2 * BASE_ARRAY_LEN(sets), "room");
+    for (size_t i = 0; i < BASE_ARRAY_LEN(sets); i++) {
+        iconv_t a = iconv_open(sets[i], "UTF-8"), b = iconv_open("UTF-8", sets[i]);
+        if (a != (iconv_t)-1)
+            held[n++] = a;
+        if (b != (iconv_t)-1)
+            held[n++] = b;
+    }
+    return n;
+}
+
 /* In the master, PHP started: the sandbox, then "ready". */
 static int php_on_started(void *ctx, char *err, size_t errlen)
 {
     php_task_t *pt = ctx;
+    php_iconv_preload();
     if (task_sandbox(pt->te, &pt->master) != BASE_OK) {
         snprintf(err, errlen, "the sandbox could not be applied");
         return -1;
