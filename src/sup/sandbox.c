@@ -304,7 +304,8 @@ static int sc_apply(const sup_sandbox_req_t *req, char *rep, size_t replen, char
         static const int fams[] = {AF_UNIX, AF_INET, AF_INET6};
         for (size_t i = 0; i < BASE_ARRAY_LEN(fams) && !rc; i++) {
             bool ok = fams[i] == AF_UNIX || req->inet_connect;
-            struct scmp_arg_cmp fam = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fams[i]);
+            struct scmp_arg_cmp fam = {
+                .arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)fams[i], .datum_b = 0};
             rc = sc_add(ctx, ok ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO(EPERM), "socket", 1, &fam);
             n += ok;
         }
