@@ -157,7 +157,7 @@ void net_loop_post(net_loop_t *loop, net_task_t *task)
     if (loop->post_tail)
         loop->post_tail->next = task;
     else
-        loop->post_head = task;
+        __atomic_store_n(&loop->post_head, task, __ATOMIC_RELAXED); /* peeked unlocked */
     loop->post_tail = task;
     pthread_mutex_unlock(&loop->post_mu);
     /* One eventfd write per burst: the loop clears wake_pending before draining. */
@@ -180,7 +180,8 @@ static int run_posted(net_loop_t *loop)
     __atomic_store_n(&loop->wake_pending, 0, __ATOMIC_RELEASE);
     pthread_mutex_lock(&loop->post_mu);
     net_task_t *t = loop->post_head;
-    loop->post_head = loop->post_tail = NULL;
+    __atomic_store_n(&loop->post_head, NULL, __ATOMIC_RELAXED);
+    loop->post_tail = NULL;
     pthread_mutex_unlock(&loop->post_mu);
     int n = 0;
     while (t) {
@@ -261,8 +262,8 @@ int net_loop_tick(net_loop_t *loop, int max_wait_ms)
         if (wait < 0 || until < wait)
             wait = until;
     }
-    if (loop->post_head)
-        wait = 0;
+    if (__atomic_load_n(&loop->post_head, __ATOMIC_RELAXED))
+        wait = 0; /* a hint only: a post racing with this check still wakes the eventfd */
     int n = epoll_wait(loop->epfd, loop->events, NET_MAX_EVENTS, wait);
     if (n < 0) {
         if (errno != EINTR)
