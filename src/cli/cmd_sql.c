@@ -4,6 +4,8 @@
 
 #include <harv/base.h>
 
+#include <sys/socket.h>
+
 #include "server.h"
 
 #include <errno.h>
@@ -33,6 +35,8 @@ static void usage(FILE *f)
         "  --listen ADDR:PORT      TCP address (127.0.0.1:3306; port 0 picks a free one).\n"
         "                          Needs at least one --user.\n"
         "  --socket PATH           unix socket (MySQL clients: --socket=PATH).\n"
+        "  --listen-fd N, --socket-fd N  use an inherited listening TCP / unix socket instead\n"
+        "                          of binding one (a supervisor or systemd holds it).\n"
         "  --state DIR             data directory (created if missing). Required.\n"
         "  --user NAME:PASSWORD    an account (repeatable). Without any user HarvSQL listens\n"
         "                          on the unix socket only and accepts every user name.\n"
@@ -112,6 +116,21 @@ int cli_sql_main(int argc, char **argv)
         } else if (!strcmp(a, "--socket")) {
             TAKE();
             cfg.socket = v;
+        } else if (!strcmp(a, "--listen-fd") || !strcmp(a, "--socket-fd")) {
+            TAKE();
+            unsigned fd;
+            if (parse_uint(a, v, 1u << 20, &fd) != 0)
+                return 2;
+            int type = 0;
+            socklen_t tl = sizeof type;
+            if (fd == 0 || getsockopt((int)fd, SOL_SOCKET, SO_ACCEPTCONN, &type, &tl) != 0 || !type) {
+                fprintf(stderr, "harv sql: %s %u: not an inherited listening socket\n", a, fd);
+                return 2;
+            }
+            if (a[2] == 'l')
+                cfg.inherit_tcp_fd = (int)fd;
+            else
+                cfg.inherit_unix_fd = (int)fd;
         } else if (!strcmp(a, "--state")) {
             TAKE();
             cfg.state_dir = v;
@@ -243,6 +262,8 @@ int cli_sql_main(int argc, char **argv)
         const char *colon = strrchr(cfg.listen, ':');
         int hl = colon ? (int)(colon - cfg.listen) : 0;
         snprintf(tcp, sizeof tcp, "%.*s:%d", hl, cfg.listen, hsql_server_port(srv));
+    } else if (cfg.inherit_tcp_fd > 0) {
+        snprintf(tcp, sizeof tcp, "fd%d:%d", cfg.inherit_tcp_fd, hsql_server_port(srv));
     }
     printf("harv sql: ready tcp=%s socket=%s\n", tcp, cfg.socket ? cfg.socket : "none");
     fflush(stdout);

@@ -576,13 +576,14 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
         snprintf(err, errlen, "no state directory given (--state DIR)");
         goto fail;
     }
-    if (srv->trust && srv->cfg.listen) {
+    if (srv->trust && (srv->cfg.listen || srv->cfg.inherit_tcp_fd > 0)) {
         snprintf(err, errlen, "--listen %s needs at least one --user NAME:PASSWORD: without "
                               "users HarvSQL accepts only the unix socket",
-                 srv->cfg.listen);
+                 srv->cfg.listen ? srv->cfg.listen : "(inherited)");
         goto fail;
     }
-    if (!srv->cfg.listen && !srv->cfg.socket) {
+    if (!srv->cfg.listen && !srv->cfg.socket && srv->cfg.inherit_tcp_fd <= 0 &&
+        srv->cfg.inherit_unix_fd <= 0) {
         snprintf(err, errlen, "nothing to listen on: give --socket PATH and/or --listen ADDR:PORT");
         goto fail;
     }
@@ -631,7 +632,12 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
         goto fail;
     }
     net_addr_t addr;
-    if (srv->cfg.listen) {
+    if (srv->cfg.inherit_tcp_fd > 0) {
+        srv->tcp_fd = srv->cfg.inherit_tcp_fd;
+        fcntl(srv->tcp_fd, F_SETFL, fcntl(srv->tcp_fd, F_GETFL) | O_NONBLOCK);
+        srv->port = net_socket_port(srv->tcp_fd);
+        net_io_start(srv->loop, &srv->tcp_io, srv->tcp_fd, NET_IN, on_listen_io, srv);
+    } else if (srv->cfg.listen) {
         if (net_addr_parse(srv->cfg.listen, &addr, err, errlen) != BASE_OK)
             goto fail;
         if (addr.family == AF_UNIX) {
@@ -644,7 +650,11 @@ hsql_server_t *hsql_server_new(const hsql_server_cfg_t *cfg_in, char *err, size_
         srv->port = net_socket_port(srv->tcp_fd);
         net_io_start(srv->loop, &srv->tcp_io, srv->tcp_fd, NET_IN, on_listen_io, srv);
     }
-    if (srv->cfg.socket) {
+    if (srv->cfg.inherit_unix_fd > 0) {
+        srv->unix_fd = srv->cfg.inherit_unix_fd;
+        fcntl(srv->unix_fd, F_SETFL, fcntl(srv->unix_fd, F_GETFL) | O_NONBLOCK);
+        net_io_start(srv->loop, &srv->unix_io, srv->unix_fd, NET_IN, on_listen_io, srv);
+    } else if (srv->cfg.socket) {
         char spec[4200];
         snprintf(spec, sizeof spec, "unix:%s", srv->cfg.socket);
         if (net_addr_parse(spec, &addr, err, errlen) != BASE_OK)
@@ -715,7 +725,8 @@ void hsql_server_free(hsql_server_t *srv)
         close(srv->tcp_fd);
     if (srv->unix_fd >= 0) {
         close(srv->unix_fd);
-        unlink(srv->cfg.socket);
+        if (srv->cfg.inherit_unix_fd <= 0 && srv->cfg.socket)
+            unlink(srv->cfg.socket); /* ours: we bound it */
     }
     /* Running queries stop at their next row (peer_gone), then their completions are
      * collected before the sessions are freed. */

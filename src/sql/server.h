@@ -40,6 +40,11 @@ typedef struct hsql_server_cfg {
                                     UINT32_MAX disables inline execution */
     int synchronous;             /* 2 FULL (durable), 1 NORMAL */
     int busy_timeout_ms;         /* 10000 */
+    /* Inherited listening sockets (a supervisor binds them and keeps them open across
+     * restarts): > 0 means use this fd instead of binding `listen` / `socket` (fd 0 is never
+     * one). An inherited unix socket's path is the owner's: it is not unlinked at free. */
+    int inherit_tcp_fd;
+    int inherit_unix_fd;
 } hsql_server_cfg_t;
 
 /* Opens the engine, creates the databases, binds the listeners. On failure returns NULL with

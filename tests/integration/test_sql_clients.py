@@ -204,3 +204,44 @@ def test_auth_switch_for_other_plugins(srv):
     assert getattr(c, "switched_to", None) == "mysql_native_password"
     assert r[0] == 0x00
     c.close()
+
+
+def test_inherited_listening_sockets(tmp_path):
+    """--listen-fd / --socket-fd: HarvSQL serves sockets someone else bound (a supervisor or
+    systemd), and leaves the unix socket's path to its owner."""
+    import socket
+    import pymysql
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(16)
+    port = tcp.getsockname()[1]
+    path = str(tmp_path / "sql.sock")
+    uni = socket.socket(socket.AF_UNIX)
+    uni.bind(path)
+    uni.listen(16)
+    p = subprocess.Popen([HARV, "sql", "--state", str(tmp_path / "st"), "--user", "u:pw",
+                          "--database", "d", "--listen-fd", str(tcp.fileno()),
+                          "--socket-fd", str(uni.fileno())],
+                         pass_fds=(tcp.fileno(), uni.fileno()), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        line = p.stdout.readline()
+        assert "ready tcp=fd%d:%d" % (tcp.fileno(), port) in line, line + p.stderr.read()
+        for kw in ({"host": "127.0.0.1", "port": port}, {"unix_socket": path}):
+            c = pymysql.connect(user="u", password="pw", database="d", **kw)
+            with c.cursor() as cur:
+                cur.execute("SELECT 1 + 1")
+                assert cur.fetchone() == (2,)
+            c.close()
+    finally:
+        p.terminate()
+        assert p.wait(10) == 0
+    assert os.path.exists(path)  # the owner's path survives HarvSQL's exit
+    # still listening in this process: a restarted server could take over with no refusal
+    c = socket.create_connection(("127.0.0.1", port), timeout=2)
+    c.close()
+    r = subprocess.run([HARV, "sql", "--state", str(tmp_path / "st"), "--listen-fd", "1"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "not an inherited listening socket" in r.stderr
+    tcp.close()
+    uni.close()
