@@ -1,10 +1,16 @@
 /* cmd_up.c — `harv up [-c harv.yaml]`: the supervisor in the foreground (sup_run).
  * `harv up --serve DIR [--listen ADDR]... [--state DIR]` builds the same config model in
- * memory (no file): HarvTTP on DIR under the supervisor, state in DIR/.harv by default.
+ * memory (no file): HarvTTP on DIR under the supervisor, state in DIR/.harv by default, and
+ * the php task when DIR holds *.php.
  * Layer: cli (thin). */
 #include "cli.h"
 
 #include <harv/sup.h>
+
+/* Weak: NULL in a binary built without PHP (-DHARV_WITHOUT=php; the indented directive keeps
+ * this command in the build). */
+#  include <harv/php.h>
+#pragma weak phpw_dir_has_php
 
 #include <limits.h>
 #include <stdio.h>
@@ -35,7 +41,8 @@ static void usage(FILE *f)
                "SIGTERM/SIGINT drain and stop; SIGHUP reloads FILE. See docs/config.md.\n"
                "--serve DIR builds the config in memory: HarvTTP serving DIR on ADDR\n"
                "(default 127.0.0.1:8080), state in DIR/.harv unless --state is given\n"
-               "(harv status --state STATE talks to it).\n");
+               "(harv status --state STATE talks to it), and the php task when DIR holds\n"
+               "*.php files.\n");
 }
 
 int cli_up_main(int argc, char **argv)
@@ -100,7 +107,11 @@ int cli_up_main(int argc, char **argv)
         base_buf_appendf(&y, "%sl%d", i ? ", " : "", i);
     base_buf_appendf(&y, "]\n  root: ");
     yaml_quoted(&y, root);
-    base_buf_append(&y, "\n", 2);
+    base_buf_append(&y, "\n", 1);
+    /* A PHP site gets the php task (the pool), as harv serve starts one. */
+    if (phpw_dir_has_php && phpw_dir_has_php(root))
+        base_buf_appendf(&y, "php: {}\n");
+    base_buf_append(&y, "", 1);
     opt.config_text = y.data;
     opt.config_path = "harv-serve.yaml";
     int rc = sup_run(&opt);
