@@ -187,3 +187,21 @@ def test_php_config_errors_name_the_place():
                 "  fastcgi: unix:/run/php/php8.2-fpm.sock\n")
     r = subprocess.run([HARV, "check", "-c", path], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_serve_dir_with_php_gets_the_php_task():
+    """`harv up --serve DIR` on a directory holding *.php: http + php, zero config."""
+    d = workdir()
+    site = make_site(d)
+    up = Up(d, "# unused: harv up --serve builds its config in memory\n", wait=("php", "http"),
+            argv=[HARV, "up", "--serve", site, "--listen", "127.0.0.1:0", "--state",
+                  os.path.join(d, "state")])
+    try:
+        host, port = up.hostport("l0")
+        st, body = get_ok(host, port, "/index.php")
+        assert st == 200 and body.startswith(b"hello php"), body
+        assert "seccomp(" in up.task("php")["sandbox"]
+    except BaseException:
+        up.kill()
+        raise
+    up.stop()
