@@ -50,6 +50,8 @@ echo 'write_tmp=', r(@file_put_contents(sys_get_temp_dir() . '/ok.txt', 'x')), "
 $s = @stream_socket_client('tcp://127.0.0.1:' . $_GET['port'], $en, $es, 2);
 echo 'tcp=', $s ? 'OK' : 'FAIL', "\\n";
 echo 'read_etc=', r(@file_get_contents('/etc/passwd')), "\\n";
+// W^X: the JITs are off (PCRE's would ask for PROT_EXEC memory), regexes still work
+echo 'jit_off=', ini_get('pcre.jit') === '0' && preg_match('/^h(.)llo$/', 'hello') ? 'OK' : 'FAIL', "\\n";
 // glibc's iconv modules were loaded before the sandbox (W^X): conversions still work
 echo 'iconv=', @iconv('UTF-8', 'WINDOWS-1252', "caf\\xc3\\xa9") === "caf\\xe9" ? 'OK' : 'FAIL', "\\n";
 """,
@@ -121,7 +123,7 @@ def test_php_task_serves_is_sandboxed_and_restarts():
         res = dict(l.split("=", 1) for l in body.decode().split())
         assert res == {"exec": "FAIL", "write_root": "FAIL", "write_outside": "FAIL",
                        "write_writable": "OK", "write_tmp": "OK", "tcp": "FAIL",
-                       "read_etc": "FAIL", "iconv": "OK"}, res
+                       "read_etc": "FAIL", "iconv": "OK", "jit_off": "OK"}, res
         assert not os.path.exists(os.path.join(d, "site", "planted.php"))
         assert os.path.exists(os.path.join(d, "site", "uploads", "ok.txt"))
         # harv status lists the task with what its sandbox applied.
