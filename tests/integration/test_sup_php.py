@@ -207,3 +207,37 @@ def test_serve_dir_with_php_gets_the_php_task():
         up.kill()
         raise
     up.stop()
+
+
+def test_kill9_of_the_php_task_under_load():
+    """4 client threads on a PHP script while the pool's master is SIGKILLed: the socket
+    stays bound in the supervisor (no connection is refused) and the replacement serves.
+    Requests in flight on the killed workers may fail (502), nothing else."""
+    from suputil import Load
+    d = workdir()
+    make_site(d)
+    up = Up(d, CONFIG, wait=("sql", "php", "http"))
+    try:
+        host, port = up.hostport()
+        get_ok(host, port, "/index.php")
+        ld = Load(host, port, "/index.php", threads=4)
+        time.sleep(0.5)
+        before = ld.ok
+        old = up.task("php")["pid"]
+        os.kill(old, signal.SIGKILL)
+        up.wait_running("php", not_pid=old, timeout=15)
+        time.sleep(0.5)
+        mid = ld.ok
+        time.sleep(0.5)
+        ld.stop()
+        t = up.task("php")
+        print("php kill -9 under load: %d ok (%d before the kill), %d refused, %d reset, %d "
+              "other %r; death -> ready %d ms" % (ld.ok, before, ld.refused, ld.reset,
+                                                  ld.other, ld.errors[:3], t["last_restart_ms"]))
+        assert ld.refused == 0, ld.errors
+        assert ld.ok > mid > before > 0
+        assert ld.other + ld.reset <= 16, ld.errors  # at most the requests in flight
+    except BaseException:
+        up.kill()
+        raise
+    up.stop()
