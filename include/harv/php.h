@@ -50,6 +50,8 @@ typedef struct phpw_config {
      * that forbids new executable mappings. Non-zero: the pool stops, err says why.
      * on_worker runs in each worker after fork, once /proc/self/statm is open and before the
      * first accept(): a further sandbox layer. Non-zero: the worker exits. */
+    unsigned stop_grace_ms;  /* on SIGTERM, busy workers may finish their request for this
+                                long (0 = 3000); idle ones are stopped at once */
     int (*on_started)(void *ctx, char *err, size_t errlen);
     int (*on_worker)(void *ctx);
     void *hook_ctx;

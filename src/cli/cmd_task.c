@@ -493,6 +493,9 @@ static int task_php(task_env_t *te)
         c.timeout_ms = pc->timeout_ms;
     c.ini = ini;
     c.tmp_dir = pc->tmp_dir;
+    /* stop, reload, restart: requests in flight finish within drain_timeout (the supervisor
+     * kills the tree 2 s after it) */
+    c.stop_grace_ms = pc->task.drain_ms ? pc->task.drain_ms : 1;
     c.writable = writable;
     c.on_started = php_on_started;
     c.on_worker = php_on_worker;

@@ -337,25 +337,25 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
                     spawn(&p, i);
     }
 
-    /* stop: SIGTERM, then SIGKILL after the grace period. An idle worker holds no request
-     * and PHP's own signal handlers (installed by its first request) defer SIGTERM: it is
-     * killed at once, so a stop does not wait the whole grace period for nothing. */
-    for (unsigned i = 0; i < p.n; i++)
-        if (p.slots[i].pid)
-            kill(p.slots[i].pid, p.slots[i].busy ? SIGTERM : SIGKILL);
+    /* stop: a worker is killed as soon as it holds no request (idle workers at once: they
+     * would only finish on the next connection, and PHP's own handlers, installed by a
+     * worker's first request, defer SIGTERM); busy ones finish theirs, up to the grace
+     * period, then they are killed too. */
+    uint64_t grace = cfg.stop_grace_ms ? cfg.stop_grace_ms : PHPW_STOP_GRACE_MS;
     uint64_t t0 = base_now_ms();
     for (;;) {
         reap(&p);
         unsigned alive = 0;
-        for (unsigned i = 0; i < p.n; i++)
-            alive += p.slots[i].pid != 0;
+        bool late = base_now_ms() - t0 > grace;
+        for (unsigned i = 0; i < p.n; i++) {
+            if (!p.slots[i].pid)
+                continue;
+            alive++;
+            if (!p.slots[i].busy || late)
+                kill(p.slots[i].pid, SIGKILL);
+        }
         if (!alive)
             break;
-        if (base_now_ms() - t0 > PHPW_STOP_GRACE_MS) {
-            for (unsigned i = 0; i < p.n; i++)
-                if (p.slots[i].pid)
-                    kill(p.slots[i].pid, SIGKILL);
-        }
         sleep_ms(20);
     }
     phpw_sapi_shutdown();

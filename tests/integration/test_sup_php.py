@@ -38,6 +38,7 @@ $r = $m->query('SELECT MAX(x) + 1 FROM t');
 echo 'db=', $r->fetch_row()[0], ' socket=', ini_get('mysqli.default_socket'), "\\n";
 """,
     "slow.php": "<?php sleep(5); echo \"late\\n\";\n",
+    "second.php": "<?php usleep(1000000); echo \"finished\\n\";\n",
     "sandbox.php": """<?php
 function r($v) { return $v === false || $v === null ? 'FAIL' : 'OK'; }
 $out = []; $rc = -1;
@@ -237,6 +238,34 @@ def test_kill9_of_the_php_task_under_load():
         assert ld.refused == 0, ld.errors
         assert ld.ok > mid > before > 0
         assert ld.other + ld.reset <= 16, ld.errors  # at most the requests in flight
+    except BaseException:
+        up.kill()
+        raise
+    up.stop()
+
+
+def test_reload_lets_php_requests_in_flight_finish():
+    """A reload starts a new pool on the same socket and drains the old one: a request in
+    flight on an old worker finishes (200), new ones go to the new pool."""
+    import threading
+    d = workdir()
+    make_site(d)
+    up = Up(d, CONFIG.replace("timeout: 1500ms", "timeout: 10s"), wait=("sql", "php", "http"))
+    try:
+        host, port = up.hostport()
+        get_ok(host, port, "/index.php")
+        old = up.task("php")["pid"]
+        res = {}
+        th = threading.Thread(target=lambda: res.update(r=http_get(host, port, "/second.php")))
+        th.start()
+        time.sleep(0.3)
+        r = up.ctl("reload")
+        assert r.returncode == 0, r.stderr
+        up.wait_running("php", not_pid=old)
+        st, body = get_ok(host, port, "/index.php")
+        assert st == 200
+        th.join(15)
+        assert res["r"] == (200, b"finished\n"), res
     except BaseException:
         up.kill()
         raise
