@@ -228,9 +228,7 @@ static const char *const sc_sockets[] = {"socket", "bind", "listen", "connect", 
  * limited below), and, in the pool master, forking and reaping workers. Workers drop
  * clone/kill/wait4 again (sup_sandbox_worker). */
 static const char *const sc_php[] = {
-    "chdir", "fchdir", "socketpair", "wait4", "waitid", "kill", "mincore", "msync",
-    "sched_setaffinity", "getpriority", "setpriority", "getxattr", "lgetxattr", "fgetxattr",
-    "truncate", "fsetxattr", "sync_file_range", "shmctl", "shmget", "shmat", "shmdt",
+    "chdir", "fchdir", "wait4", "waitid", "kill", "truncate", "msync", "getpriority",
     /* a worker adds its own layer (they only ever restrict further) */
     "seccomp", "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
     NULL,
