@@ -16,7 +16,7 @@ import urllib.parse
 import pytest
 
 from suputil import HARV, Up, workdir, no_stray_processes  # noqa: F401 (autouse)
-from test_php_wordpress import WP, WP_CONFIG, Browser
+from wputil import WP, WP_CONFIG, Browser
 
 pytestmark = [
     pytest.mark.skipif(not os.path.isfile(WP + "/wp-settings.php"),
