@@ -66,6 +66,7 @@ char *hsql_p_take_word_lower(pctx_t *p)
 }
 
 /* skips a balanced group starting at "(" */
+/* Skips a balanced group starting at "("; a group left open is a syntax error. */
 static void skip_group(pctx_t *p)
 {
     int d = 0;
@@ -80,6 +81,7 @@ static void skip_group(pctx_t *p)
         }
         p->i++;
     }
+    perr(p);
 }
 
 static long take_int(pctx_t *p)
@@ -368,7 +370,11 @@ int hsql_p_parse_default(pctx_t *p, hsql_column_t *c)
     if (pop(p, "(")) {
         size_t st = p->t[p->i].off;
         skip_group(p);
+        if (p->failed)
+            return -1;
         size_t en = p->t[p->i - 1].off + 1;
+        if (memchr(p->src + st, 0, en - st))
+            return perr(p); /* kept as text: no NUL inside */
         c->deflt = base_xmalloc(en - st + 1);
         memcpy(c->deflt, p->src + st, en - st);
         c->deflt[en - st] = 0;
