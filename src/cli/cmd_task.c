@@ -691,6 +691,8 @@ static int task_probe(task_env_t *te)
     fflush(stdout);
     task_ready(te);
     if (pc->hog) {
+        static char *volatile hog_keep;
+        (void)hog_keep;
         uint64_t got = 0;
         while (got < pc->hog) {
             size_t chunk = 8u << 20;
@@ -702,6 +704,7 @@ static int task_probe(task_env_t *te)
                 return 3;
             }
             memset(b, 0x5a, chunk);
+            hog_keep = b; /* escapes: clang may not elide the allocation or the touch */
             got += chunk;
         }
         printf("probe: hog holds %llu MiB\n", (unsigned long long)(got >> 20));
