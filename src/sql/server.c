@@ -117,7 +117,7 @@ static int conn_read(hsql_conn_t *c)
     size_t want = HSQL_READ_CHUNK;
     /* Large packets announce their frames' sizes: make room for the incomplete one at once. */
     size_t have = c->in.len - c->in_off, off = 0;
-    const uint8_t *h = (const uint8_t *)c->in.data + c->in_off;
+    const uint8_t *h = c->in.data ? (const uint8_t *)c->in.data + c->in_off : NULL; /* freed */
     while (have - off >= 4) {
         size_t flen = (size_t)h[off] | (size_t)h[off + 1] << 8 | (size_t)h[off + 2] << 16;
         if (off + 4 + flen > have) {

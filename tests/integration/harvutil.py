@@ -10,6 +10,19 @@ import time
 
 HARV = os.environ.get("HARV_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "harv")
+def _sanitized():
+    """An ASan/UBSan build of harv (statically or dynamically linked runtime)."""
+    try:
+        with open(HARV, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
+# Such a build runs PHP without php.ini and shared extensions (no mysqli), and its shadow
+# memory cannot live under RLIMIT_AS: tests that need those adapt or skip.
+SANITIZED = _sanitized()
+
 SRC = os.environ.get("HARV_SRC") or os.path.join(os.path.dirname(__file__), "..", "..")
 
 

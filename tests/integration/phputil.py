@@ -7,20 +7,10 @@ import signal
 import subprocess
 import time
 
-from harvutil import HARV, Harv
+from harvutil import HARV, SANITIZED, Harv  # noqa: F401 (SANITIZED re-exported)
 
 
-def _sanitized():
-    try:
-        with open(HARV, "rb") as f:
-            return b"__asan_init" in f.read()
-    except OSError:
-        return False
 
-
-# An ASan build of harv runs PHP without php.ini and shared extensions (OPcache, mysqli):
-# tests that need them adapt or skip.
-SANITIZED = _sanitized()
 
 
 def landlock_abi():

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from harvutil import SANITIZED
+
 from suputil import Up, workdir, no_stray_processes  # noqa: F401 (autouse)
 
 
@@ -67,14 +69,7 @@ def test_memory_cap_kills_a_hog():
         up.stop()
 
 
-def _sanitized():
-    import subprocess
-    from suputil import HARV
-    r = subprocess.run(["ldd", HARV], capture_output=True, text=True)
-    return "libasan" in r.stdout
-
-
-@pytest.mark.skipif(_sanitized(), reason="ASan's shadow memory cannot live under RLIMIT_AS")
+@pytest.mark.skipif(SANITIZED, reason="ASan's shadow memory cannot live under RLIMIT_AS")
 def test_rlimit_as_is_the_fallback_cap():
     d = workdir()
     up = Up(d, "state_dir: state\nprobe:\n  hog: 512m\n  limits: {memory: 64m}\n"
