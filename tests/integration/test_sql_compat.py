@@ -472,10 +472,29 @@ def short(sql):
     return s[:70]
 
 
+# Where MySQL 8 — the dialect HarvSQL speaks (it greets as 8.0.x) — and the MariaDB reference
+# differ, the common part is compared with MariaDB and the rest with MySQL 8's definition.
+SHOW_INDEX_COMMON = 13  # Table .. Index_comment; then MySQL 8: Visible, Expression; MariaDB: Ignored
+
+
+def mysql8_dialect(sql, mariadb, harv):
+    """Returns (mariadb, harv) reduced to what both servers define, after checking HarvSQL's
+    MySQL-8-only part; unchanged for every other statement."""
+    if not re.match(r"(?i)\s*SHOW\s+(INDEX|INDEXES|KEYS)\b", sql) or harv[0] != "rows":
+        return mariadb, harv
+    kind, names, types, rows = harv
+    assert names[SHOW_INDEX_COMMON:] == ("Visible", "Expression"), names
+    assert all(r[SHOW_INDEX_COMMON:] == ("YES", None) for r in rows), rows
+    cut = lambda t: tuple(t[:SHOW_INDEX_COMMON])  # noqa: E731
+    return ((mariadb[0], cut(mariadb[1]), cut(mariadb[2]), [cut(r) for r in mariadb[3]]),
+            (kind, cut(names), cut(types), [cut(r) for r in rows]))
+
+
 @pytest.mark.parametrize("i", range(len(STATEMENTS)), ids=[
     "%03d-%s" % (i, re.sub(r"[^A-Za-z0-9_]+", "_", short(s))[:50]) for i, s in enumerate(STATEMENTS)])
 def test_same_as_mariadb(outcomes, i):
     mariadb, harv = outcomes[0][i]
+    mariadb, harv = mysql8_dialect(STATEMENTS[i], mariadb, harv)
     assert harv == mariadb, "\nSQL: %s\nMariaDB: %r\nHarvSQL: %r" % (STATEMENTS[i], mariadb, harv)
 
 
