@@ -20,6 +20,8 @@
 #define SUP_CONFIG_MAX_DEPTH 16   /* nesting of mappings and sequences */
 #define SUP_CONFIG_MAX_NODES 20000
 #define SUP_PHP_LISTENER "php.sock" /* the listener the supervisor binds for the PHP pool */
+#define SUP_SQL_TCP_LISTENER "sql.tcp"   /* ... and for HarvSQL: its TCP address */
+#define SUP_SQL_SOCK_LISTENER "sql.sock" /* ... and its unix socket */
 
 /* ---- the config model ---------------------------------------------------------------- */
 /* Every string is owned by the config's arena; sup_config_fini() frees them all. */
@@ -119,6 +121,8 @@ typedef struct sup_probe_cfg {
 typedef struct sup_listener_cfg {
     char *name;
     char *address; /* as net_addr_parse takes it; unix paths absolute */
+    unsigned mode; /* a unix socket's permissions (0 = 0666); owned by the task user */
+    bool server_first; /* the server speaks first (MySQL): no TCP_DEFER_ACCEPT */
 } sup_listener_cfg_t;
 
 typedef enum sup_log_dest { SUP_LOG_STDOUT, SUP_LOG_FILES } sup_log_dest_t;

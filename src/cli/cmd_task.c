@@ -62,6 +62,7 @@ typedef struct task_env {
     int status_fd;
     int listen[TASK_MAX_LISTEN + 1]; /* -1-terminated */
     unsigned nlisten;
+    int sql_tcp_fd, sql_unix_fd;     /* HarvSQL's sockets, bound by the supervisor (0: none) */
     char report[1536];
 } task_env_t;
 
@@ -531,9 +532,12 @@ static int task_sql(task_env_t *te)
     static hsql_user_cfg_t users[SUP_MAX_LIST];
     char dir[PATH_MAX], sockdir[PATH_MAX] = "";
     snprintf(dir, sizeof dir, "%s/sql", te->cfg.state_dir);
+    /* The supervisor binds HarvSQL's sockets and keeps them across restarts; binding them
+     * here is only for a supervisor that did not pass them. */
     hsql_server_cfg_t c = {.listen = qc->listen, .socket = qc->socket, .state_dir = dir,
                            .synchronous = qc->durability, .workers = qc->workers,
-                           .max_connections = qc->max_connections};
+                           .max_connections = qc->max_connections,
+                           .inherit_tcp_fd = te->sql_tcp_fd, .inherit_unix_fd = te->sql_unix_fd};
     for (unsigned i = 0; i < qc->nusers; i++) {
         users[i].name = qc->users[i].name;
         users[i].password = qc->users[i].password;
@@ -544,14 +548,14 @@ static int task_sql(task_env_t *te)
     c.ndatabases = qc->databases.n;
     setenv("SQLITE_TMPDIR", dir, 1);
     sup_sandbox_req_t req = {.task = &qc->task, .rw_paths = {dir}, .ro_paths = {"/dev/urandom"}};
-    if (qc->socket) {
+    if (qc->socket && te->sql_unix_fd <= 0) { /* binds it itself: needs the directory */
         snprintf(sockdir, sizeof sockdir, "%s", qc->socket);
         char *slash = strrchr(sockdir, '/');
         if (slash && slash != sockdir)
             *slash = 0;
         req.rw_paths[1] = sockdir;
     }
-    if (qc->listen) {
+    if (qc->listen && te->sql_tcp_fd <= 0) { /* binds it itself: needs the port */
         net_addr_t a;
         char e[256];
         if (net_addr_parse(qc->listen, &a, e, sizeof e) == BASE_OK)
@@ -736,6 +740,10 @@ static int parse_fds(task_env_t *te, const char *spec, int *config_fd)
             *config_fd = fd;
         else if (!strcmp(tok, "listen") && te->nlisten < TASK_MAX_LISTEN)
             te->listen[te->nlisten++] = fd;
+        else if (!strcmp(tok, "sqltcp"))
+            te->sql_tcp_fd = fd;
+        else if (!strcmp(tok, "sqlsock"))
+            te->sql_unix_fd = fd;
         else
             return BASE_ERROR;
     }

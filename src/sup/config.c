@@ -808,6 +808,28 @@ static int cfg_check(cfg_ctx_t *cx, const cfg_node_t *root)
                                          "users: [{name: app, password: secret}]");
         if (cfg->sql.socket)
             cfg->sql.socket = cfg_path_join(cx, cfg->state_dir, cfg->sql.socket);
+        /* The supervisor binds HarvSQL's sockets like any listener (kept across restarts and
+         * reloads: a restarted sql task never causes a refused connection). Without users
+         * HarvSQL trusts whoever connects: its socket is then its owner's alone (0600). */
+        const char *names[2] = {SUP_SQL_TCP_LISTENER, SUP_SQL_SOCK_LISTENER};
+        const char *addrs[2] = {cfg->sql.listen, cfg->sql.socket};
+        for (int k = 0; k < 2; k++) {
+            if (!addrs[k])
+                continue;
+            for (unsigned i = 0; i < cfg->nlisteners; i++)
+                if (!strcmp(cfg->listeners[i].name, names[k]))
+                    return cfg_fail(cx, sec_sql, "the listener name %s is taken by HarvSQL, "
+                                    "valid: another name", names[k]);
+            if (cfg->nlisteners == SUP_MAX_LISTENERS)
+                return cfg_fail(cx, sec_sql, "no room for HarvSQL's sockets, valid: at most "
+                                "%d listeners besides them", SUP_MAX_LISTENERS - 2);
+            sup_listener_cfg_t *l = &cfg->listeners[cfg->nlisteners++];
+            l->name = (char *)names[k];
+            l->address = k ? base_arena_printf(&cfg->arena, "unix:%s", addrs[k])
+                           : (char *)addrs[k];
+            l->mode = k && !cfg->sql.nusers ? 0600 : 0;
+            l->server_first = true; /* the MySQL greeting comes from the server */
+        }
     }
     if (cfg->php.task.enabled) {
         sup_php_cfg_t *pc = &cfg->php;

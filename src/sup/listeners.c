@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,11 @@ int sup_lst_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t errlen)
         l->fd = take_inherited(s, &a);
         if (l->fd >= 0)
             continue;
-        l->fd = net_listen(&a, (int)cfg->backlog, NET_LISTEN_DEFER_ACCEPT, err, errlen);
+        /* TCP_DEFER_ACCEPT only where the client speaks first (HTTP): a MySQL client would
+         * wait for a greeting the server never sees it ask for. */
+        l->fd = net_listen(&a, (int)cfg->backlog,
+                           cfg->listeners[i].server_first ? 0 : NET_LISTEN_DEFER_ACCEPT, err,
+                           errlen);
         if (l->fd < 0) {
             char e2[512];
             if (snprintf(e2, sizeof e2, "%s: listener %s: %s", cfg->file, l->name, err) < 0)
@@ -107,8 +112,14 @@ int sup_lst_bind(sup_t *s, const sup_config_t *cfg, char *err, size_t errlen)
             goto fail;
         }
         l->unix_owned = a.family == AF_UNIX;
-        if (a.family == AF_UNIX)
-            chmod(a.text + 5, 0666);
+        if (a.family == AF_UNIX) {
+            const sup_listener_cfg_t *lc = &cfg->listeners[i];
+            chmod(a.text + 5, lc->mode ? lc->mode : 0666);
+            struct passwd *pw = lc->mode && cfg->user && geteuid() == 0 ? getpwnam(cfg->user)
+                                                                         : NULL;
+            if (pw) /* a private socket belongs to the user the tasks run as */
+                (void)!chown(a.text + 5, pw->pw_uid, pw->pw_gid);
+        }
     }
     for (unsigned j = 0; j < s->nlst; j++) {
         if (!kept[j] && s->lst[j].fd >= 0) {

@@ -403,6 +403,17 @@ static sup_inst_t *inst_spawn(sup_task_t *t, sup_gen_t *g)
             src[nsrc++] = fd;
         }
     }
+    if (!strcmp(t->kind->name, "sql")) {
+        const char *names[2] = {SUP_SQL_TCP_LISTENER, SUP_SQL_SOCK_LISTENER};
+        const char *tokens[2] = {"sqltcp", "sqlsock"};
+        for (int k = 0; k < 2; k++) {
+            int fd = sup_lst_fd(s, names[k]);
+            if (fd < 0)
+                continue;
+            n += snprintf(fds + n, sizeof fds - (size_t)n, ",%s=%u", tokens[k], 3 + nsrc);
+            src[nsrc++] = fd;
+        }
+    }
     if (!strcmp(t->kind->name, "php")) {
         int fd = sup_lst_fd(s, SUP_PHP_LISTENER);
         if (fd >= 0) {

@@ -79,3 +79,54 @@ def test_sql_task_serves_restarts_and_keeps_data():
         assert err.index("task http (pid") < err.rindex("task sql (pid")
     finally:
         up.kill()
+
+
+def test_sql_restart_refuses_no_connection():
+    """The supervisor holds HarvSQL's sockets: while the sql task is killed and restarted,
+    clients connecting over TCP and the unix socket queue instead of being refused."""
+    d = workdir()
+    port = free_port()
+    up = Up(d, "state_dir: state\nsql:\n  listen: 127.0.0.1:%d\n  socket: sql/mysql.sock\n"
+               "  users: [{name: app, password: pw}]\n  databases: [app]\n" % port,
+            wait=("sql",))
+    try:
+        sock_path = os.path.join(d, "state", "sql", "mysql.sock")
+        assert any(l["name"] == "sql.tcp" for l in up.status()["listeners"])
+        results = {"ok": 0, "refused": 0}
+        stop = [False]
+
+        def churn():
+            while not stop[0]:
+                for fam, addr in ((socket.AF_INET, ("127.0.0.1", port)),
+                                  (socket.AF_UNIX, sock_path)):
+                    s = socket.socket(fam, socket.SOCK_STREAM)
+                    s.settimeout(10)
+                    try:
+                        s.connect(addr)
+                        greeting = s.recv(4)  # the handshake arrives, from either generation
+                        results["ok" if greeting else "refused"] += 1
+                    except (ConnectionRefusedError, FileNotFoundError):
+                        results["refused"] += 1
+                    except OSError:
+                        pass  # a reset by the killed task mid-handshake: not a refusal
+                    finally:
+                        s.close()
+
+        import threading
+        th = threading.Thread(target=churn)
+        th.start()
+        time.sleep(0.3)
+        for _ in range(3):
+            t = up.task("sql")
+            os.kill(t["pid"], signal.SIGKILL)
+            up.wait_running("sql", not_pid=t["pid"], timeout=30)
+            time.sleep(0.3)
+        stop[0] = True
+        th.join(30)
+        print("sql restarts under connection churn: %r" % results)
+        assert results["refused"] == 0, results
+        assert results["ok"] > 20, results
+        assert sql(["-h127.0.0.1", "-P%d" % port], "SELECT 1").stdout.strip() == "1"
+        up.stop()
+    finally:
+        up.kill()

@@ -46,9 +46,16 @@ static void test_full_config(void **state)
     assert_int_equal(c.log_dest, SUP_LOG_FILES);
     assert_int_equal(c.log_level, BASE_LOG_WARN);
     assert_int_equal(c.log_max_size, 64 << 10);
-    assert_int_equal(c.nlisteners, 3);
+    assert_int_equal(c.nlisteners, 4);
     assert_string_equal(c.listeners[1].address, "[::1]:8080");
     assert_string_equal(c.listeners[2].address, "unix:/var/lib/harv/run/web.sock");
+    /* HarvSQL's socket is a listener of the supervisor's own: kept across restarts; with
+     * users it is open to all (0 = 0666), and MySQL's server-first greeting: no defer */
+    assert_string_equal(c.listeners[3].name, SUP_SQL_SOCK_LISTENER);
+    assert_string_equal(c.listeners[3].address, "unix:/var/lib/harv/run/sql.sock");
+    assert_int_equal(c.listeners[3].mode, 0);
+    assert_true(c.listeners[3].server_first);
+    assert_false(c.listeners[0].server_first);
     assert_true(c.http.task.enabled);
     assert_string_equal(c.http.root, "/etc/harv/site");
     assert_int_equal(c.http.index.n, 1);
@@ -167,10 +174,12 @@ static void test_php(void **state)
     assert_false(c.php.task.sandbox.netns);
     assert_string_equal(c.php.socket, "/srv/st/run/php.sock");
     assert_string_equal(c.php.tmp_dir, "/srv/st/php/tmp");
-    /* the supervisor binds the pool's socket as a listener of its own */
-    assert_int_equal(c.nlisteners, 2);
-    assert_string_equal(c.listeners[1].name, SUP_PHP_LISTENER);
-    assert_string_equal(c.listeners[1].address, "unix:/srv/st/run/php.sock");
+    /* the supervisor binds the pool's socket (and HarvSQL's) as listeners of its own */
+    assert_int_equal(c.nlisteners, 3);
+    assert_string_equal(c.listeners[1].name, SUP_SQL_SOCK_LISTENER);
+    assert_int_equal(c.listeners[1].mode, 0600); /* no users: HarvSQL trusts its socket */
+    assert_string_equal(c.listeners[2].name, SUP_PHP_LISTENER);
+    assert_string_equal(c.listeners[2].address, "unix:/srv/st/run/php.sock");
     sup_config_fini(&c);
     /* an external FastCGI server: routing on, no pool task, no socket */
     static const char ext[] = "listeners: {web: 127.0.0.1:0}\nhttp: {listen: [web], root: /s}\n"
