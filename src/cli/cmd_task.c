@@ -667,6 +667,10 @@ static int task_probe(task_env_t *te)
     printf("probe: read_etc=%s\n", errname(fd < 0 ? errno : 0));
     if (fd >= 0)
         close(fd);
+    /* Signal the supervisor (its parent): signal 0 checks the permission, sends nothing. */
+    pid_t sup_pid = getppid();
+    if (sup_pid > 1)
+        printf("probe: signal_supervisor=%s\n", errname(kill(sup_pid, 0) < 0 ? errno : 0));
     if (pc->connect) {
         printf("probe: connect_netns=%s\n", errname(pre_connect));
         printf("probe: connect=%s\n", errname(probe_connect(pc->connect)));

@@ -23,6 +23,7 @@ def test_wordpress_on_harvsql_with_php_builtin_server(tmp_path):
     shutil.copytree(WP, root, symlinks=False,
                     ignore=shutil.ignore_patterns("languages", "wp-config.php"))
     (root / "wp-config.php").write_text(WP_CONFIG % {"host": "127.0.0.1:%d" % sql.port})
+    (root / "wp-content" / "uploads").mkdir()
     port = free_port()
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     php = subprocess.Popen(["php", "-S", "127.0.0.1:%d" % port, "-t", str(root)],

@@ -41,6 +41,7 @@ def test_probe_sees_every_promise():
         assert r["write_state"] == "OK"        # its state dir is read-write
         assert r["write_outside"] == "EACCES"  # Landlock: nothing else
         assert r["read_etc"] == "EACCES"
+        assert r["signal_supervisor"] == "EPERM", r  # it cannot signal its supervisor
         assert not os.path.exists(outside)
         assert r["connect_netns"] == "ENETUNREACH"  # private network namespace
         assert r["connect"] == "EACCES"        # and Landlock denies connect on top
