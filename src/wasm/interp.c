@@ -32,38 +32,6 @@ int32_t wvm_op_off[WOP_COUNT];
 /* The code a top-level call returns into. */
 static uint32_t exit_cells[1];
 
-static inline float f32_min(float a, float b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline float f32_max(float a, float b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
-static inline double f64_min(double a, double b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline double f64_max(double a, double b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
 /* Saturating truncations. */
 static inline int32_t sat_i32(double x)
 {
@@ -795,8 +763,8 @@ L_I64_REM_U: {
     BIN(F32_SUB, f32, f32, a - b)
     BIN(F32_MUL, f32, f32, a * b)
     BIN(F32_DIV, f32, f32, a / b)
-    BIN(F32_MIN, f32, f32, f32_min(a, b))
-    BIN(F32_MAX, f32, f32, f32_max(a, b))
+    BIN(F32_MIN, f32, f32, wvm_f32_min(a, b))
+    BIN(F32_MAX, f32, f32, wvm_f32_max(a, b))
     BIN(F32_COPYSIGN, u32, u32, (a & 0x7FFFFFFFu) | (b & 0x80000000u))
     UN(F64_ABS, u64, u64, a & 0x7FFFFFFFFFFFFFFFull)
     UN(F64_NEG, u64, u64, a ^ 0x8000000000000000ull)
@@ -809,8 +777,8 @@ L_I64_REM_U: {
     BIN(F64_SUB, f64, f64, a - b)
     BIN(F64_MUL, f64, f64, a * b)
     BIN(F64_DIV, f64, f64, a / b)
-    BIN(F64_MIN, f64, f64, f64_min(a, b))
-    BIN(F64_MAX, f64, f64, f64_max(a, b))
+    BIN(F64_MIN, f64, f64, wvm_f64_min(a, b))
+    BIN(F64_MAX, f64, f64, wvm_f64_max(a, b))
     BIN(F64_COPYSIGN, u64, u64, (a & 0x7FFFFFFFFFFFFFFFull) | (b & 0x8000000000000000ull))
     TRUNC(I32_TRUNC_F32_S, f32, i32, int32_t, -2147483904.0, 2147483648.0)
     TRUNC(I32_TRUNC_F32_U, f32, u32, uint32_t, -1.0, 4294967296.0)

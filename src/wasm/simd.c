@@ -236,38 +236,6 @@ bool wvm_simd_compile(wvm_cctx_t *c)
 }
 
 /* ---- execution -------------------------------------------------------------------------- */
-static inline float fmin32(float a, float b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline float fmax32(float a, float b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
-static inline double fmin64(double a, double b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? a : b;
-    return a < b ? a : b;
-}
-static inline double fmax64(double a, double b)
-{
-    if (a != a || b != b)
-        return a + b;
-    if (a == b)
-        return signbit(a) ? b : a;
-    return a > b ? a : b;
-}
 static inline int8_t sat8s(int v) { return (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v); }
 static inline uint8_t sat8u(int v) { return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v); }
 static inline int16_t sat16s(int v)
@@ -585,8 +553,8 @@ int wvm_simd_exec(const uint32_t *ip, wvm_slot_t *fp, uint8_t *mb, uint64_t ms)
     case 0xe5: LANES(4, r.f32[i] = a.f32[i] - b.f32[i]); break;
     case 0xe6: LANES(4, r.f32[i] = a.f32[i] * b.f32[i]); break;
     case 0xe7: LANES(4, r.f32[i] = a.f32[i] / b.f32[i]); break;
-    case 0xe8: LANES(4, r.f32[i] = fmin32(a.f32[i], b.f32[i])); break;
-    case 0xe9: LANES(4, r.f32[i] = fmax32(a.f32[i], b.f32[i])); break;
+    case 0xe8: LANES(4, r.f32[i] = wvm_f32_min(a.f32[i], b.f32[i])); break;
+    case 0xe9: LANES(4, r.f32[i] = wvm_f32_max(a.f32[i], b.f32[i])); break;
     case 0xea: LANES(4, r.f32[i] = b.f32[i] < a.f32[i] ? b.f32[i] : a.f32[i]); break;
     case 0xeb: LANES(4, r.f32[i] = a.f32[i] < b.f32[i] ? b.f32[i] : a.f32[i]); break;
     /* f64x2 */
@@ -597,8 +565,8 @@ int wvm_simd_exec(const uint32_t *ip, wvm_slot_t *fp, uint8_t *mb, uint64_t ms)
     case 0xf1: LANES(2, r.f64[i] = a.f64[i] - b.f64[i]); break;
     case 0xf2: LANES(2, r.f64[i] = a.f64[i] * b.f64[i]); break;
     case 0xf3: LANES(2, r.f64[i] = a.f64[i] / b.f64[i]); break;
-    case 0xf4: LANES(2, r.f64[i] = fmin64(a.f64[i], b.f64[i])); break;
-    case 0xf5: LANES(2, r.f64[i] = fmax64(a.f64[i], b.f64[i])); break;
+    case 0xf4: LANES(2, r.f64[i] = wvm_f64_min(a.f64[i], b.f64[i])); break;
+    case 0xf5: LANES(2, r.f64[i] = wvm_f64_max(a.f64[i], b.f64[i])); break;
     case 0xf6: LANES(2, r.f64[i] = b.f64[i] < a.f64[i] ? b.f64[i] : a.f64[i]); break;
     case 0xf7: LANES(2, r.f64[i] = a.f64[i] < b.f64[i] ? b.f64[i] : a.f64[i]); break;
     /* conversions */

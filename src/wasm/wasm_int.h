@@ -13,6 +13,7 @@
 #include <harv/base.h>
 #include <harv/wasm.h>
 
+#include <math.h>
 #include <stdatomic.h>
 
 /* ---- named limits for untrusted modules -------------------------------------------------- */
@@ -422,5 +423,39 @@ int wvm_interp_call(wvm_instance_t *inst, wvm_func_t *f);
 /* memory helpers (runtime.c) */
 int wvm_memory_grow(wvm_memory_t *m, uint32_t delta); /* old pages or -1 */
 int32_t wvm_table_grow(wvm_table_t *t, uint32_t delta, void *init);
+
+/* Wasm's fmin/fmax: NaN propagates, -0 < +0 (shared by the scalar and SIMD paths). */
+static inline float wvm_f32_min(float a, float b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline float wvm_f32_max(float a, float b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+static inline double wvm_f64_min(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+static inline double wvm_f64_max(double a, double b)
+{
+    if (a != a || b != b)
+        return a + b;
+    if (a == b)
+        return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
 
 #endif
