@@ -3,6 +3,8 @@
 #ifndef HARV_CLI_H
 #define HARV_CLI_H
 
+#include <stdint.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -50,6 +52,12 @@ CLI_CMD int cli_php_site_open(const char *root, const cli_php_site_t *site,
 /* HarvSQL's addresses ("tcp=HOST:PORT socket=PATH") when the site started it, else NULL. */
 CLI_CMD const char *cli_php_site_sql(void *ctx);
 CLI_CMD void cli_php_site_close(void *ctx);
+
+/* Option values, checked strictly (digits only; sizes take k/m/g). On a bad value they print
+ * "harv CMD: --NAME: 'V' is not ..." to stderr and return -1; else 0. */
+int cli_opt_uint(const char *cmd, const char *name, const char *v, unsigned long max,
+                 unsigned *out);
+int cli_opt_size(const char *cmd, const char *name, const char *v, uint64_t *out);
 
 /* Prints "harv: serving ROOT on http://HOST:PORT/" (or unix:PATH) for each listen address,
  * with the real port when port 0 was asked for. Tests read this line. */

@@ -55,19 +55,6 @@ static void usage(FILE *f)
         "SIGTERM/SIGINT stop the workers and remove the socket.\n");
 }
 
-static int num(const char *name, const char *v, unsigned long max, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long x = strtoul(v, &end, 10);
-    if (!*v || *end || errno || x > max || v[0] == '-') {
-        fprintf(stderr, "harv php: --%s: '%s' is not a whole number from 0 to %lu\n", name, v,
-                max);
-        return -1;
-    }
-    *out = (unsigned)x;
-    return 0;
-}
 
 int cli_php_main(int argc, char **argv)
 {
@@ -114,15 +101,12 @@ int cli_php_main(int argc, char **argv)
             break;
         }
         case O_ROOT: cfg.root = optarg; break;
-        case O_WORKERS: bad = num("workers", optarg, 1024, &cfg.workers); break;
-        case O_MAXREQ: bad = num("max-requests", optarg, 1u << 30, &cfg.max_requests); break;
-        case O_TIMEOUT: bad = num("timeout", optarg, 86400000, &cfg.timeout_ms); break;
+        case O_WORKERS: bad = cli_opt_uint("php", "workers", optarg, 1024, &cfg.workers); break;
+        case O_MAXREQ: bad = cli_opt_uint("php", "max-requests", optarg, 1u << 30, &cfg.max_requests); break;
+        case O_TIMEOUT: bad = cli_opt_uint("php", "timeout", optarg, 86400000, &cfg.timeout_ms); break;
         case O_MEMCAP:
-            if (base_parse_size(optarg, &sz) != BASE_OK) {
-                fprintf(stderr, "harv php: --memory-cap: '%s' is not a size (e.g. 256m)\n",
-                        optarg);
+            if (cli_opt_size("php", "memory-cap", optarg, &sz))
                 return 2;
-            }
             cfg.memory_cap = (size_t)sz;
             break;
         case O_INI:
@@ -137,7 +121,7 @@ int cli_php_main(int argc, char **argv)
         case O_ISOLATE: cfg.isolate = true; break;
         case O_CONNECT: {
             unsigned port, k = 0;
-            if (num("allow-connect", optarg, 65535, &port))
+            if (cli_opt_uint("php", "allow-connect", optarg, 65535, &port))
                 return 2;
             while (k < 7 && cfg.connect_ports[k])
                 k++;
@@ -237,19 +221,6 @@ static void ps_usage(FILE *f)
         "  -h, --help              this help\n");
 }
 
-static int ps_num(const char *name, const char *v, unsigned long max, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long x = strtoul(v, &end, 10);
-    if (!*v || *end || errno || x > max || v[0] == '-') {
-        fprintf(stderr, "harv php-serve: --%s: '%s' is not a whole number from 0 to %lu\n", name,
-                v, max);
-        return -1;
-    }
-    *out = (unsigned)x;
-    return 0;
-}
 
 int cli_phpserve_main(int argc, char **argv)
 {
@@ -303,12 +274,12 @@ int cli_phpserve_main(int argc, char **argv)
             }
             listen[nlisten++] = optarg;
             break;
-        case 't': bad = ps_num("threads", optarg, 64, &cfg.threads); break;
-        case O_WORKERS: bad = ps_num("workers", optarg, 1024, &po.workers); break;
-        case O_MAXREQ: bad = ps_num("max-requests", optarg, 1u << 30, &po.max_requests); break;
-        case O_TIMEOUT: bad = ps_num("timeout", optarg, 86400000, &po.timeout_ms); break;
+        case 't': bad = cli_opt_uint("php-serve", "threads", optarg, 64, &cfg.threads); break;
+        case O_WORKERS: bad = cli_opt_uint("php-serve", "workers", optarg, 1024, &po.workers); break;
+        case O_MAXREQ: bad = cli_opt_uint("php-serve", "max-requests", optarg, 1u << 30, &po.max_requests); break;
+        case O_TIMEOUT: bad = cli_opt_uint("php-serve", "timeout", optarg, 86400000, &po.timeout_ms); break;
         case O_QUEUE:
-            bad = ps_num("queue", optarg, 1000000, &po.queue_max);
+            bad = cli_opt_uint("php-serve", "queue", optarg, 1000000, &po.queue_max);
             po.no_queue = po.queue_max == 0;
             break;
         case O_INI:
@@ -324,10 +295,8 @@ int cli_phpserve_main(int argc, char **argv)
         case O_ISOLATE: po.isolate = true; break;
         case O_STATE: po.sql_state = optarg; break;
         case O_MEMCAP:
-            if (base_parse_size(optarg, &sz) != BASE_OK) {
-                fprintf(stderr, "harv php-serve: --memory-cap: '%s' is not a size\n", optarg);
+            if (cli_opt_size("php-serve", "memory-cap", optarg, &sz))
                 return 2;
-            }
             po.memory_cap = optarg;
             break;
         case O_SQLLISTEN: po.sql_listen = optarg; break;
@@ -335,7 +304,7 @@ int cli_phpserve_main(int argc, char **argv)
         case O_DB: po.sql_db = optarg; break;
         case O_CONNECT: {
             unsigned port, k = 0;
-            if (ps_num("allow-connect", optarg, 65535, &port))
+            if (cli_opt_uint("php-serve", "allow-connect", optarg, 65535, &port))
                 return 2;
             while (k < 7 && po.connect_ports[k])
                 k++;
@@ -354,10 +323,8 @@ int cli_phpserve_main(int argc, char **argv)
             writable[nwritable++] = optarg;
             break;
         case O_MAXBODY:
-            if (base_parse_size(optarg, &sz) != BASE_OK) {
-                fprintf(stderr, "harv php-serve: --max-body: '%s' is not a size\n", optarg);
+            if (cli_opt_size("php-serve", "max-body", optarg, &sz))
                 return 2;
-            }
             cfg.max_body = sz;
             if (cfg.read_buf_cap < sz + (64u << 10))
                 cfg.read_buf_cap = (size_t)sz + (64u << 10);

@@ -107,29 +107,6 @@ static void serve_handle(void *ctxp, const http_request_t *req, http_response_t 
     http_static_handle(ctx->st, req, resp);
 }
 
-static int opt_uint(const char *name, const char *v, unsigned long max, unsigned *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long x = strtoul(v, &end, 10);
-    if (!*v || *end || errno || x > max || v[0] == '-') {
-        fprintf(stderr, "harv serve: --%s: '%s' is not a whole number from 0 to %lu\n", name, v,
-                max);
-        return -1;
-    }
-    *out = (unsigned)x;
-    return 0;
-}
-
-static int opt_size(const char *name, const char *v, uint64_t *out)
-{
-    if (base_parse_size(v, out) != BASE_OK) {
-        fprintf(stderr, "harv serve: --%s: '%s' is not a size (e.g. 4096, 64k, 1m)\n", name, v);
-        return -1;
-    }
-    return 0;
-}
-
 int cli_serve_main(int argc, char **argv)
 {
     enum {
@@ -200,46 +177,46 @@ int cli_serve_main(int argc, char **argv)
             }
             listen[nlisten++] = optarg;
             break;
-        case 't': bad = opt_uint("threads", optarg, 64, &cfg.threads); break;
-        case O_POOL: bad = opt_uint("pool-threads", optarg, 1024, &cfg.thread_pool_count); break;
+        case 't': bad = cli_opt_uint("serve", "threads", optarg, 64, &cfg.threads); break;
+        case O_POOL: bad = cli_opt_uint("serve", "pool-threads", optarg, 1024, &cfg.thread_pool_count); break;
         case O_POOL_BACKLOG:
-            bad = opt_uint("pool-backlog", optarg, 1000000, &cfg.thread_pool_backlog);
+            bad = cli_opt_uint("serve", "pool-backlog", optarg, 1000000, &cfg.thread_pool_backlog);
             break;
-        case O_MAX_CONN: bad = opt_uint("max-conn", optarg, 10000000, &cfg.max_conn); break;
+        case O_MAX_CONN: bad = cli_opt_uint("serve", "max-conn", optarg, 10000000, &cfg.max_conn); break;
         case O_BACKLOG:
-            bad = opt_uint("backlog", optarg, 65535, &u);
+            bad = cli_opt_uint("serve", "backlog", optarg, 65535, &u);
             cfg.backlog = (int)u;
             break;
         case O_MAX_BODY:
-            bad = opt_size("max-body", optarg, &sz);
+            bad = cli_opt_size("serve", "max-body", optarg, &sz);
             cfg.max_body = sz;
             max_body_set = true;
             break;
         case O_READ_CAP:
-            bad = opt_size("read-buf-cap", optarg, &sz);
+            bad = cli_opt_size("serve", "read-buf-cap", optarg, &sz);
             cfg.read_buf_cap = (size_t)sz;
             break;
         case O_MAX_HEAD:
-            bad = opt_size("max-head", optarg, &sz);
+            bad = cli_opt_size("serve", "max-head", optarg, &sz);
             cfg.limits.max_head = (size_t)sz;
             break;
         case O_MAX_TARGET:
-            bad = opt_uint("max-target", optarg, 1 << 20, &u);
+            bad = cli_opt_uint("serve", "max-target", optarg, 1 << 20, &u);
             cfg.limits.max_target = u;
             break;
         case O_MAX_LINE:
-            bad = opt_size("max-header-line", optarg, &sz);
+            bad = cli_opt_size("serve", "max-header-line", optarg, &sz);
             cfg.limits.max_line = (size_t)sz;
             break;
-        case O_MAX_HEADERS: bad = opt_uint("max-headers", optarg, 10000, &cfg.limits.max_headers); break;
-        case O_T_REQ: bad = opt_uint("timeout-request", optarg, 86400000, &cfg.timeout_request_ms); break;
-        case O_T_BODY: bad = opt_uint("timeout-body", optarg, 86400000, &cfg.timeout_body_ms); break;
-        case O_MIN_RATE: bad = opt_uint("body-min-rate", optarg, 1u << 30, &cfg.body_min_rate); break;
-        case O_T_KA: bad = opt_uint("timeout-keepalive", optarg, 86400000, &cfg.timeout_keepalive_ms); break;
-        case O_T_SEND: bad = opt_uint("timeout-send", optarg, 86400000, &cfg.timeout_send_ms); break;
-        case O_REQ_COUNT: bad = opt_uint("request-count", optarg, 1u << 30, &cfg.request_count); break;
+        case O_MAX_HEADERS: bad = cli_opt_uint("serve", "max-headers", optarg, 10000, &cfg.limits.max_headers); break;
+        case O_T_REQ: bad = cli_opt_uint("serve", "timeout-request", optarg, 86400000, &cfg.timeout_request_ms); break;
+        case O_T_BODY: bad = cli_opt_uint("serve", "timeout-body", optarg, 86400000, &cfg.timeout_body_ms); break;
+        case O_MIN_RATE: bad = cli_opt_uint("serve", "body-min-rate", optarg, 1u << 30, &cfg.body_min_rate); break;
+        case O_T_KA: bad = cli_opt_uint("serve", "timeout-keepalive", optarg, 86400000, &cfg.timeout_keepalive_ms); break;
+        case O_T_SEND: bad = cli_opt_uint("serve", "timeout-send", optarg, 86400000, &cfg.timeout_send_ms); break;
+        case O_REQ_COUNT: bad = cli_opt_uint("serve", "request-count", optarg, 1u << 30, &cfg.request_count); break;
         case O_ACCESS_LOG: access_log = optarg; break;
-        case O_DRAIN: bad = opt_uint("drain-timeout", optarg, 3600000, &drain_ms); break;
+        case O_DRAIN: bad = cli_opt_uint("serve", "drain-timeout", optarg, 3600000, &drain_ms); break;
         case O_LOG_LEVEL: {
             base_log_level_t lvl;
             if (base_log_parse_level(optarg, &lvl) != BASE_OK) {
@@ -251,8 +228,8 @@ int cli_serve_main(int argc, char **argv)
             break;
         }
         case O_TEST: ctx.test_handlers = true; break;
-        case O_PHP_WORKERS: bad = opt_uint("php-workers", optarg, 1024, &php.workers); break;
-        case O_PHP_TIMEOUT: bad = opt_uint("php-timeout", optarg, 3600000, &php.timeout_ms); break;
+        case O_PHP_WORKERS: bad = cli_opt_uint("serve", "php-workers", optarg, 1024, &php.workers); break;
+        case O_PHP_TIMEOUT: bad = cli_opt_uint("serve", "php-timeout", optarg, 3600000, &php.timeout_ms); break;
         case O_PHP_INI:
         case O_WRITABLE:
             if ((c == O_PHP_INI ? nini : nwritable) == SERVE_MAX_LIST) {

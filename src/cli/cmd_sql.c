@@ -65,16 +65,6 @@ static void usage(FILE *f)
         "SIGINT/SIGTERM stop it; open transactions roll back, committed data stays.\n");
 }
 
-static int parse_uint(const char *opt, const char *v, unsigned max, unsigned *out)
-{
-    uint64_t n;
-    if (base_parse_u64((base_span_t){v, strlen(v)}, max, &n) != BASE_OK) {
-        fprintf(stderr, "harv sql: %s '%s': expected a number from 0 to %u\n", opt, v, max);
-        return -1;
-    }
-    *out = (unsigned)n;
-    return 0;
-}
 
 int cli_sql_main(int argc, char **argv)
 {
@@ -119,7 +109,7 @@ int cli_sql_main(int argc, char **argv)
         } else if (!strcmp(a, "--listen-fd") || !strcmp(a, "--socket-fd")) {
             TAKE();
             unsigned fd;
-            if (parse_uint(a, v, 1u << 20, &fd) != 0)
+            if (cli_opt_uint("sql", a + 2, v, 1u << 20, &fd) != 0)
                 return 2;
             int type = 0;
             socklen_t tl = sizeof type;
@@ -159,7 +149,7 @@ int cli_sql_main(int argc, char **argv)
             dbs[cfg.ndatabases++] = v;
         } else if (!strcmp(a, "--max-connections")) {
             TAKE();
-            if (parse_uint(a, v, 100000, &cfg.max_connections))
+            if (cli_opt_uint("sql", a + 2, v, 100000, &cfg.max_connections))
                 return 2;
         } else if (!strcmp(a, "--max-packet") || !strcmp(a, "--max-result-buffer")) {
             TAKE();
@@ -174,29 +164,29 @@ int cli_sql_main(int argc, char **argv)
                 cfg.max_result_buffer = (size_t)n;
         } else if (!strcmp(a, "--max-prepared")) {
             TAKE();
-            if (parse_uint(a, v, 1000000, &cfg.max_prepared))
+            if (cli_opt_uint("sql", a + 2, v, 1000000, &cfg.max_prepared))
                 return 2;
         } else if (!strcmp(a, "--connect-timeout")) {
             TAKE();
-            if (parse_uint(a, v, 3600, &cfg.connect_timeout_s))
+            if (cli_opt_uint("sql", a + 2, v, 3600, &cfg.connect_timeout_s))
                 return 2;
         } else if (!strcmp(a, "--wait-timeout")) {
             TAKE();
-            if (parse_uint(a, v, 31536000, &cfg.wait_timeout_s))
+            if (cli_opt_uint("sql", a + 2, v, 31536000, &cfg.wait_timeout_s))
                 return 2;
         } else if (!strcmp(a, "--workers")) {
             TAKE();
-            if (parse_uint(a, v, 256, &cfg.workers))
+            if (cli_opt_uint("sql", a + 2, v, 256, &cfg.workers))
                 return 2;
         } else if (!strcmp(a, "--loops")) {
             TAKE();
-            if (parse_uint(a, v, 64, &cfg.loops))
+            if (cli_opt_uint("sql", a + 2, v, 64, &cfg.loops))
                 return 2;
         } else if (!strcmp(a, "--inline-us")) {
             TAKE();
             if (!strcmp(v, "off"))
                 cfg.inline_us = UINT32_MAX;
-            else if (parse_uint(a, v, 1000000, &cfg.inline_us))
+            else if (cli_opt_uint("sql", a + 2, v, 1000000, &cfg.inline_us))
                 return 2;
             else if (cfg.inline_us == 0)
                 cfg.inline_us = UINT32_MAX;
@@ -213,7 +203,7 @@ int cli_sql_main(int argc, char **argv)
         } else if (!strcmp(a, "--busy-timeout")) {
             TAKE();
             unsigned ms;
-            if (parse_uint(a, v, 3600000, &ms))
+            if (cli_opt_uint("sql", a + 2, v, 3600000, &ms))
                 return 2;
             cfg.busy_timeout_ms = (int)ms;
         } else if (!strcmp(a, "--server-version")) {
