@@ -30,6 +30,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 CMDLINE="$0${*:+ $*}"
 DURATION=${BENCH_DURATION:-10}
 RUNS=${BENCH_RUNS:-3}
@@ -42,7 +43,6 @@ KEEP=
 SERVER_CPU=0
 CLIENT_CPU=1
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 die() { echo "bench/http.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -112,40 +112,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-# PID and all its descendants (no procps on a minimal Debian: read /proc directly).
-tree_pids() {
-    local f s pp
-    declare -A kids=()
-    for f in /proc/[0-9]*/stat; do
-        s=$(cat "$f" 2>/dev/null) || continue
-        pp=${s##*) }; pp=${pp#* }; pp=${pp%% *}
-        f=${f#/proc/}; kids[$pp]+=" ${f%/stat}"
-    done
-    local queue=("$1") found=() p
-    while [ ${#queue[@]} -gt 0 ]; do
-        p=${queue[0]}; queue=("${queue[@]:1}"); found+=("$p")
-        # shellcheck disable=SC2206
-        [ -n "${kids[$p]:-}" ] && queue+=(${kids[$p]})
-    done
-    echo "${found[@]}"
-}
-# Clock ticks of utime+stime summed over the given pids (all threads, live and reaped).
-cpu_ticks() {
-    local p s a t=0
-    for p in "$@"; do
-        s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-        read -r -a a <<<"${s##*) }" # a[0] is field 3 (state): utime is field 14, stime 15
-        t=$((t + a[11] + a[12]))
-    done
-    echo "$t"
-}
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 next_port=$PORT0
-pick_port() { # server: sets PORT[server] to the next port nothing listens on
-    while port_busy "$next_port"; do next_port=$((next_port + 1)); done
-    PORT[$1]=$next_port; next_port=$((next_port + 1))
-}
 
 # ---- the files ----------------------------------------------------------------------------
 DOC=$TMP/www
@@ -272,9 +240,6 @@ wrk_args() { # scenario -> extra wrk args
         *) echo "" ;;
     esac
 }
-# wrk latency like 812.00us / 1.23ms / 2.01s -> ms
-to_ms() { awk -v v="$1" 'BEGIN{ u=v; sub(/^[0-9.]+/,"",u); n=v+0;
-    if(u=="us") n/=1000; else if(u=="s") n*=1000; else if(u=="m") n*=60000; printf "%.3f", n }'; }
 # One wrk run; prints "reqs req_per_s p99_ms cpu_us_per_req errors server_cpu_percent".
 run_one() { # server scenario seconds outfile
     local s=$1 sc=$2 secs=$3 log=$4 pids t0 t1 reqs rps p99 errs extra=()
@@ -296,7 +261,6 @@ run_one() { # server scenario seconds outfile
     awk -v r="$reqs" -v rps="$rps" -v p="$(to_ms "$p99")" -v d="$((t1 - t0))" -v tck="$TCK" -v e="$errs" \
         -v secs="$secs" 'BEGIN{ printf "%d %.0f %s %.2f %d %.0f\n", r, rps, p, (r>0 ? d*1e6/tck/r : 0), e, d*100/tck/secs }'
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
 echo "bench/http.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), Linux $(uname -r)"
 echo "  command: $CMDLINE (BENCH_DURATION=$DURATION BENCH_RUNS=$RUNS BENCH_CONNS=$CONNS); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -351,7 +315,6 @@ done
 # ---- report -------------------------------------------------------------------------------
 echo
 echo "finished $(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "-" }'; }
 echo
 echo "HTTP static files: medians of $RUNS x ${DURATION}s, wrk -t1 -c$CONNS (pipelined: x16 per connection)"
 echo "(server CPU%: the server's CPU time over the run's wall time; well under 100 means the server was"

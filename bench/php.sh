@@ -29,6 +29,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$ROOT/bench/lib.sh"
 CMDLINE="$0${*:+ $*}"
 DURATION=${BENCH_DURATION:-10}
 RUNS=${BENCH_RUNS:-3}
@@ -42,7 +43,6 @@ KEEP=
 SERVER_CPU=0
 CLIENT_CPU=1
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
 die() { echo "bench/php.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -81,31 +81,6 @@ TCK=$(getconf CLK_TCK)
 TMP=$(mktemp -d /tmp/harv-phpbench.XXXXXX)
 chmod 755 "$TMP"
 declare -A PID=() PORT=()
-tree_pids() { # PID and all its descendants
-    local f s pp
-    declare -A kids=()
-    for f in /proc/[0-9]*/stat; do
-        s=$(cat "$f" 2>/dev/null) || continue
-        pp=${s##*) }; pp=${pp#* }; pp=${pp%% *}
-        f=${f#/proc/}; kids[$pp]+=" ${f%/stat}"
-    done
-    local queue=("$1") found=() p
-    while [ ${#queue[@]} -gt 0 ]; do
-        p=${queue[0]}; queue=("${queue[@]:1}"); found+=("$p")
-        # shellcheck disable=SC2206
-        [ -n "${kids[$p]:-}" ] && queue+=(${kids[$p]})
-    done
-    echo "${found[@]}"
-}
-cpu_ticks() {
-    local p s a t=0
-    for p in "$@"; do
-        s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-        read -r -a a <<<"${s##*) }"
-        t=$((t + a[11] + a[12]))
-    done
-    echo "$t"
-}
 cleanup() {
     local rc=$? p
     trap - EXIT INT TERM HUP
@@ -126,12 +101,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 next_port=$PORT0
-pick_port() { # name
-    while port_busy "$next_port"; do next_port=$((next_port + 1)); done
-    PORT[$1]=$next_port; next_port=$((next_port + 1))
-}
 CURL=(curl --noproxy '*' -sS --max-time 120)
 wait_port() { # name port [pid]
     for _ in $(seq 300); do
@@ -274,8 +244,6 @@ server_pids() { # stack part(http|php|sql) -> the pids of that part
 
 declare -A URLPATH=([hello]=/hello.php [wp]=/)
 declare -A TITLE=([hello]="hello.php" [wp]="WordPress front page")
-to_ms() { awk -v v="$1" 'BEGIN{ u=v; sub(/^[0-9.]+/,"",u); n=v+0;
-    if(u=="us") n/=1000; else if(u=="s") n*=1000; else if(u=="m") n*=60000; printf "%.3f", n }'; }
 run_one() { # stack scenario seconds log -> "reqs rps p99 cpu_us errs busy% http_us php_us sql_us"
     local s=$1 sc=$2 secs=$3 log=$4 t0 t1 reqs rps p99 errs part
     local -A pp=() a0=() a1=()
@@ -300,7 +268,6 @@ run_one() { # stack scenario seconds log -> "reqs rps p99 cpu_us errs busy% http
         'BEGIN{ f = r>0 ? 1e6/tck/r : 0;
                 printf "%d %.0f %s %.1f %d %.0f %.1f %.1f %.1f\n", r, rps, p, d*f, e, d*100/tck/secs, h*f, ph*f, q*f }'
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.4g\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 
 echo "bench/php.sh: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), Linux $(uname -r)"
 echo "  command: $CMDLINE (BENCH_DURATION=$DURATION BENCH_RUNS=$RUNS BENCH_CONNS=$CONNS BENCH_WORKERS=$WORKERS); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -349,7 +316,6 @@ done
 
 echo
 echo "finished $(date -u '+%Y-%m-%d %H:%M UTC'); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b>0) printf "%.2f", a/b; else print "-" }'; }
 echo
 printf '%-22s %-6s %10s %10s %12s %9s %9s %9s %11s %7s\n' scenario stack req/s "p99 ms" "CPU us/req" http php sql "server CPU%" errors
 for sc in "${SCN[@]}"; do
