@@ -82,7 +82,6 @@ struct http_conn {
     size_t file_left;
     unsigned requests;
     bool close_after;    /* close once output is drained */
-    bool want_write;     /* EPOLLOUT registered */
     bool continue_sent;  /* "100 Continue" sent for the current request */
     bool want_continue;  /* the current request has Expect: 100-continue */
     bool must_linger;    /* closing after an error: the peer may still be sending */
@@ -91,7 +90,7 @@ struct http_conn {
     uint64_t body_need;  /* C_BODY with Content-Length: head_len + CL */
     http_chunked_t chunk;
     size_t chunk_in, chunk_out; /* decoder positions, relative to in_off */
-    uint64_t body_start_ms, body_progress_ms, body_bytes;
+    uint64_t body_start_ms, body_bytes; /* the min-rate rule; idleness is the deadline */
     char peer[48];
     int peer_port;
     http_stream_t *stream; /* C_STREAM */
@@ -773,7 +772,7 @@ static void conn_process(http_conn_t *c)
                 conn_dispatch(c, &req, head);
                 continue;
             }
-            c->body_start_ms = c->body_progress_ms = net_loop_now(lp->loop);
+            c->body_start_ms = net_loop_now(lp->loop);
             c->body_bytes = 0;
             set_deadline(c, cfg->timeout_body_ms);
             base = c->in.data + c->in_off;
@@ -879,7 +878,6 @@ static void conn_read(http_conn_t *c)
             }
             if (c->state == C_BODY) {
                 c->body_bytes += (uint64_t)n;
-                c->body_progress_ms = net_loop_now(lp->loop);
                 set_deadline(c, cfg->timeout_body_ms);
             }
             if ((size_t)n < room)
