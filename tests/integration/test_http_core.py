@@ -115,14 +115,32 @@ def test_pipelined_16_in_one_write(harv):
     c.close()
 
 
-def test_pipelined_responses_leave_in_one_write(harv):
-    """16 pipelined requests: all 16 responses are already there in the first read."""
-    c = Conn(harv)
-    c.send(b"".join(get("/f%d.txt" % i) for i in range(16)))
-    time.sleep(0.3)
-    data = c.s.recv(1 << 20)
-    assert data.count(b"HTTP/1.1 200 OK") == 16
-    c.close()
+def test_pipelined_responses_leave_in_one_write(harv, tmp_path):
+    """16 pipelined requests: the server answers them with ONE write(2) (strace on the server),
+    and a keep-alive request costs read + write (+ epoll_wait, shared by a batch)."""
+    import subprocess
+    out = tmp_path / "strace.txt"
+    st = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=read,write,writev,sendfile",
+                           "-s", "20", "-o", str(out), "-p", str(harv.proc.pid)],
+                          stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1.0)  # attached
+        c = Conn(harv)
+        c.send(b"".join(get("/f%d.txt" % i) for i in range(16)))
+        for i in range(16):
+            assert c.response()[2] == b"file %d\n" % i
+        c.send(get("/hello.txt"))
+        assert c.response()[0] == 200
+        time.sleep(0.3)
+        c.close()
+    finally:
+        st.terminate()
+        st.wait(10)
+    calls = [l for l in out.read_text().splitlines() if "HTTP/1.1 200" in l]
+    assert len(calls) == 2, calls  # one for the batch of 16, one for the single request
+    assert all(l.split()[1].startswith("write(") for l in calls), calls
+    sizes = [int(l.rsplit("=", 1)[1]) for l in calls]
+    assert sizes[0] > 15 * sizes[1], sizes  # the whole batch in the first write
 
 
 def test_head_deadline_evicts_slow_client_not_healthy_one(harv):
