@@ -56,7 +56,8 @@ void phpw_worker_main(int listen_fd, phpw_slot_t *slot, const phpw_config_t *cfg
 /* sapi.c ------------------------------------------------------------------------------------ */
 /* zend_signal_startup, sapi_startup and module startup (php.ini + ini_entries, OPcache's
  * shared memory). Returns 0 or -1 with err filled. Once per process. */
-int phpw_sapi_startup(const char *ini_entries, char *err, size_t errlen);
+int phpw_sapi_startup(const char *ini_entries, const char *open_basedir, char *err,
+                      size_t errlen);
 void phpw_sapi_shutdown(void);
 /* True in an ASan build (PHP then runs without php.ini and shared extensions). */
 bool phpw_sanitized(void);

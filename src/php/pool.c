@@ -64,17 +64,13 @@ void phpw_config_defaults(phpw_config_t *cfg)
     cfg->open_basedir = true;
 }
 
-static bool ini_has(const phpw_config_t *cfg, const char *key)
-{
-    size_t kl = strlen(key);
-    for (const char **p = cfg->ini; p && *p; p++)
-        if (!strncmp(*p, key, kl) && (*p)[kl] == '=')
-            return true;
-    return false;
-}
-
-/* The ini_entries string: Harv's defaults, then the configured overrides (later wins). */
-static char *build_ini(const phpw_config_t *cfg, const char *root_real, const char *tmp)
+/* The ini_entries string: Harv's defaults, then the configured overrides (later wins).
+ * open_basedir is left out: PHP turns its realpath cache off for good when open_basedir is
+ * set at module startup, and every include of an application then resolves its path again
+ * (WordPress: +50% CPU per page). *basedir gets it instead, applied after startup as php-fpm
+ * applies its pools' php_admin_value (phpw_sapi_startup). */
+static char *build_ini(const phpw_config_t *cfg, const char *root_real, const char *tmp,
+                       char **basedir)
 {
     base_buf_t b;
     base_buf_init(&b);
@@ -82,12 +78,21 @@ static char *build_ini(const phpw_config_t *cfg, const char *root_real, const ch
     base_buf_appendf(&b, "upload_tmp_dir=\"%s\"\nsys_temp_dir=\"%s\"\n", tmp, tmp);
     if (phpw_sanitized()) /* no php.ini there: Debian's production buffering */
         base_buf_appendf(&b, "output_buffering=4096\n");
-    if (cfg->open_basedir && !ini_has(cfg, "open_basedir"))
-        base_buf_appendf(&b, "open_basedir=\"%s:%s\"\n", root_real, tmp);
+    *basedir = NULL;
+    if (cfg->open_basedir) {
+        size_t n = strlen(root_real) + strlen(tmp) + 2;
+        *basedir = base_xmalloc(n);
+        snprintf(*basedir, n, "%s:%s", root_real, tmp);
+    }
     for (const char **p = cfg->ini; p && *p; p++) {
         const char *eq = strchr(*p, '=');
         if (!eq)
             continue;
+        if (eq - *p == 12 && !strncmp(*p, "open_basedir", 12)) {
+            free(*basedir);
+            *basedir = base_xstrdup(eq + 1);
+            continue;
+        }
         base_buf_appendf(&b, "%.*s=\"%s\"\n", (int)(eq - *p), *p, eq + 1);
     }
     base_buf_append(&b, "", 1);
@@ -210,7 +215,7 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
     int rc = -1;
     char root_real[PATH_MAX], tmp[PATH_MAX] = "";
     bool own_tmp = false;
-    char *ini = NULL;
+    char *ini = NULL, *basedir = NULL;
     pool_t p = {.cfg = &cfg, .lfd = -1};
     if (!cfg.root || !realpath(cfg.root, root_real)) {
         snprintf(err, errlen, "--root %s: %s", cfg.root ? cfg.root : "(none)",
@@ -280,8 +285,8 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
         goto out;
     }
 
-    ini = build_ini(&cfg, root_real, tmp);
-    if (phpw_sapi_startup(ini, err, errlen) != 0)
+    ini = build_ini(&cfg, root_real, tmp, &basedir);
+    if (phpw_sapi_startup(ini, basedir, err, errlen) != 0)
         goto out;
     if (cfg.isolate && !cfg.connect_ports[0] && phpw_isolate_network(err, errlen) != 0) {
         phpw_sapi_shutdown();
@@ -380,6 +385,7 @@ out:
         }
     }
     free(ini);
+    free(basedir);
     if (rc == 0 && phpw_sanitized())
         _exit(0); /* LeakSanitizer would report libphp's own start-up allocations */
     return rc;

@@ -79,6 +79,19 @@ echo json_encode(['front' => true, 'uri' => $_SERVER['REQUEST_URI'],
     'self' => $_SERVER['PHP_SELF']]);
 """,
     "sub/index.php": "<?php echo 'sub index';",
+    "inc.php": "<?php $included = true;",
+    "basedir.php": """<?php
+include __DIR__ . '/inc.php';
+header('Content-Type: application/json');
+$r = ['cache' => realpath_cache_size(), 'basedir' => ini_get('open_basedir'),
+    'etc' => @file_get_contents('/etc/hostname') !== false,
+    'symlink' => function_exists('symlink'), 'link' => function_exists('link'),
+    'widen' => ini_set('open_basedir', '/')];
+$r['narrow'] = ini_set('open_basedir', __DIR__ . '/sub') !== false;
+$r['after'] = ini_get('open_basedir');
+$r['own'] = @file_get_contents(__DIR__ . '/static.txt') !== false;
+echo json_encode($r);
+""",
     "static.txt": "plain file\n",
     "plain/index.html": "<p>html index</p>\n",
 }
@@ -90,6 +103,7 @@ def php(tmp_path_factory):
     site(root, SCRIPTS)
     h = PhpHarv(root, "--timeout", "1500", "--ini", "upload_max_filesize=4M",
                 "--ini", "post_max_size=16M", "--max-body", "16m")
+    h.root = root
     yield h
     h.stop()
 
@@ -324,6 +338,25 @@ def test_routing(php):
     c.send(get("/hello.php"))
     assert response(c)[2] == b"Hello from fpm-fcgi\n"
     c.close()
+
+
+def test_open_basedir_with_realpath_cache(php):
+    """open_basedir confines every request to the root and the temp dir, while PHP's realpath
+    cache stays on (set at startup, PHP would switch the cache off for the process). A script
+    may narrow it for itself, never widen it, and the next request gets the pool's value back;
+    symlink() and link() are gone (the cache's symlink-swap weakness)."""
+    root = os.path.realpath(str(php.root))
+    for _ in range(2):
+        st, _, body = request(php, "GET", "/basedir.php")
+        assert st == 200, body
+        r = json.loads(body)
+        assert r["basedir"].split(":")[0] == root
+        assert r["cache"] > 0
+        assert r["etc"] is False
+        assert r["symlink"] is False and r["link"] is False
+        assert r["widen"] is False
+        assert r["narrow"] is True and r["after"] == root + "/sub"
+        assert r["own"] is False  # narrowed to sub/: the root's files are out of reach now
 
 
 def test_keepalive_many(php):
