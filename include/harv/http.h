@@ -37,6 +37,7 @@ enum {
     HTTP_REQ_CHUNKED = 1 << 1,    /* Transfer-Encoding: chunked body follows */
     HTTP_REQ_CONTINUE = 1 << 2,   /* Expect: 100-continue */
     HTTP_REQ_HAS_LENGTH = 1 << 3, /* Content-Length present */
+    HTTP_REQ_BODY_STREAMED = 1 << 4, /* the body was not read yet: read it with http_stream_body() */
 };
 
 typedef struct http_request {
@@ -141,6 +142,23 @@ void http_stream_end(http_stream_t *s);
  * connection is closed mid-body. Frees the stream. */
 void http_stream_abort(http_stream_t *s, int status);
 
+/* ---- streamed request bodies ----------------------------------------------------------------
+ * When cfg.body_stream returns true for a request head that announces a body (Content-Length or
+ * chunked), the handler runs as soon as the head has arrived: req->flags has
+ * HTTP_REQ_BODY_STREAMED, req->body is empty, and the handler takes a stream and reads the body
+ * with http_stream_body(). Only the read window is buffered, so max_body may exceed
+ * read_buf_cap. The body still obeys max_body (413), chunked framing (400), the body idle timeout
+ * and min rate (408): then the stream fails like http_stream_abort(status) and on_close runs. A
+ * response that ends before the whole body was read closes the connection after it; a handler
+ * that answers without taking a stream does too (Connection: close, the body is never read). */
+typedef bool (*http_body_fn)(void *arg, const char *data, size_t len, bool done);
+/* Registers the body consumer and starts reading ("100 Continue" if the client waits for it).
+ * on_body gets the decoded body in order, done=true on the last call (len may be 0); it returns
+ * false to pause (the bytes were taken) until http_stream_body_resume(). on_body runs from the
+ * loop, never from inside these two calls. */
+void http_stream_body(http_stream_t *s, http_body_fn on_body, void *arg);
+void http_stream_body_resume(http_stream_t *s);
+
 /* A handler produces the response for one request. In thread-pool mode it runs on a worker
  * thread: its allocator and ctx must then be thread-safe. */
 typedef void (*http_handler_fn)(void *ctx, const http_request_t *req, http_response_t *resp);
@@ -167,6 +185,9 @@ typedef struct http_config {
     unsigned thread_pool_backlog;  /* queued requests before 503 (default 256) */
     int access_log_fd;             /* combined-format access log; -1 = off (default) */
     const char *server_name;       /* Server header (default "Harv") */
+    /* Inline mode: true streams this request's body to the handler (see http_stream_body);
+     * NULL (default): bodies are read whole before the handler runs. Called with ctx. */
+    bool (*body_stream)(void *ctx, const http_request_t *req);
 } http_config_t;
 
 /* Fills cfg with the documented defaults (listen = NULL: caller must set one). */
@@ -204,6 +225,8 @@ unsigned http_server_conn_count(const http_server_t *srv);
 /* The /_test/ routes Harv's integration tests use (echo, sleep, stream; see test_routes.c).
  * Only for test configurations. Returns true if it answered (any /_test/ path). */
 bool http_test_route(const http_request_t *req, http_response_t *resp);
+/* For cfg.body_stream: true for the test route that reads its body as a stream (/_test/body). */
+bool http_test_body_stream(const http_request_t *req);
 
 /* ---- static files ------------------------------------------------------------------------ */
 typedef struct http_static http_static_t;

@@ -107,6 +107,12 @@ static void serve_handle(void *ctxp, const http_request_t *req, http_response_t 
     http_static_handle(ctx->st, req, resp);
 }
 
+static bool serve_body_stream(void *ctxp, const http_request_t *req)
+{
+    serve_ctx_t *ctx = ctxp;
+    return ctx->test_handlers && http_test_body_stream(req);
+}
+
 int cli_serve_main(int argc, char **argv)
 {
     enum {
@@ -329,6 +335,8 @@ int cli_serve_main(int argc, char **argv)
         http_static_free(ctx.st);
         return 2;
     }
+    if (hctx == &ctx && ctx.test_handlers)
+        cfg.body_stream = serve_body_stream;
     http_server_t *srv = http_server_new(&cfg, handler, hctx, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "harv serve: %s\n", err);

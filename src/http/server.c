@@ -60,6 +60,7 @@
 enum { C_HEAD, C_BODY, C_FROZEN, C_STREAM, C_LINGER };
 
 #define HTTP_STREAM_HIGH_WATER (64u << 10) /* queued stream bytes before BASE_AGAIN */
+#define HTTP_BODY_WINDOW (64u << 10)       /* streamed body bytes buffered per read */
 
 typedef struct http_loop http_loop_t;
 typedef struct http_conn http_conn_t;
@@ -94,6 +95,13 @@ struct http_conn {
     char peer[48];
     int peer_port;
     http_stream_t *stream; /* C_STREAM */
+    /* C_STREAM with a streamed request body (http_stream_body): the head stays at in_off, the
+     * unread body follows it at head_len */
+    bool body_streaming; /* body bytes still to come */
+    bool body_paused;    /* no consumer yet, or it asked for a pause */
+    bool body_chunked;
+    bool body_expect;    /* the client waits for "100 Continue" */
+    uint64_t body_left;  /* Content-Length bytes not yet delivered */
 };
 
 struct http_stream {
@@ -109,6 +117,9 @@ struct http_stream {
     void *arg;
     bool want_drain;
     bool in_handler; /* created inside the handler: buffer, do not flush yet */
+    http_body_fn on_body;
+    void *body_arg;
+    net_timer_t feed_timer; /* delivers body bytes from the loop, never from the API call */
 };
 
 struct http_loop {
@@ -173,6 +184,8 @@ typedef struct http_job {
 
 static void conn_process(http_conn_t *c);
 static void conn_flush(http_conn_t *c);
+static void stream_free(http_conn_t *c);
+static void body_feed(http_conn_t *c);
 static void conn_close(http_conn_t *c);
 static void on_conn_io(net_loop_t *loop, net_io_t *io, uint32_t ev);
 
@@ -339,11 +352,11 @@ static void conn_close(http_conn_t *c)
     http_loop_t *lp = c->lp;
     if (c->stream) {
         http_stream_t *s = c->stream;
-        c->stream = NULL;
+        c->stream = NULL; /* on_close may still use s (its loop), never the connection */
         if (s->on_close)
             s->on_close(s->arg);
-        base_buf_fini(&s->hdrs);
-        free(s);
+        c->stream = s;
+        stream_free(c);
     }
     net_timer_stop(lp->loop, &c->timer);
     if (c->io.fd >= 0) {
@@ -379,6 +392,8 @@ static void conn_update_events(http_conn_t *c)
     uint32_t ev = 0;
     if (c->state != C_FROZEN && c->state != C_STREAM && (!pending || c->state == C_LINGER))
         ev |= NET_IN | EPOLLRDHUP; /* RDHUP only with IN: level-triggered, it would spin */
+    if (c->state == C_STREAM && c->body_streaming && !c->body_paused)
+        ev |= NET_IN | EPOLLRDHUP; /* the consumer paces a streamed body, not our output */
     if (pending)
         ev |= NET_OUT;
     net_io_modify(c->lp->loop, &c->io, ev);
@@ -412,6 +427,29 @@ static void conn_fail(http_conn_t *c, int status)
     conn_flush(c);
 }
 
+/* A request body failed (framing, limit, timeout): conn_fail, and for a streamed body the
+ * producer hears of it through on_close first; a response already under way is cut. */
+static void body_fail(http_conn_t *c, int status)
+{
+    if (c->state != C_STREAM) {
+        conn_fail(c, status);
+        return;
+    }
+    http_stream_t *s = c->stream;
+    bool sent = s->head_sent;
+    c->body_streaming = false;
+    c->stream = NULL; /* as in conn_close: the producer forgets the stream first */
+    if (s->on_close)
+        s->on_close(s->arg);
+    c->stream = s;
+    stream_free(c);
+    c->state = C_HEAD;
+    if (sent)
+        conn_close(c);
+    else
+        conn_fail(c, status);
+}
+
 static void on_conn_timer(net_loop_t *loop, net_timer_t *t)
 {
     http_conn_t *c = t->data;
@@ -422,17 +460,18 @@ static void on_conn_timer(net_loop_t *loop, net_timer_t *t)
     }
     if (c->state == C_FROZEN)
         return; /* a worker owns the request; its completion rearms */
-    if (c->state == C_STREAM && !(c->out.len > c->out_off || c->file_left))
-        return; /* the producer owns the pace; only a stalled send times out */
+    bool body_reading = c->state == C_BODY || (c->body_streaming && !c->body_paused);
+    if (c->state == C_STREAM && !(c->out.len > c->out_off || c->file_left) && !body_reading)
+        return; /* the producer owns the pace; only a stalled send or body times out */
     if (now < c->deadline) {
         /* The deadline moved later meanwhile (lazy timer), or a body rate check is due. */
         uint64_t next = c->deadline - now;
-        if (c->state == C_BODY && c->lp->srv->cfg.body_min_rate) {
+        if (body_reading && c->lp->srv->cfg.body_min_rate) {
             http_config_t *cfg = &c->lp->srv->cfg;
             uint64_t elapsed = now - c->body_start_ms;
             if (elapsed >= cfg->timeout_body_ms &&
                 c->body_bytes * 1000 < (uint64_t)cfg->body_min_rate * elapsed) {
-                conn_fail(c, 408); /* slow upload: under the minimum rate */
+                body_fail(c, 408); /* slow upload: under the minimum rate */
                 return;
             }
             next = BASE_MIN(next, 1000);
@@ -443,8 +482,8 @@ static void on_conn_timer(net_loop_t *loop, net_timer_t *t)
     bool pending = c->out.len > c->out_off || c->file_left;
     if (pending) {
         conn_close(c); /* send timeout: the client stopped reading */
-    } else if (c->state == C_BODY || c->in.len > c->in_off) {
-        conn_fail(c, 408); /* request head deadline or body idle */
+    } else if (body_reading || c->in.len > c->in_off) {
+        body_fail(c, 408); /* request head deadline or body idle */
     } else {
         conn_close(c); /* keep-alive idle */
     }
@@ -563,6 +602,11 @@ static void run_inline(http_conn_t *c, http_request_t *req, size_t consumed, boo
     }
     if (resp.close)
         keepalive = false;
+    if (req->flags & HTTP_REQ_BODY_STREAMED) { /* its body was never read */
+        keepalive = false;
+        c->must_linger = true;
+        c->body_streaming = false;
+    }
     buf_take(lp, &c->out);
     bool head = req->method == HTTP_HEAD;
     http_response_serialize(&resp, &c->out, req->minor, head, keepalive, loop_date(lp),
@@ -741,6 +785,26 @@ static void conn_process(http_conn_t *c)
             }
             size_t head = (size_t)rc;
             c->want_continue = (req.flags & HTTP_REQ_CONTINUE) != 0;
+            if ((req.flags & HTTP_REQ_CHUNKED || req.content_length) && cfg->body_stream &&
+                !srv->pool && cfg->body_stream(srv->ctx, &req)) {
+                if (!(req.flags & HTTP_REQ_CHUNKED) && req.content_length > cfg->max_body) {
+                    conn_fail(c, 413);
+                    return;
+                }
+                c->body_streaming = c->body_paused = true; /* until http_stream_body() */
+                c->body_chunked = (req.flags & HTTP_REQ_CHUNKED) != 0;
+                c->body_expect = c->want_continue;
+                c->body_left = req.content_length;
+                c->head_len = head;
+                if (c->body_chunked)
+                    http_chunked_init(&c->chunk, cfg->max_body, HTTP_MAX_AUX);
+                c->chunk_in = c->chunk_out = head;
+                req.flags |= HTTP_REQ_BODY_STREAMED;
+                req.body = NULL;
+                req.body_len = 0;
+                conn_dispatch(c, &req, head);
+                continue;
+            }
             if (req.flags & HTTP_REQ_CHUNKED) {
                 c->state = C_BODY;
                 c->head_len = head;
@@ -811,6 +875,12 @@ static void conn_process(http_conn_t *c)
     if (c->state == C_FROZEN)
         return;
     if (c->state == C_STREAM) {
+        if (c->body_streaming && !c->body_paused) {
+            uint32_t gen = c->gen;
+            body_feed(c);
+            if (c->gen != gen || c->state != C_STREAM)
+                return; /* closed, or ended: http_stream_end ran conn_process itself */
+        }
         conn_update_events(c);
         /* the handler may already have written: a stream buffers until here */
         if (c->out.len > c->out_off)
@@ -849,8 +919,13 @@ static void conn_read(http_conn_t *c)
     http_loop_t *lp = c->lp;
     http_config_t *cfg = &lp->srv->cfg;
     buf_take(lp, &c->in);
+    bool got = false;
     for (;;) {
         if (c->in.len == c->in.cap) {
+            if (c->body_streaming && c->in.len - c->in_off - c->head_len >= HTTP_BODY_WINDOW)
+                break; /* a streamed body: hand this window over before reading more */
+            if (c->state == C_HEAD && got)
+                break; /* parse what came first: its body may be streamed, not buffered */
             if (c->in_off) { /* compact before growing */
                 memmove(c->in.data, c->in.data + c->in_off, c->in.len - c->in_off);
                 c->in.len -= c->in_off;
@@ -869,6 +944,7 @@ static void conn_read(http_conn_t *c)
         size_t room = c->in.cap - c->in.len;
         ssize_t n = read(c->io.fd, c->in.data + c->in.len, room);
         if (n > 0) {
+            got = true;
             bool was_idle = c->in.len == c->in_off && c->state == C_HEAD;
             c->in.len += (size_t)n;
             if (was_idle && !c->head_timed) {
@@ -876,7 +952,7 @@ static void conn_read(http_conn_t *c)
                 c->head_timed = true;
                 set_deadline(c, cfg->timeout_request_ms);
             }
-            if (c->state == C_BODY) {
+            if (c->state == C_BODY || c->body_streaming) {
                 c->body_bytes += (uint64_t)n;
                 set_deadline(c, cfg->timeout_body_ms);
             }
@@ -925,6 +1001,9 @@ static void on_conn_io(net_loop_t *loop, net_io_t *io, uint32_t ev)
     if ((ev & (EPOLLIN | EPOLLRDHUP)) && c->state != C_FROZEN && c->state != C_STREAM) {
         if (c->out.len > c->out_off || c->file_left)
             return; /* read again once the output drained */
+        conn_read(c);
+    } else if ((ev & (EPOLLIN | EPOLLRDHUP)) && c->state == C_STREAM && c->body_streaming &&
+               !c->body_paused) {
         conn_read(c);
     }
 }
@@ -1036,13 +1115,113 @@ static void stream_free(http_conn_t *c)
 {
     http_stream_t *s = c->stream;
     c->stream = NULL;
+    net_timer_stop(c->lp->loop, &s->feed_timer);
     base_buf_fini(&s->hdrs);
     free(s);
+}
+
+/* A response that ends before its streamed body was read whole: nothing after it on this
+ * connection can be parsed, so it closes once the response is out. */
+static void stream_body_unfinished(http_conn_t *c, http_stream_t *s)
+{
+    if (!c->body_streaming)
+        return;
+    c->body_streaming = false;
+    s->keepalive = false;
+    c->close_after = true;
+    c->must_linger = true;
+}
+
+/* Hands buffered body bytes to the consumer until it pauses, the buffer is empty or the body
+ * is complete. The head stays at in_off; delivered bytes and chunk framing are dropped behind
+ * it, except after the last ones: the stream's consumed count then skips the whole body. */
+static void body_feed(http_conn_t *c)
+{
+    http_loop_t *lp = c->lp;
+    http_stream_t *s = c->stream;
+    if (c->body_expect && !c->continue_sent && !s->head_sent) {
+        buf_take(lp, &c->out);
+        base_buf_append(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+        c->continue_sent = true;
+    }
+    uint32_t gen = c->gen;
+    unsigned reqno = c->requests;
+    while (c->body_streaming && !c->body_paused && s->on_body) {
+        char *base = c->in.data + c->in_off;
+        size_t avail = c->in.len - c->in_off;
+        size_t n, next;
+        bool done;
+        if (!c->body_chunked) {
+            n = (size_t)BASE_MIN((uint64_t)(avail - c->head_len), c->body_left);
+            c->body_left -= n;
+            done = c->body_left == 0;
+            next = c->head_len + n;
+        } else {
+            int status = 400;
+            int rc = http_chunked_decode(&c->chunk, base, avail, &c->chunk_in, &c->chunk_out,
+                                         &status);
+            if (rc == BASE_ERROR) {
+                body_fail(c, status);
+                return;
+            }
+            n = c->chunk_out - c->head_len;
+            done = rc == BASE_OK;
+            next = c->chunk_in;
+        }
+        if (!n && !done)
+            break;
+        c->body_streaming = !done;
+        if (done)
+            s->consumed = next; /* the next request starts past the body */
+        bool more = s->on_body(s->body_arg, base + c->head_len, n, done);
+        if (c->gen != gen || c->requests != reqno || c->stream != s || done)
+            return; /* closed or ended inside, or nothing left to read */
+        memmove(base + c->head_len, base + next, avail - next);
+        c->in.len -= next - c->head_len;
+        c->chunk_in = c->chunk_out = c->head_len;
+        if (!more)
+            c->body_paused = true;
+    }
+}
+
+static void on_feed_timer(net_loop_t *loop, net_timer_t *t)
+{
+    http_stream_t *s = t->data;
+    http_conn_t *c = s->conn;
+    uint32_t gen = c->gen;
+    if (c->body_streaming && !c->body_paused) {
+        c->body_start_ms = net_loop_now(loop); /* the min-rate window starts when we read */
+        c->body_bytes = 0;
+        set_deadline(c, c->lp->srv->cfg.timeout_body_ms);
+    }
+    body_feed(c);
+    if (c->gen != gen || c->state != C_STREAM)
+        return;
+    conn_update_events(c);
+    if (c->out.len > c->out_off)
+        conn_flush(c); /* "100 Continue" */
+}
+
+void http_stream_body(http_stream_t *s, http_body_fn on_body, void *arg)
+{
+    s->on_body = on_body;
+    s->body_arg = arg;
+    http_stream_body_resume(s);
+}
+
+void http_stream_body_resume(http_stream_t *s)
+{
+    http_conn_t *c = s->conn;
+    if (!c->body_streaming || !s->on_body)
+        return;
+    c->body_paused = false;
+    net_timer_start(c->lp->loop, &s->feed_timer, 0, on_feed_timer, s);
 }
 
 void http_stream_end(http_stream_t *s)
 {
     http_conn_t *c = s->conn;
+    stream_body_unfinished(c, s);
     if (!s->head_sent) {
         if (!s->has_length)
             http_stream_set_length(s, 0);
@@ -1064,6 +1243,7 @@ void http_stream_abort(http_stream_t *s, int status)
 {
     http_conn_t *c = s->conn;
     bool sent = s->head_sent;
+    stream_body_unfinished(c, s);
     if (s->in_handler) { /* nothing went out yet: answer the status like a handler would */
         c->in_off += s->consumed;
         stream_free(c);
