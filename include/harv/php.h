@@ -114,6 +114,10 @@ int phpw_serve_setup(phpw_serve_t **out, const char *root, const phpw_serve_opts
 /* The HTTP handler (ctx = the phpw_serve_t). Inline mode only for PHP (streams); in thread-pool
  * mode PHP requests answer 501. */
 void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *resp);
+/* For http_config_t.body_stream (ctx = the phpw_serve_t): bodies with a Content-Length over
+ * 64 KiB are streamed to PHP as they arrive instead of being buffered whole; smaller ones and
+ * chunked ones (PHP wants a CONTENT_LENGTH) are read first. */
+bool phpw_serve_body_stream(void *ctx, const http_request_t *req);
 
 /* The pool's pid (0 when external), for tests and logs. */
 pid_t phpw_serve_pool_pid(const phpw_serve_t *ps);

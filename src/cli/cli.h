@@ -49,6 +49,8 @@ CLI_CMD int cli_php_site_open(const char *root, const cli_php_site_t *site,
                               void (**handler)(void *, const struct http_request *,
                                                struct http_response *),
                               void **ctx, char *err, size_t errlen);
+/* http_config_t.body_stream for the site (ctx from cli_php_site_open). */
+CLI_CMD bool cli_php_site_body_stream(void *ctx, const struct http_request *req);
 /* HarvSQL's addresses ("tcp=HOST:PORT socket=PATH") when the site started it, else NULL. */
 CLI_CMD const char *cli_php_site_sql(void *ctx);
 CLI_CMD void cli_php_site_close(void *ctx);

@@ -326,8 +326,6 @@ int cli_phpserve_main(int argc, char **argv)
             if (cli_opt_size("php-serve", "max-body", optarg, &sz))
                 return 2;
             cfg.max_body = sz;
-            if (cfg.read_buf_cap < sz + (64u << 10))
-                cfg.read_buf_cap = (size_t)sz + (64u << 10);
             break;
         case O_ACCESS: access_log = optarg; break;
         case O_LOG: {
@@ -350,7 +348,7 @@ int cli_phpserve_main(int argc, char **argv)
         ps_usage(stderr);
         return 2;
     }
-    if (cfg.read_buf_cap < cfg.max_body + (64u << 10))
+    if (cfg.read_buf_cap < cfg.max_body + (64u << 10)) /* chunked bodies are read whole */
         cfg.read_buf_cap = (size_t)cfg.max_body + (64u << 10);
     const char *root = argv[optind];
     if (!nlisten)
@@ -379,6 +377,7 @@ int cli_phpserve_main(int argc, char **argv)
         fprintf(stderr, "harv php-serve: %s\n", err);
         return 1;
     }
+    cfg.body_stream = phpw_serve_body_stream; /* large bodies reach PHP as they arrive */
     http_server_t *srv = http_server_new(&cfg, phpw_serve_handle, ps, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "harv php-serve: %s\n", err);
@@ -435,5 +434,10 @@ int cli_php_site_open(const char *root, const cli_php_site_t *site,
 }
 
 const char *cli_php_site_sql(void *ctx) { return phpw_serve_sql_info(ctx); }
+
+bool cli_php_site_body_stream(void *ctx, const http_request_t *req)
+{
+    return phpw_serve_body_stream(ctx, req);
+}
 
 void cli_php_site_close(void *ctx) { phpw_serve_free(ctx); }

@@ -324,8 +324,9 @@ int cli_serve_main(int argc, char **argv)
             hctx = php_ctx;
             if (!max_body_set)
                 cfg.max_body = 8u << 20; /* uploads: PHP's own post_max_size applies too */
-            if (cfg.read_buf_cap < cfg.max_body + (64u << 10))
+            if (cfg.read_buf_cap < cfg.max_body + (64u << 10)) /* chunked: read whole */
                 cfg.read_buf_cap = (size_t)cfg.max_body + (64u << 10);
+            cfg.body_stream = cli_php_site_body_stream; /* large bodies stream to PHP */
             if (cfg.thread_pool_count)
                 fprintf(stderr, "harv serve: warning: PHP needs inline handlers; with "
                                 "--pool-threads, PHP requests answer 501\n");

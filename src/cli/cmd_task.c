@@ -22,6 +22,7 @@
 #pragma weak phpw_config_defaults
 #pragma weak phpw_serve_setup
 #pragma weak phpw_serve_handle
+#pragma weak phpw_serve_body_stream
 #pragma weak phpw_serve_free
 
 /* HarvSQL is optional here: without it (-DHARV_WITHOUT=sql) the other kinds still run. The
@@ -222,6 +223,14 @@ static void http_task_handle(void *ctxp, const http_request_t *req, http_respons
         http_static_handle(ht->st, req, resp);
 }
 
+static bool http_task_body_stream(void *ctxp, const http_request_t *req)
+{
+    http_task_t *ht = ctxp;
+    if (ht->te->cfg.http.test_handlers && http_test_body_stream(req))
+        return true;
+    return ht->php && phpw_serve_body_stream(ht->php, req);
+}
+
 /* SIGTERM: stop accepting, let in-flight requests finish (up to drain_timeout), return.
  * http_server_drain() does it inside the server's loops; the supervisor keeps the listening
  * sockets open, so queued connections go to the next generation. */
@@ -323,6 +332,7 @@ static int task_http(task_env_t *te)
         task_fail(te, err);
         return 1;
     }
+    c.body_stream = http_task_body_stream;
     ht.srv = http_server_new(&c, http_task_handle, &ht, err, sizeof err);
     if (!ht.srv) {
         task_fail(te, err);

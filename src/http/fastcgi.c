@@ -17,6 +17,11 @@
  *   http_fcgi_handle for a pipelined request). Back-pressure: BASE_AGAIN from the stream stops
  *   reading the upstream until on_drain.
  *
+ * Request bodies: a body HarvTTP streams (HTTP_REQ_BODY_STREAMED) goes out as STDIN records as
+ * it arrives, once the job has a connection (job_body): the deadline restarts with every piece,
+ * and more than FC_STDIN_HIGH unsent bytes pause the client until the upstream has read them.
+ * Such a request is never retried, and its connection is reused only if STDIN went out whole.
+ *
  * Reentrancy: http_stream_write() may call on_close (client gone) and http_stream_end() may
  * run the next handler, both from inside a connection's callback. conn->in_cb and job->busy
  * defer frees to the end of that callback. */
@@ -44,6 +49,7 @@
 #define FC_LENGTH_BODIES 1
 #endif
 #define FC_RETRY_WINDOW_MS 100      /* EOF this soon on a reused connection: never read */
+#define FC_STDIN_HIGH (256u << 10)  /* unsent streamed body bytes before the client pauses */
 
 typedef struct fc_loop fc_loop_t;
 typedef struct fc_conn fc_conn_t;
@@ -96,6 +102,10 @@ struct fc_job {
     base_buf_t body; /* body bytes held before the head is sent */
     bool head_sent, paused, busy, gone, got_bytes, retried;
     bool idempotent;   /* GET, HEAD, OPTIONS: may be sent again */
+    bool body_streamed; /* STDIN follows as the client sends it (job_body) */
+    bool body_reading;  /* job_body registered with the stream */
+    bool body_paused;   /* job_body asked the client to wait */
+    bool stdin_done;    /* the empty STDIN record is queued */
     bool head_req;     /* HEAD: the response has no body */
     uint64_t head_body; /* HEAD: body bytes the upstream sent (and we dropped) */
     uint64_t sent_ms;  /* when it was handed to its connection */
@@ -310,6 +320,10 @@ static int conn_send(fc_conn_t *c)
             break;
         return BASE_ERROR;
     }
+    if (j && j->out_off == j->out.len && j->body_paused && j->s) {
+        j->body_paused = false;
+        http_stream_body_resume(j->s); /* calls job_body later, from the client's loop */
+    }
     conn_update(c);
     return BASE_OK;
 }
@@ -353,7 +367,8 @@ static void job_fail(fc_job_t *j, int status)
 static void job_done(fc_job_t *j)
 {
     fc_loop_t *fl = j->fl;
-    job_release_conn(j, true);
+    /* an answer before the whole body went out: the connection is mid-request */
+    job_release_conn(j, !j->body_streamed || (j->stdin_done && j->out_off == j->out.len));
     if (j->s && !j->head_sent) {
         /* The whole answer is here: the head and body in one write with a Content-Length
          * (FC_LENGTH_BODIES), then the end. An empty body or a HEAD goes out with the head
@@ -418,6 +433,8 @@ static void on_client_drain(void *arg)
 
 /* ---- handing jobs to connections --------------------------------------------------------- */
 
+static bool job_body(void *arg, const char *data, size_t len, bool done);
+
 static void assign(fc_conn_t *c, fc_job_t *j)
 {
     c->job = j;
@@ -426,6 +443,10 @@ static void assign(fc_conn_t *c, fc_job_t *j)
     j->out_off = 0;
     j->got_bytes = false;
     j->sent_ms = net_loop_now(j->fl->loop);
+    if (j->body_streamed && !j->body_reading) {
+        j->body_reading = true;
+        http_stream_body(j->s, job_body, j);
+    }
     if (!c->connecting && conn_send(c) != BASE_OK) {
         conn_close(c);
         j->fl->stats.failed_502++;
@@ -774,9 +795,9 @@ static void params(base_buf_t *b, const char *name, const char *value)
     param(b, name, strlen(name), value, strlen(value));
 }
 
-/* Appends a stream (PARAMS, STDIN) as records of at most FCGI_MAX_CONTENT bytes, then the
- * empty record that ends it. */
-static void frame_stream(base_buf_t *out, uint8_t type, const char *data, size_t len)
+/* Appends stream bytes (PARAMS, STDIN) as records of at most FCGI_MAX_CONTENT bytes, and with
+ * end the empty record that ends the stream. */
+static void frame_stream(base_buf_t *out, uint8_t type, const char *data, size_t len, bool end)
 {
     uint8_t h[FCGI_HEADER_LEN];
     while (len) {
@@ -787,8 +808,10 @@ static void frame_stream(base_buf_t *out, uint8_t type, const char *data, size_t
         data += n;
         len -= n;
     }
-    fcgi_header_encode(h, type, FC_REQUEST_ID, 0, 0);
-    base_buf_append(out, h, sizeof h);
+    if (end) {
+        fcgi_header_encode(h, type, FC_REQUEST_ID, 0, 0);
+        base_buf_append(out, h, sizeof h);
+    }
 }
 
 static void build_request(fc_job_t *j, const http_fcgi_config_t *cfg, const http_request_t *req,
@@ -847,9 +870,11 @@ static void build_request(fc_job_t *j, const http_fcgi_config_t *cfg, const http
     param(&p, "SERVER_PORT", 11, port, port_len);
     if (cfg->https)
         params(&p, "HTTPS", "on");
-    if (req->body_len || req->method == HTTP_POST || req->method == HTTP_PUT ||
+    bool streamed = (req->flags & HTTP_REQ_BODY_STREAMED) != 0;
+    uint64_t clen = streamed ? req->content_length : req->body_len;
+    if (clen || req->method == HTTP_POST || req->method == HTTP_PUT ||
         req->method == HTTP_PATCH) {
-        snprintf(num, sizeof num, "%zu", req->body_len);
+        snprintf(num, sizeof num, "%llu", (unsigned long long)clen);
         params(&p, "CONTENT_LENGTH", num);
     }
     const http_header_t *ct = http_request_header(req, "Content-Type");
@@ -895,9 +920,33 @@ static void build_request(fc_job_t *j, const http_fcgi_config_t *cfg, const http
                                   req->body_len / 8192 * 8 + 16, SIZE_MAX);
     base_buf_append(&j->out, h, sizeof h);
     base_buf_append(&j->out, begin, sizeof begin);
-    frame_stream(&j->out, FCGI_PARAMS, p.data, p.len);
-    frame_stream(&j->out, FCGI_STDIN, req->body, req->body_len);
+    frame_stream(&j->out, FCGI_PARAMS, p.data, p.len, true);
+    if (!streamed)
+        frame_stream(&j->out, FCGI_STDIN, req->body, req->body_len, true);
     base_buf_fini(&p);
+}
+
+/* The client's streamed body (http_stream_body): STDIN records behind what is still unsent. */
+static bool job_body(void *arg, const char *data, size_t len, bool done)
+{
+    fc_job_t *j = arg;
+    if (j->out_off == j->out.len)
+        j->out.len = j->out_off = 0;
+    frame_stream(&j->out, FCGI_STDIN, data, len, done);
+    j->stdin_done = done;
+    net_timer_start(j->fl->loop, &j->timer, j->fl->up->cfg.timeout_ms, on_timer, j);
+    fc_conn_t *c = j->conn;
+    if (c && !c->connecting && !c->dead && conn_send(c) != BASE_OK) {
+        conn_close(c);
+        j->fl->stats.failed_502++;
+        job_fail(j, 502); /* aborts the stream: the client hears no more of this body */
+        return false;
+    }
+    if (j->out.len - j->out_off > FC_STDIN_HIGH) {
+        j->body_paused = true;
+        return false;
+    }
+    return true;
 }
 
 /* ---- the handler side -------------------------------------------------------------------- */
@@ -922,8 +971,10 @@ void http_fcgi_handle(http_fcgi_upstream_t *up, const http_request_t *req,
     j->s = s;
     j->state = J_QUEUED;
     j->head_req = req->method == HTTP_HEAD;
-    j->idempotent = req->method == HTTP_GET || req->method == HTTP_HEAD ||
-                    req->method == HTTP_OPTIONS;
+    j->body_streamed = (req->flags & HTTP_REQ_BODY_STREAMED) != 0;
+    j->idempotent = !j->body_streamed && (req->method == HTTP_GET ||
+                                          req->method == HTTP_HEAD ||
+                                          req->method == HTTP_OPTIONS);
     base_buf_init(&j->out);
     base_buf_init(&j->head);
     base_buf_init(&j->body);

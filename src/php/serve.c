@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define PHPW_STREAM_BODY_MIN (64u << 10) /* larger request bodies stream to PHP */
 #define PHPW_PATH_MAX 4096
 #define PHPW_START_WAIT_MS 20000
 
@@ -550,6 +551,11 @@ static void pool_check(phpw_serve_t *ps)
         }
     }
     pthread_mutex_unlock(&ps->mu);
+}
+
+bool phpw_serve_body_stream(void *ctx, const http_request_t *req)
+{
+    return !(req->flags & HTTP_REQ_CHUNKED) && req->content_length > PHPW_STREAM_BODY_MIN;
 }
 
 void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *resp)

@@ -61,6 +61,12 @@ echo str_repeat('0123456789abcdef', intdiv($n, 16));
 while (ob_get_level()) ob_end_flush();
 for ($i = 0; $i < 4; $i++) { echo "part $i\\n"; flush(); usleep(150000); }
 """,
+    "progress.php": """<?php
+while (ob_get_level()) ob_end_flush();
+echo "started\\n"; flush();
+$b = file_get_contents('php://input');
+echo strlen($b), ' ', md5($b);
+""",
     "fatal.php": "<?php echo 'before'; undefined_function_xyz();",
     "exit.php": """<?php
 register_shutdown_function(function () { echo ' shutdown'; });
@@ -220,6 +226,52 @@ def test_large_bodies(php):
     c.send(b"POST /body.php HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % (17 << 20))
     assert response(c)[0] == 413
     c.close()
+
+
+def test_streamed_request_body(php):
+    """A large body streams to PHP as it arrives: the script answers before the client has sent
+    the rest of its body, then reads all of it from php://input. (PUT: for a POST, PHP itself
+    reads the whole body before the script starts.)"""
+    data = os.urandom(1 << 20)
+    c = Conn(php, timeout=15)
+    c.send(b"PUT /progress.php HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\n"
+           b"Content-Length: %d\r\n\r\n" % len(data) + data[:200000])
+    while b"started\n" not in c.buf:
+        chunk = c.s.recv(65536)
+        assert chunk, c.buf
+        c.buf += chunk
+    assert c.buf.startswith(b"HTTP/1.1 200")
+    c.send(data[200000:])
+    want = b"%d %s" % (len(data), hashlib.md5(data).hexdigest().encode())
+    while want not in c.buf:
+        chunk = c.s.recv(65536)
+        assert chunk, c.buf[-200:]
+        c.buf += chunk
+    c.close()
+
+
+def test_streamed_upload_memory(tmp_path):
+    """A 64 MB upload goes through HarvTTP's 64 KiB window, not a body-sized buffer: the HTTP
+    process's peak memory stays far below the body, and PHP gets the file whole ($_FILES)."""
+    site(tmp_path, SCRIPTS)
+    h = PhpHarv(tmp_path, "--max-body", "100m", "--ini", "upload_max_filesize=100M",
+                "--ini", "post_max_size=100M", "--ini", "memory_limit=64M")
+    try:
+        data = os.urandom(64 << 20)
+        boundary = "b0undary"
+        parts = ("--%s\r\nContent-Disposition: form-data; name=\"f\"; filename=\"big\"\r\n\r\n"
+                 % boundary).encode() + data + ("\r\n--%s--\r\n" % boundary).encode()
+        st, r, body = request(h, "POST", "/upload.php", body=parts, timeout=60,
+                              headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+        assert st == 200, body
+        f = json.loads(body)["files"]["f"]
+        assert f["error"] == 0 and f["size"] == len(data)
+        assert f["md5"] == hashlib.md5(data).hexdigest()
+        with open("/proc/%d/status" % h.proc.pid) as st:
+            hwm = [l for l in st if l.startswith("VmHWM:")][0]
+        assert int(hwm.split()[1]) < 32 * 1024, hwm  # kB: under half the body
+    finally:
+        h.stop()
 
 
 def test_streamed_output(php):

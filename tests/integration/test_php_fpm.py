@@ -80,6 +80,7 @@ def test_external_fpm(tmp_path, kind):
         "index.php": "<?php echo json_encode(['uri' => $_SERVER['REQUEST_URI'], "
                      "'pi' => $_SERVER['PATH_INFO'] ?? '', 'post' => $_POST]);",
         "cookie.php": "<?php setcookie('a', '1'); setcookie('b', '2'); http_response_code(201);",
+        "body.php": "<?php $b = file_get_contents('php://input'); echo strlen($b), ' ', md5($b);",
     })
     listen = str(tmp_path / "fpm.sock") if kind == "unix" else "127.0.0.1:%d" % free_port()
     fpm = Fpm(tmp_path, listen)
@@ -98,6 +99,18 @@ def test_external_fpm(tmp_path, kind):
             assert st == 201 and r.msg.get_all("Set-Cookie") == ["a=1", "b=2"]
             for _ in range(20):  # persistent connections to php-fpm
                 assert get(h, "/hello.php")[0] == 200
+            # a body over 64 KiB is streamed to php-fpm as STDIN records as it arrives
+            import hashlib
+            import os
+            data = os.urandom(3 << 20)
+            c = http.client.HTTPConnection(h.host, h.port, timeout=30)
+            c.request("POST", "/body.php", body=data,
+                      headers={"Content-Type": "application/octet-stream"})
+            r = c.getresponse()
+            st, body = r.status, r.read()
+            c.close()
+            assert st == 200 and body == b"%d %s" % (len(data), hashlib.md5(data).hexdigest().encode()), body[:300]
+            assert get(h, "/hello.php")[0] == 200
         finally:
             h.stop()
     finally:
