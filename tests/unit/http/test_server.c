@@ -90,6 +90,95 @@ static void tick_drives_server_and_client(void **state)
     http_server_free(srv);
 }
 
+/* ---- a streamed request body, fed one byte per tick --------------------------------------- */
+
+static char sbody[4096];
+static size_t sbody_len;
+static int spieces;
+static bool sdone, spaused;
+static http_stream_t *sstream;
+
+static bool on_piece(void *arg, const char *data, size_t len, bool done)
+{
+    assert_true(sbody_len + len <= sizeof sbody);
+    memcpy(sbody + sbody_len, data, len);
+    sbody_len += len;
+    spieces++;
+    if (done) {
+        sdone = true;
+        http_stream_set_length(sstream, sbody_len);
+        http_stream_write(sstream, sbody, sbody_len);
+        http_stream_end(sstream);
+        sstream = NULL;
+        return false;
+    }
+    spaused = spieces % 3 == 0; /* back-pressure: the test resumes between ticks */
+    return !spaused;
+}
+
+static bool want_stream(void *ctx, const http_request_t *req)
+{
+    return base_span_eq(req->path, "/s");
+}
+
+static void streamer(void *ctx, const http_request_t *req, http_response_t *resp)
+{
+    if (!(req->flags & HTTP_REQ_BODY_STREAMED)) {
+        hello(ctx, req, resp); /* counts itself */
+        return;
+    }
+    handled++;
+    assert_int_equal(req->body_len, 0);
+    sstream = http_response_stream(resp);
+    assert_non_null(sstream);
+    http_stream_body(sstream, on_piece, NULL);
+}
+
+static void streamed_body_byte_by_byte(void **state)
+{
+    http_config_t cfg;
+    http_config_defaults(&cfg);
+    const char *listen[] = {"127.0.0.1:0", NULL};
+    cfg.listen = listen;
+    cfg.body_stream = want_stream;
+    http_server_t *srv;
+    char err[256];
+    assert_int_equal(http_server_init(&srv, &cfg, streamer, NULL, err, sizeof err), BASE_OK);
+    int fd = client_connect(http_server_port(srv, 0));
+    http_server_tick(srv, 10);
+    /* chunked, with an extension and a trailer, then a pipelined GET */
+    const char wire[] = "POST /s HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5;x=y\r\nhello\r\n1\r\n \r\nb\r\nstreamed!!!\r\n0\r\nT: v\r\n\r\n"
+                        "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    handled = 0;
+    sbody_len = 0;
+    spieces = 0;
+    sdone = spaused = false;
+    for (size_t i = 0; i < sizeof wire - 1; i++) {
+        assert_int_equal(write(fd, wire + i, 1), 1);
+        http_server_tick(srv, 0);
+        if (spaused && sstream) {
+            spaused = false;
+            http_stream_body_resume(sstream);
+        }
+        http_server_tick(srv, 0);
+    }
+    char buf[8192];
+    size_t got = tick_until(srv, fd, buf, sizeof buf, "HTTP/1.1 200 OK", 2);
+    assert_true(sdone);
+    assert_int_equal(sbody_len, 17);
+    assert_memory_equal(sbody, "hello streamed!!!", 17);
+    assert_true(spieces >= 3);
+    assert_int_equal(handled, 2);
+    assert_non_null(strstr(buf, "\r\n\r\nhello streamed!!!HTTP/1.1 200 OK"));
+    assert_non_null(strstr(buf, "\r\n\r\nhi\n"));
+    assert_true(got > 0);
+    close(fd);
+    for (int i = 0; i < 20 && http_server_conn_count(srv); i++)
+        http_server_tick(srv, 10);
+    http_server_free(srv);
+}
+
 static void bad_config_is_reported(void **state)
 {
     http_config_t cfg;
@@ -109,6 +198,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tick_drives_server_and_client),
+        cmocka_unit_test(streamed_body_byte_by_byte),
         cmocka_unit_test(bad_config_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
