@@ -131,6 +131,14 @@ static zend_result sapi_on_request_time(double *t)
     return SUCCESS;
 }
 
+/* getenv(): the request's FastCGI params first, as under php-fpm (then PHP looks at the real
+ * environment). PHP copies the value. */
+static char *sapi_on_getenv(const char *name, size_t len)
+{
+    phpw_conn_t *c = cur();
+    return c ? (char *)phpw_conn_param(c, name, NULL) : NULL;
+}
+
 /* fastcgi_finish_request(): the response ends now; the script runs on (wp-cron does this). */
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_phpw_finish_request, 0, 0, _IS_BOOL, 0)
 ZEND_END_ARG_INFO()
@@ -167,7 +175,7 @@ static sapi_module_struct phpw_sapi_module = {
     sapi_on_ub_write,
     sapi_on_flush,
     NULL,                    /* get_stat */
-    NULL,                    /* getenv */
+    sapi_on_getenv,          /* getenv */
     php_error,
     NULL,                    /* header_handler */
     sapi_on_send_headers,

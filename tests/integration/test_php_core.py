@@ -86,6 +86,11 @@ echo json_encode(['front' => true, 'uri' => $_SERVER['REQUEST_URI'],
 """,
     "sub/index.php": "<?php echo 'sub index';",
     "inc.php": "<?php $included = true;",
+    "env.php": """<?php
+echo json_encode(['method' => getenv('REQUEST_METHOD'), 'foo' => getenv('HTTP_X_FOO'),
+    'path' => getenv('PATH') !== false, 'none' => getenv('NO_SUCH_VAR'),
+    'local' => getenv('REQUEST_METHOD', true)]);
+""",
     "basedir.php": """<?php
 include __DIR__ . '/inc.php';
 header('Content-Type: application/json');
@@ -409,6 +414,14 @@ def test_open_basedir_with_realpath_cache(php):
         assert r["widen"] is False
         assert r["narrow"] is True and r["after"] == root + "/sub"
         assert r["own"] is False  # narrowed to sub/: the root's files are out of reach now
+
+
+def test_getenv_sees_the_request(php):
+    """getenv() answers the request's params first, as under php-fpm, then the environment."""
+    st, _, body = request(php, "GET", "/env.php", headers={"X-Foo": "bar"})
+    assert st == 200
+    assert json.loads(body) == {"method": "GET", "foo": "bar", "path": True, "none": False,
+                                "local": False}
 
 
 def test_keepalive_many(php):
