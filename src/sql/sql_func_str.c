@@ -159,6 +159,25 @@ static void fn_octet_length(sqlite3_context *ctx, int argc, sqlite3_value **argv
     sqlite3_result_int(ctx, sqlite3_value_bytes(argv[0]) * ((intptr_t)sqlite3_user_data(ctx) ? 8 : 1));
 }
 
+/* CHAR_LENGTH: code points of the whole value (SQLite's length() stops at a NUL byte, which a
+ * MySQL string may hold: '\0'); bytes of a binary string. */
+static void fn_char_length(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int t = sqlite3_value_type(argv[0]);
+    if (t == SQLITE_NULL)
+        return;
+    if (t == SQLITE_BLOB) {
+        sqlite3_result_int(ctx, sqlite3_value_bytes(argv[0]));
+        return;
+    }
+    const unsigned char *p = sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]), k = 0;
+    for (int i = 0; i < n; i++)
+        k += (p[i] & 0xC0) != 0x80;
+    sqlite3_result_int(ctx, k);
+}
+
 static void fn_locate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL)
@@ -596,6 +615,7 @@ static const hsql_fdef_t k_str_fns[] = {
     {"hsql_substring", 2, fn_substring, 0, true},
     {"hsql_substring", 3, fn_substring, 0, true},
     {"hsql_octet_length", 1, fn_octet_length, 0, true},
+    {"hsql_char_length", 1, fn_char_length, 0, true},
     {"hsql_bit_length", 1, fn_octet_length, 1, true},
     {"hsql_locate", 2, fn_locate, 0, true},
     {"hsql_locate", 3, fn_locate, 0, true},

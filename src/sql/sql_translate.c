@@ -81,6 +81,17 @@ void hsql_x_out_ident_tok(xctx_t *x, int i)
 
 void hsql_x_out_strlit(xctx_t *x, const char *p, size_t n)
 {
+    if (memchr(p, 0, n)) {
+        /* '\0' in a MySQL string: SQLite's parser stops at a NUL byte, a blob literal does not */
+        static const char hex[] = "0123456789ABCDEF";
+        out_s(x, "CAST(X'");
+        for (size_t k = 0; k < n; k++) {
+            char h[2] = {hex[(unsigned char)p[k] >> 4], hex[p[k] & 15]};
+            out_n(x, h, 2);
+        }
+        out_s(x, "' AS TEXT)");
+        return;
+    }
     out_s(x, "'");
     for (size_t k = 0; k < n; k++) {
         if (p[k] == '\'')
@@ -315,7 +326,7 @@ static const fmap_t k_funcs[] = {
     {"FROM_UNIXTIME", "hsql_from_unixtime"}, {"CONCAT", "hsql_concat"},
     {"CONCAT_WS", "hsql_concat_ws"}, {"LEFT", "hsql_left"}, {"RIGHT", "hsql_right"},
     {"SUBSTRING", "hsql_substring"}, {"SUBSTR", "hsql_substring"}, {"MID", "hsql_substring"},
-    {"CHAR_LENGTH", "length"}, {"CHARACTER_LENGTH", "length"}, {"LENGTH", "hsql_octet_length"},
+    {"CHAR_LENGTH", "hsql_char_length"}, {"CHARACTER_LENGTH", "hsql_char_length"}, {"LENGTH", "hsql_octet_length"},
     {"OCTET_LENGTH", "hsql_octet_length"}, {"LOCATE", "hsql_locate"}, {"LCASE", "lower"},
     {"UCASE", "upper"}, {"REPEAT", "hsql_repeat"}, {"REVERSE", "hsql_reverse"},
     {"LPAD", "hsql_lpad"}, {"RPAD", "hsql_rpad"}, {"SPACE", "hsql_space"},

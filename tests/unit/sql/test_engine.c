@@ -584,6 +584,14 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    /* '\0' (mysqli_real_escape_string's escape of a NUL byte) in the select list and WHERE */
+    QOK(e->s, r, "SELECT 'a\\0b', LENGTH('a\\0b'), CHAR_LENGTH('a\\0b'), HEX('a\\0b')");
+    assert_memory_equal(r->v[0][0], "a\0b", 4); /* a, NUL, b and the terminator */
+    assert_string_equal(V(r, 0, 1), "3");
+    assert_string_equal(V(r, 0, 2), "3");
+    assert_string_equal(V(r, 0, 3), "610062");
+    QOK(e->s, r, "INSERT INTO g VALUES (3, 'x\\0y')");
+    assert_string_equal(Q1(e->s, "SELECT k FROM g WHERE v = 'x\\0y'"), "3");
     env_free(e);
 }
 
