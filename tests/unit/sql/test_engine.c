@@ -584,6 +584,13 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    /* a day past the end of its month is an invalid date (NULL); zero parts are allowed */
+    assert_string_equal(Q1(e->s, "SELECT DAYOFMONTH('2024-02-30')"), "NULL");
+    assert_string_equal(Q1(e->s, "SELECT MONTH('2023-02-29 10:00:00')"), "NULL");
+    assert_string_equal(Q1(e->s, "SELECT DATE_ADD('2024-04-31', INTERVAL 1 DAY)"), "NULL");
+    assert_string_equal(Q1(e->s, "SELECT DAYOFMONTH('2024-02-29')"), "29");
+    assert_string_equal(Q1(e->s, "SELECT MONTH('2024-00-10')"), "0");
+    assert_string_equal(Q1(e->s, "SELECT DAYOFMONTH('0000-00-00 00:00:00')"), "0");
     /* '\0' (mysqli_real_escape_string's escape of a NUL byte) in the select list and WHERE */
     QOK(e->s, r, "SELECT 'a\\0b', LENGTH('a\\0b'), CHAR_LENGTH('a\\0b'), HEX('a\\0b')");
     assert_memory_equal(r->v[0][0], "a\0b", 4); /* a, NUL, b and the terminator */
