@@ -162,6 +162,12 @@ static void test_odku_ignore_replace(void **state)
     assert_non_null(strstr(V(r, 0, 1), "AUTO_INCREMENT=101"));
     QOK(e->s, r, "SELECT LAST_INSERT_ID()");
     assert_string_equal(V(r, 0, 0), r->v[0][0]);
+    /* a failed multi-row insert spends an id per row, also on a table that never had a row */
+    QOK(e->s, r, "CREATE TABLE f (id int NOT NULL auto_increment, k varchar(5) NOT NULL, PRIMARY KEY (id),"
+                 " UNIQUE KEY k (k))");
+    QERR(e->s, r, "INSERT INTO f (k) VALUES ('a'), ('A')", 1062);
+    QOK(e->s, r, "INSERT INTO f (k) VALUES ('b')");
+    assert_int_equal(r->ok.insert_id, 3);
     env_free(e);
 }
 
