@@ -234,9 +234,16 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     regex_t *re = sqlite3_get_auxdata(ctx, 0);
     if (!re) {
         const char *pat = (const char *)sqlite3_value_text(argv[0]);
+        int fl = REG_EXTENDED | REG_ICASE | REG_NOSUB;
+        if (strncmp(pat, "(?-i)", 5) == 0) { /* ICU's leading flags; the translator marks a */
+            pat += 5;                          /* BINARY operand with (?-i) */
+            fl &= ~REG_ICASE;
+        } else if (strncmp(pat, "(?i)", 4) == 0) {
+            pat += 4;
+        }
         char *pp = regex_posix(pat);
         re = base_xmalloc(sizeof *re);
-        int rc = regcomp(re, pp, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        int rc = regcomp(re, pp, fl);
         free(pp);
         if (rc) {
             free(re);

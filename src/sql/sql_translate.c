@@ -368,6 +368,27 @@ static bool is_cmp_op(xctx_t *x, int i)
            OP(x, i, "<>") || OP(x, i, "!=");
 }
 
+/* The operand left of the REGEXP at i is binary: CAST(... AS BINARY) or BINARY a[.b]. */
+static bool re_left_binary(xctx_t *x, int i)
+{
+    int k = i - 1;
+    if (k <= x->b)
+        return false;
+    if (OP(x, k, ")")) {
+        int d = 0, a = k;
+        for (; a > x->b; a--) {
+            if (OP(x, a, ")"))
+                d++;
+            else if (OP(x, a, "(") && --d == 0)
+                break;
+        }
+        return a > x->b && KW(x, a - 1, "CAST") && KW(x, k - 1, "BINARY") && KW(x, k - 2, "AS");
+    }
+    while (k - 2 > x->b && OP(x, k - 1, "."))
+        k -= 2;
+    return k > x->b && KW(x, k - 1, "BINARY");
+}
+
 static bool is_num_tok(xctx_t *x, int i)
 {
     return T(x, i)->type == HSQL_TK_INT || T(x, i)->type == HSQL_TK_DEC;
@@ -407,8 +428,10 @@ void hsql_x_emit_tok(xctx_t *x, int i)
             hsql_x_out_strlit(x, tmp, n);
             free(tmp);
             /* a literal compared with something compares under the connection's _ci
-             * collation, as MySQL does for two literals */
-            if (is_cmp_op(x, i + 1) || (i > x->b && is_cmp_op(x, i - 1)))
+             * collation, as MySQL does for two literals; not when the other side is BINARY
+             * (SQLite takes the left operand's explicit collation, MySQL the binary one) */
+            if ((is_cmp_op(x, i + 1) && !(KW(x, i + 2, "BINARY") && !OP(x, i + 3, "("))) ||
+                (i > x->b && is_cmp_op(x, i - 1)))
                 out_s(x, " COLLATE HCI");
         }
         return;
@@ -1377,9 +1400,28 @@ static int emit_one(xctx_t *x, int i, int end)
             return i;
         }
         if (KW(x, i, "REGEXP") || KW(x, i, "RLIKE")) {
-            out_s(x, " REGEXP");
-            i++;
-            return i;
+            /* a binary operand makes the match case-sensitive (WordPress's meta query:
+             * CAST(meta_key AS BINARY) REGEXP BINARY 'p'): ICU's (?-i) flag on the pattern */
+            int j = i + 1;
+            bool cs = re_left_binary(x, i);
+            if (KW(x, j, "BINARY") && !OP(x, j + 1, "(")) {
+                cs = true;
+                j++;
+            }
+            if (!cs) {
+                out_s(x, " REGEXP");
+                return i + 1;
+            }
+            int z = j + 1;
+            if (OP(x, j, "("))
+                z = hsql_x_match_paren(x, j) + 1;
+            else
+                while (OP(x, z, ".") && z + 1 < x->e)
+                    z += 2;
+            out_s(x, " REGEXP ('(?-i)' ||");
+            hsql_x_emit(x, j, z);
+            out_s(x, ")");
+            return z;
         }
         if (KW(x, i, "DIV")) {
             out_s(x, " /");

@@ -590,6 +590,14 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    /* a BINARY operand on either side makes = and REGEXP case-sensitive */
+    assert_string_equal(Q1(e->s, "SELECT 'abc' = BINARY 'ABC'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT BINARY 'abc' = 'ABC'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT 'abc' REGEXP BINARY '^A'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT CAST('abc' AS BINARY) REGEXP '^A'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT 'ABC' REGEXP BINARY '^A'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT 'abc' REGEXP '^A'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT 'abc' REGEXP '(?-i)^A'"), "0");
     /* a day past the end of its month is an invalid date (NULL); zero parts are allowed */
     assert_string_equal(Q1(e->s, "SELECT DAYOFMONTH('2024-02-30')"), "NULL");
     assert_string_equal(Q1(e->s, "SELECT MONTH('2023-02-29 10:00:00')"), "NULL");
