@@ -863,6 +863,11 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             const char *p = (const char *)sqlite3_value_text(v);
             bad = !parse_int_text(p ? p : "", &x, &partial);
             if (bad || partial) {
+                if (s->strict && !bad) { /* '7abc': a number, then more */
+                    snprintf(msg, sizeof msg, "Data truncated for column '%s' at row %d", col, row);
+                    cv_error(ctx, 1265, "01000", msg);
+                    return;
+                }
                 if (s->strict) {
                     snprintf(msg, sizeof msg, "Incorrect integer value: '%.64s' for column '%s' at row %d",
                              p ? p : "", col, row);
@@ -907,13 +912,24 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             while (end && *end == ' ')
                 end++;
             if (!p || end == p || (end && *end)) {
+                bool bad = !p || end == p; /* no number at all, else '7abc': a number, then more */
+                const char *what = cls == HSQL_CLS_DECIMAL ? "decimal" : "double";
+                if (s->strict && !bad) {
+                    snprintf(msg, sizeof msg, "Data truncated for column '%s' at row %d", col, row);
+                    cv_error(ctx, 1265, "01000", msg);
+                    return;
+                }
                 if (s->strict) {
                     snprintf(msg, sizeof msg, "Incorrect %s value: '%.64s' for column '%s' at row %d",
-                             cls == HSQL_CLS_DECIMAL ? "decimal" : "double", p ? p : "", col, row);
+                             what, p ? p : "", col, row);
                     cv_error(ctx, 1366, "HY000", msg);
                     return;
                 }
-                hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
+                if (bad)
+                    hsql_warn_add(s, "Warning", 1366, "Incorrect %s value: '%.64s' for column '%s' at row %d",
+                                  what, p ? p : "", col, row);
+                else
+                    hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
             }
         }
         if (uns && d < 0) {

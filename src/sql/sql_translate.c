@@ -394,6 +394,69 @@ static bool is_num_tok(xctx_t *x, int i)
     return T(x, i)->type == HSQL_TK_INT || T(x, i)->type == HSQL_TK_DEC;
 }
 
+static bool starts_predicate(xctx_t *x, int i);
+int hsql_x_chain_end(xctx_t *x, int i);
+
+/* A comparison operand that starts at k: in a predicate, or an item of the select list (not
+ * the col = value of SET or ON DUPLICATE KEY UPDATE). */
+static bool cmp_operand_at(xctx_t *x, int k)
+{
+    return starts_predicate(x, k) ||
+           (x->top_select && k > x->b && (KW(x, k - 1, "SELECT") || OP(x, k - 1, ",")));
+}
+
+static bool numeric_col(xctx_t *x, int a, int z)
+{
+    char q[128] = "", name[128];
+    if (z - a == 1) {
+        hsql_x_tok_name(x, a, name, sizeof name);
+    } else if (z - a == 3 && OP(x, a + 1, ".")) {
+        hsql_x_tok_name(x, a, q, sizeof q);
+        hsql_x_tok_name(x, a + 2, name, sizeof name);
+    } else {
+        return false;
+    }
+    hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
+    return c && (c->cls == HSQL_CLS_INT || c->cls == HSQL_CLS_REAL || c->cls == HSQL_CLS_DECIMAL);
+}
+
+/* The string literal at i is compared with a number literal or a numeric column. (A text
+ * column compared with a number is needs_numwrap's case.) */
+static bool str_vs_number(xctx_t *x, int i)
+{
+    int op = i - 1;
+    /* an element of a literal list: x [NOT] IN ('1', '2x') compares x with each */
+    while (op - 1 >= x->b && OP(x, op, ",") &&
+           (T(x, op - 1)->type == HSQL_TK_STR || is_num_tok(x, op - 1)))
+        op -= 2;
+    bool in_list = op - 1 >= x->b && OP(x, op, "(") && KW(x, op - 1, "IN");
+    if (in_list)
+        op -= KW(x, op - 2, "NOT") ? 2 : 1;
+    else
+        op = i - 1;
+    if (op - 1 >= x->b && (in_list || is_cmp_op(x, op))) {
+        int k = op - 1, a = k;
+        if (hsql_x_is_ident(T(x, k)))
+            while (a - 2 >= x->b && OP(x, a - 1, ".") && hsql_x_is_ident(T(x, a - 2)))
+                a -= 2;
+        if (OP(x, a - 1, "-") || OP(x, a - 1, "+"))
+            a--;
+        if (cmp_operand_at(x, a) &&
+            (is_num_tok(x, k) || (hsql_x_is_ident(T(x, k)) && numeric_col(x, a, k + 1))))
+            return true;
+    }
+    if (is_cmp_op(x, i + 1) && cmp_operand_at(x, i)) {
+        int k = i + 2;
+        if (OP(x, k, "-") || OP(x, k, "+"))
+            k++;
+        if (is_num_tok(x, k))
+            return true;
+        if (hsql_x_is_ident(T(x, k)) && !OP(x, k + 1, "("))
+            return numeric_col(x, k, hsql_x_chain_end(x, k));
+    }
+    return false;
+}
+
 static void emit_param(xctx_t *x, int i)
 {
     char b[16];
@@ -420,7 +483,18 @@ void hsql_x_emit_tok(xctx_t *x, int i)
         return;
     case HSQL_TK_QIDENT: hsql_x_out_ident_tok(x, i); return;
     case HSQL_TK_STR:
-        if (x->flags[i]) {
+        if (str_vs_number(x, i)) {
+            /* MySQL compares a string with a number as numbers: '3abc' = 3, 'abc' = 0 */
+            out_s(x, "(");
+            if (x->flags[i]) {
+                emit_param(x, i);
+            } else {
+                char *tmp = base_xmalloc(t->len + 1);
+                hsql_x_out_strlit(x, tmp, hsql_str_decode(x->src, t, tmp));
+                free(tmp);
+            }
+            out_s(x, "+0)");
+        } else if (x->flags[i]) {
             emit_param(x, i);
         } else {
             char *tmp = base_xmalloc(t->len + 1);
@@ -1191,13 +1265,20 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
     }
     /* operators at the top level of the expression */
     int d = 0;
-    bool div = false, cmp = false;
+    bool div = false, cmp = false, arith = false, str = false, divint = false;
     for (int k = a; k < z; k++) {
         if (OP(x, k, "(") || KW(x, k, "CASE"))
             d++;
         else if (OP(x, k, ")") || KW(x, k, "END"))
             d--;
         else if (d == 0) {
+            if (T(x, k)->type == HSQL_TK_STR)
+                str = true;
+            if (OP(x, k, "+") || OP(x, k, "-") || OP(x, k, "*") || OP(x, k, "/") || OP(x, k, "%") ||
+                KW(x, k, "MOD"))
+                arith = true;
+            if (KW(x, k, "DIV") || KW(x, k, "INTERVAL"))
+                divint = true; /* integer division, also of strings; date arithmetic */
             if (OP(x, k, "/"))
                 div = true;
             else if (is_cmp_op(x, k) || OP(x, k, "<=>") || KW(x, k, "LIKE") || KW(x, k, "IN") ||
@@ -1218,6 +1299,10 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
     if (cmp) {
         h->type = HSQL_TYPE_LONG;
         h->length = 1;
+    } else if (arith && str && !divint) {
+        h->type = HSQL_TYPE_DOUBLE; /* a string in arithmetic is read as a double: '1' + 1 */
+        h->decimals = 31;
+        h->length = 23;
     } else if (intlit && !div && digits <= 9) {
         h->type = HSQL_TYPE_LONG; /* arithmetic on small integer literals */
         h->length = (uint32_t)digits + 2;

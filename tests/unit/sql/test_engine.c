@@ -466,6 +466,7 @@ static void test_sql_mode(void **state)
     er = QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', 300, '')", 1264);
     assert_string_equal(er.msg, "Out of range value for column 'n' at row 1");
     er = QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', 'abc', '')", 1366);
+    QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', '7abc', '')", 1265); /* a number, then more */
     er = QERR(e->s, r, "INSERT INTO t (s, n) VALUES ('a', 1)", 1364);
     assert_string_equal(er.msg, "Field 'x' doesn't have a default value");
     QERR(e->s, r, "INSERT INTO t (s, n, x, d) VALUES ('a', 1, '', '2024-13-01')", 1292);
@@ -590,6 +591,17 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    /* a string compared with a number (literal or numeric column) compares as numbers */
+    assert_string_equal(Q1(e->s, "SELECT 'abc' = 0"), "1");
+    assert_string_equal(Q1(e->s, "SELECT '1e3' = 1000"), "1");
+    assert_string_equal(Q1(e->s, "SELECT 10 > ' 9'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM g WHERE k = '2abc'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM g WHERE g.k IN ('1', '2x')"), "3");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM g WHERE v = '0'"), "0"); /* text column: text */
+    QOK(e->s, r, "SELECT '1' + 1, '10' / '4'");
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_DOUBLE);
+    assert_string_equal(V(r, 0, 0), "2");
+    assert_string_equal(V(r, 0, 1), "2.5");
     /* a BINARY operand on either side makes = and REGEXP case-sensitive */
     assert_string_equal(Q1(e->s, "SELECT 'abc' = BINARY 'ABC'"), "0");
     assert_string_equal(Q1(e->s, "SELECT BINARY 'abc' = 'ABC'"), "0");
