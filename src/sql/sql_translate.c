@@ -995,6 +995,9 @@ static int emit_chain(xctx_t *x, int i)
             }
             /* another database: attached to the session's connection under its name */
             if (!hsql_name_eq(p0, "temp") && hsql_attach(x->s, p0, x->err) < 0) {
+                /* MySQL names the table, not the database, when the database is unknown */
+                if (x->err && x->err->code == 1049)
+                    hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist", p0, p1);
                 x->failed = 1;
                 return j;
             }
