@@ -29,8 +29,9 @@ static uint32_t utf8_next(const unsigned char **pp, const unsigned char *end)
  * for ignorables such as combining accents and most controls, several for expansions: 'ß' is
  * "ss", 'Æ' is "AE"); strings compare as their weight sequences, the shorter one padded with
  * the weight of a space (PAD SPACE: trailing spaces do not count). The table is generated from
- * MariaDB's WEIGHT_STRING (scripts/gen_uca520.py); there are no contractions in this collation,
- * so weights are per code point. */
+ * MariaDB's WEIGHT_STRING (scripts/gen_uca520.py) for U+0000..U+2FFFF and U+E0000..U+E0FFF,
+ * past which all weights are implicit; there are no contractions in this collation, so
+ * weights are per code point. */
 #include "sql_collate_uca.inc"
 
 #define UCA_SPACE 0x020A
@@ -52,7 +53,9 @@ static int uca_implicit(uint32_t c, uint16_t *w)
 /* The primary weights of code point c into w[UCA_EXP_MAX]; returns how many. */
 static int uca_weights(uint32_t c, uint16_t *w)
 {
-    unsigned pg = c <= 0xFFFF ? uca_page_of[c >> 8] : 0;
+    unsigned pg = c < 0x30000                   ? uca_page_of[c >> 8]
+                  : c >= 0xE0000 && c < 0xE1000 ? uca_page_of[0x300 + ((c - 0xE0000) >> 8)]
+                                                : 0;
     uint16_t v = pg ? uca_pages[pg - 1][c & 0xFF] : UCA_IMPLICIT;
     if (v == 0)
         return 0;

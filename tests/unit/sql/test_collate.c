@@ -35,6 +35,7 @@ static void test_equal(void **state)
     assert_int_equal(cmp("\xce\x91\xce\xb8", "\xce\xb1\xce\x98"), 0); /* Greek case */
     assert_int_equal(cmp("\xd0\x81", "\xd0\x95"), 0);    /* Cyrillic Ё = Е */
     assert_int_equal(cmp("", "   "), 0);
+    assert_int_equal(cmp("\xf0\x9d\x90\x80", "a"), 0);  /* U+1D400 MATHEMATICAL BOLD CAPITAL A */
 }
 
 static void test_order(void **state)
