@@ -109,7 +109,8 @@ typedef struct hsql_xl {
     bool has_insert_id;          /* target has AUTO_INCREMENT */
     bool infoschema;             /* reads information_schema: refresh its temp tables */
     char *missing_col;           /* INSERT leaves out a NOT NULL column without default */
-    int16_t colparam[64];        /* single-row INSERT: ?N holding column i's value, 0 unknown */
+    int16_t colparam[64];        /* INSERT: ?N holding column i's value in row 1, 0 unknown */
+    int16_t colparam_stride;     /* ?N of row r is colparam + (r-1) * stride; -1 irregular */
     bool ai_given, ignore;       /* INSERT: the AUTO_INCREMENT column is given; IGNORE */
     hsql_hint_t hints[32];       /* SELECT: type hints of the first result columns */
     int nhints;

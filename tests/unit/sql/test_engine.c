@@ -165,9 +165,12 @@ static void test_odku_ignore_replace(void **state)
     /* a failed multi-row insert spends an id per row, also on a table that never had a row */
     QOK(e->s, r, "CREATE TABLE f (id int NOT NULL auto_increment, k varchar(5) NOT NULL, PRIMARY KEY (id),"
                  " UNIQUE KEY k (k))");
-    QERR(e->s, r, "INSERT INTO f (k) VALUES ('a'), ('A')", 1062);
+    er = QERR(e->s, r, "INSERT INTO f (k) VALUES ('a'), ('A')", 1062);
+    assert_string_equal(er.msg, "Duplicate entry 'A' for key 'f.k'"); /* the row that failed */
     QOK(e->s, r, "INSERT INTO f (k) VALUES ('b')");
     assert_int_equal(r->ok.insert_id, 3);
+    er = QERR(e->s, r, "INSERT INTO f (k) VALUES ('c'), ('d'), ('B'), ('e')", 1062);
+    assert_string_equal(er.msg, "Duplicate entry 'B' for key 'f.k'"); /* one in the table */
     env_free(e);
 }
 
