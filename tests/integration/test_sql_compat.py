@@ -1,8 +1,8 @@
 """HarvSQL against MariaDB: the same statements, in the same order, on a private MariaDB
 (Debian's mariadb-server on its own datadir and port) and on HarvSQL, through the same client
 (PyMySQL, text protocol, no value conversion, CLIENT_FOUND_ROWS off as in mysqlnd). Each
-statement is one test case that compares the outcome: error code, or affected rows and insert
-id, or column names, column types and rows (the text MySQL sends). The statements follow the
+statement is one test case that compares the outcome: error code and message, or affected rows
+and insert id, or column names, column types and rows (the text MySQL sends). The statements follow the
 WordPress session of ../shared/docs/wordpress-sql.md: its schema, the shapes of
 ../shared/data/wordpress-query-shapes.sql with literals filled in, and the points of §3.6.
 A failing case is a real difference between HarvSQL and MariaDB.
@@ -829,7 +829,7 @@ def run(conn, sql):
     try:
         cur.execute(sql)
     except pymysql.err.Error as e:
-        return ("err", e.args[0])
+        return ("err", e.args[0], e.args[1] if len(e.args) > 1 else "")
     if cur.description is None:
         return ("ok", cur.rowcount, cur.lastrowid)
     names = tuple(d[0] for d in cur.description)
@@ -869,9 +869,28 @@ def short(sql):
 SHOW_INDEX_COMMON = 13  # Table .. Index_comment; then MySQL 8: Visible, Expression; MariaDB: Ignored
 
 
+def mysql8_message(sql, code, msg):
+    """MariaDB's error message as MySQL 8 words it. Three differ: 1064 names the server
+    ("your MySQL server version"), 1062 qualifies the key with its table (MySQL 8.0.19+:
+    for key 'wp_options.option_name') and 1054 calls the select list 'field list'."""
+    if code == 1064:
+        return msg.replace("your MariaDB server version", "your MySQL server version")
+    if code == 1062:
+        m = re.match(r"(?is)\s*(?:INSERT|REPLACE)\s+(?:IGNORE\s+)?(?:INTO\s+)?`?(\w+)|"
+                     r"\s*UPDATE\s+`?(\w+)", sql)
+        table = m.group(1) or m.group(2)
+        return re.sub(r"for key '([^'.]*)'$", lambda k: "for key '%s.%s'" % (table, k.group(1)),
+                      msg)
+    if code == 1054:
+        return msg.replace("in 'SELECT'", "in 'field list'")
+    return msg
+
+
 def mysql8_dialect(sql, mariadb, harv):
     """Returns (mariadb, harv) reduced to what both servers define, after checking HarvSQL's
     MySQL-8-only part; unchanged for every other statement."""
+    if mariadb[0] == "err":
+        return ("err", mariadb[1], mysql8_message(sql, mariadb[1], mariadb[2])), harv
     if not re.match(r"(?i)\s*SHOW\s+(INDEX|INDEXES|KEYS)\b", sql) or harv[0] != "rows":
         return mariadb, harv
     kind, names, types, rows = harv
