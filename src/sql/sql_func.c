@@ -926,10 +926,12 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                     return;
                 }
                 if (bad)
-                    hsql_warn_add(s, "Warning", 1366, "Incorrect %s value: '%.64s' for column '%s' at row %d",
-                                  what, p ? p : "", col, row);
+                    hsql_warn_add(s, "Warning", 1366,
+                                  "Incorrect %s value: '%.64s' for column '%s' at row %d", what,
+                                  p ? p : "", col, row);
                 else
-                    hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
+                    hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d",
+                                  col, row);
             }
         }
         if (uns && d < 0) {
