@@ -108,6 +108,15 @@ int hsql_ci_compare(const char *a, int na, const char *b, int nb)
     const char *c = k < na ? a : b; /* one that has a byte at k */
     while (k > 0 && ((unsigned char)c[k] & 0xC0) == 0x80)
         k--;
+    /* ASCII has one weight per character (none for most controls): compare it directly */
+    const uint16_t *ascii = uca_pages[uca_page_of[0] - 1];
+    for (; k < n; k++) {
+        unsigned char ca = (unsigned char)a[k], cb = (unsigned char)b[k];
+        if ((ca | cb) >= 0x80 || !ascii[ca] || !ascii[cb])
+            break;
+        if (ascii[ca] != ascii[cb])
+            return ascii[ca] < ascii[cb] ? -1 : 1;
+    }
     uca_it_t x = {(const unsigned char *)a + k, (const unsigned char *)a + na, {0}, 0, 0};
     uca_it_t y = {(const unsigned char *)b + k, (const unsigned char *)b + nb, {0}, 0, 0};
     for (;;) {
