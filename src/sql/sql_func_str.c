@@ -149,6 +149,53 @@ static void fn_substring(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, s + a, (int)(b - a), SQLITE_TRANSIENT);
 }
 
+/* SUBSTRING_INDEX(s, delim, n): s up to the n-th delim from the left (n > 0) or after the
+ * -n-th from the right (n < 0); delim matches byte for byte, as in MySQL. */
+static void fn_substring_index(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    for (int k = 0; k < 3; k++)
+        if (sqlite3_value_type(argv[k]) == SQLITE_NULL)
+            return;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    const char *d = (const char *)sqlite3_value_text(argv[1]);
+    size_t nd = (size_t)sqlite3_value_bytes(argv[1]);
+    int64_t cnt = sqlite3_value_int64(argv[2]);
+    if (!s || !d || nd == 0 || cnt == 0) {
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+        return;
+    }
+    if (cnt > 0) {
+        for (size_t i = 0; i + nd <= n; i++)
+            if (memcmp(s + i, d, nd) == 0) {
+                if (--cnt == 0) {
+                    sqlite3_result_text(ctx, s, (int)i, SQLITE_TRANSIENT);
+                    return;
+                }
+                i += nd - 1;
+            }
+    } else {
+        /* the occurrences as a left-to-right scan finds them (not overlapping), from the end */
+        int64_t total = 0;
+        for (size_t i = 0; i + nd <= n; i++)
+            if (memcmp(s + i, d, nd) == 0) {
+                total++;
+                i += nd - 1;
+            }
+        int64_t want = total + cnt; /* 0-based index of the occurrence to cut after */
+        for (size_t i = 0; want >= 0 && i + nd <= n; i++)
+            if (memcmp(s + i, d, nd) == 0) {
+                if (want-- == 0) {
+                    sqlite3_result_text(ctx, s + i + nd, (int)(n - i - nd), SQLITE_TRANSIENT);
+                    return;
+                }
+                i += nd - 1;
+            }
+    }
+    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+}
+
 static void fn_octet_length(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -614,6 +661,7 @@ static const hsql_fdef_t k_str_fns[] = {
     {"hsql_right", 2, fn_left_right, 1, true},
     {"hsql_substring", 2, fn_substring, 0, true},
     {"hsql_substring", 3, fn_substring, 0, true},
+    {"hsql_substring_index", 3, fn_substring_index, 0, true},
     {"hsql_octet_length", 1, fn_octet_length, 0, true},
     {"hsql_char_length", 1, fn_char_length, 0, true},
     {"hsql_bit_length", 1, fn_octet_length, 1, true},

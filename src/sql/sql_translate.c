@@ -326,6 +326,7 @@ static const fmap_t k_funcs[] = {
     {"FROM_UNIXTIME", "hsql_from_unixtime"}, {"CONCAT", "hsql_concat"},
     {"CONCAT_WS", "hsql_concat_ws"}, {"LEFT", "hsql_left"}, {"RIGHT", "hsql_right"},
     {"SUBSTRING", "hsql_substring"}, {"SUBSTR", "hsql_substring"}, {"MID", "hsql_substring"},
+    {"SUBSTRING_INDEX", "hsql_substring_index"},
     {"CHAR_LENGTH", "hsql_char_length"}, {"CHARACTER_LENGTH", "hsql_char_length"},
     {"LENGTH", "hsql_octet_length"}, {"OCTET_LENGTH", "hsql_octet_length"}, {"LOCATE", "hsql_locate"}, {"LCASE", "lower"},
     {"UCASE", "upper"}, {"REPEAT", "hsql_repeat"}, {"REVERSE", "hsql_reverse"},

@@ -594,6 +594,9 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('www.mysql.com', '.', 2)"), "www.mysql");
+    assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('www.mysql.com', '.', -2)"), "mysql.com");
+    assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('aaa', 'aa', -1)"), "a");
     /* a string compared with a number (literal or numeric column) compares as numbers */
     assert_string_equal(Q1(e->s, "SELECT 'abc' = 0"), "1");
     assert_string_equal(Q1(e->s, "SELECT '1e3' = 1000"), "1");
