@@ -10,6 +10,7 @@ variation selectors) is 0 for a page whose code points all have implicit weights
 unassigned: computed, see uca_implicit() in sql_collate.c), else 1 + the index of a
 256-entry row in uca_pages. A row entry is 0 (ignorable), UCA_IMPLICIT (computed), a primary
 weight below UCA_EXP, or UCA_EXP + k for the expansion uca_exp[k] = {n, w1, ..., wn}.
+uca_lower and uca_upper are LOWER()'s and UPPER()'s mappings (one code point to one).
 
 Run: scripts/gen_uca520.py > src/sql/sql_collate_uca.inc"""
 import os
@@ -48,14 +49,30 @@ def weights():
                 for cp in part))
             for cp, w in zip(part, cur.fetchone()):
                 out[cp] = [int(w[i:i + 4], 16) for i in range(0, len(w), 4)]
+        lower, upper = {}, {}
+        cur.execute("SET NAMES utf8mb4 COLLATE utf8mb4_unicode_520_ci")
+        for k in range(0, len(cps), 1000):
+            part = cps[k:k + 1000]
+            cur.execute("SELECT " + ",".join(
+                "HEX(CONVERT(LOWER(CONVERT(_utf32 0x%08X USING utf8mb4) COLLATE "
+                "utf8mb4_unicode_520_ci) USING utf32)), "
+                "HEX(CONVERT(UPPER(CONVERT(_utf32 0x%08X USING utf8mb4) COLLATE "
+                "utf8mb4_unicode_520_ci) USING utf32))" % (cp, cp)
+                for cp in part))
+            row = cur.fetchone()
+            for j, cp in enumerate(part):
+                for to, h in ((lower, row[2 * j]), (upper, row[2 * j + 1])):
+                    assert len(h) == 8, (hex(cp), h)  # one code point for one
+                    if int(h, 16) != cp:
+                        to[cp] = int(h, 16)
         cur.execute("SELECT VERSION()")
-        return out, cur.fetchone()[0]
+        return out, lower, upper, cur.fetchone()[0]
     finally:
         m.stop()
 
 
 def main():
-    w, version = weights()
+    w, lower, upper, version = weights()
     for cp in range(0xD800, 0xE000):
         w[cp] = implicit(cp)
     exp, exp_idx = [], {}
@@ -106,6 +123,13 @@ def main():
     for e in exp:
         p("    {%d, %s}," % (len(e), ", ".join("0x%04X" % v for v in e)))
     p("};")
+    for name, m in (("lower", lower), ("upper", upper)):
+        p("/* %s(): the code points it changes, sorted, and what they become */" % name.upper())
+        p("static const uint32_t uca_%s[%d][2] = {" % (name, len(m)))
+        pairs = sorted(m.items())
+        for k in range(0, len(pairs), 6):
+            p("    " + " ".join("{0x%04X, 0x%04X}," % pr for pr in pairs[k:k + 6]))
+        p("};")
 
 
 if __name__ == "__main__":

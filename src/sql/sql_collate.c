@@ -282,7 +282,85 @@ static void fn_regexp_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 
 /* ---- registration ------------------------------------------------------------------------ */
+/* ---- LOWER and UPPER ---------------------------------------------------------------------- */
+static uint32_t case_map(const uint32_t (*m)[2], size_t n, uint32_t c)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m[mid][0] == c)
+            return m[mid][1];
+        if (m[mid][0] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return c;
+}
+
+static size_t utf8_put(uint32_t c, unsigned char *o)
+{
+    if (c < 0x80) {
+        o[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (unsigned char)(0xC0 | c >> 6);
+        o[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | c >> 12);
+        o[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | c >> 18);
+    o[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+    o[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+    o[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* LOWER/UPPER (and LCASE/UCASE) with utf8mb4_unicode_520_ci's mappings: SQLite's lower() and
+ * upper() change ASCII only. A binary string is returned unchanged, as in MySQL. */
+static void fn_case(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int t = sqlite3_value_type(argv[0]);
+    if (t == SQLITE_NULL)
+        return;
+    if (t == SQLITE_BLOB) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    const unsigned char *p = sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    bool up = sqlite3_user_data(ctx) != NULL;
+    /* a mapped character grows by one byte at most (2 to 3: ɐ to Ɐ): twice the size is enough */
+    unsigned char *o = sqlite3_malloc64((sqlite3_uint64)n * 2 + 4);
+    if (!o) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    size_t k = 0;
+    for (const unsigned char *q = p, *e = p + n; q < e;) {
+        if (*q < 0x80) {
+            unsigned char c = *q++;
+            o[k++] = up ? (c >= 'a' && c <= 'z' ? c - 32 : c) : (c >= 'A' && c <= 'Z' ? c + 32 : c);
+            continue;
+        }
+        uint32_t c = utf8_next(&q, e);
+        c = up ? case_map(uca_upper, BASE_ARRAY_LEN(uca_upper), c)
+               : case_map(uca_lower, BASE_ARRAY_LEN(uca_lower), c);
+        k += utf8_put(c, o + k);
+    }
+    sqlite3_result_text64(ctx, (const char *)o, k, sqlite3_free, SQLITE_UTF8);
+}
+
 static const hsql_fdef_t k_collate_fns[] = {
+    {"hsql_lower", 1, fn_case, 0, true},
+    {"hsql_upper", 1, fn_case, 1, true},
     {"like", 2, fn_like, 0, true},
     {"like", 3, fn_like, 0, true},
     {"regexp", 2, fn_regexp, 0, true},

@@ -594,6 +594,9 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    /* LOWER/UPPER map more than ASCII (utf8mb4_unicode_520_ci's tables) */
+    assert_string_equal(Q1(e->s, "SELECT LOWER('ÀÉ ΑΒΓ АБВ ẞ')"), "àé αβγ абв ß");
+    assert_string_equal(Q1(e->s, "SELECT UCASE('àé ɐ ÿ ß')"), "ÀÉ Ɐ Ÿ ß");
     assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('www.mysql.com', '.', 2)"), "www.mysql");
     assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('www.mysql.com', '.', -2)"), "mysql.com");
     assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('aaa', 'aa', -1)"), "a");
