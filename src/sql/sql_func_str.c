@@ -652,6 +652,126 @@ static void fn_cast_int(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
 }
 
+/* ---- GROUP_CONCAT(... ORDER BY ...) --------------------------------------------------------- */
+/* SQLite 3.40's group_concat() takes no ORDER BY; this aggregate keeps the group's values with
+ * their sort keys and orders them at the end: hsql_group_concat_ord(distinct, separator, value,
+ * key1, desc1, key2, desc2, ...). NULL values are skipped; NULL keys sort first; text keys
+ * compare under HCI; ties keep the order the rows came in. */
+#define GC_MAXKEYS 8
+
+typedef struct gc_item {
+    char *val;
+    size_t len;
+    size_t seq;
+    sqlite3_value *key[GC_MAXKEYS];
+} gc_item_t;
+
+typedef struct gc_state {
+    gc_item_t *v;
+    size_t n, cap;
+    int nkeys;
+    bool desc[GC_MAXKEYS], distinct;
+    char *sep;
+    size_t nsep;
+} gc_state_t;
+
+static int gc_key_cmp(sqlite3_value *a, sqlite3_value *b)
+{
+    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+    if (ta == SQLITE_NULL || tb == SQLITE_NULL)
+        return (ta != SQLITE_NULL) - (tb != SQLITE_NULL);
+    if ((ta == SQLITE_INTEGER || ta == SQLITE_FLOAT) && (tb == SQLITE_INTEGER || tb == SQLITE_FLOAT)) {
+        if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER) {
+            sqlite3_int64 x = sqlite3_value_int64(a), y = sqlite3_value_int64(b);
+            return (x > y) - (x < y);
+        }
+        double x = sqlite3_value_double(a), y = sqlite3_value_double(b);
+        return (x > y) - (x < y);
+    }
+    const char *x = (const char *)sqlite3_value_text(a), *y = (const char *)sqlite3_value_text(b);
+    return hsql_ci_compare(x ? x : "", sqlite3_value_bytes(a), y ? y : "", sqlite3_value_bytes(b));
+}
+
+static int gc_item_cmp(const void *pa, const void *pb, void *arg)
+{
+    const gc_item_t *a = pa, *b = pb;
+    const gc_state_t *g = arg;
+    for (int k = 0; k < g->nkeys; k++) {
+        int c = gc_key_cmp(a->key[k], b->key[k]);
+        if (c)
+            return g->desc[k] ? -c : c;
+    }
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static void gc_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    gc_state_t *g = sqlite3_aggregate_context(ctx, sizeof *g);
+    if (!g)
+        return;
+    if (argc < 3 || sqlite3_value_type(argv[2]) == SQLITE_NULL)
+        return;
+    if (!g->sep) {
+        g->distinct = sqlite3_value_int(argv[0]) != 0;
+        const char *sp = (const char *)sqlite3_value_text(argv[1]);
+        g->nsep = sp ? (size_t)sqlite3_value_bytes(argv[1]) : 0;
+        g->sep = base_xmalloc(g->nsep + 1);
+        memcpy(g->sep, sp ? sp : "", g->nsep);
+        g->nkeys = (argc - 3) / 2 < GC_MAXKEYS ? (argc - 3) / 2 : GC_MAXKEYS;
+        for (int k = 0; k < g->nkeys; k++)
+            g->desc[k] = sqlite3_value_int(argv[4 + 2 * k]) != 0;
+    }
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 16;
+        g->v = base_xrealloc(g->v, g->cap * sizeof *g->v);
+    }
+    gc_item_t *it = &g->v[g->n];
+    memset(it, 0, sizeof *it);
+    const char *val = (const char *)sqlite3_value_text(argv[2]);
+    it->len = (size_t)sqlite3_value_bytes(argv[2]);
+    it->val = base_xmalloc(it->len + 1);
+    memcpy(it->val, val ? val : "", it->len);
+    it->seq = g->n;
+    for (int k = 0; k < g->nkeys; k++)
+        it->key[k] = sqlite3_value_dup(argv[3 + 2 * k]);
+    g->n++;
+}
+
+static void gc_final(sqlite3_context *ctx)
+{
+    gc_state_t *g = sqlite3_aggregate_context(ctx, 0);
+    if (!g || !g->n) {
+        if (g)
+            free(g->sep);
+        sqlite3_result_null(ctx);
+        return;
+    }
+    qsort_r(g->v, g->n, sizeof *g->v, gc_item_cmp, g);
+    base_buf_t b;
+    base_buf_init(&b);
+    size_t kept = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        bool dup = false;
+        for (size_t j = 0; g->distinct && j < i && !dup; j++)
+            dup = hsql_ci_compare(g->v[i].val, (int)g->v[i].len, g->v[j].val, (int)g->v[j].len) == 0;
+        if (!dup) {
+            if (kept++)
+                base_buf_append(&b, g->sep, g->nsep);
+            base_buf_append(&b, g->v[i].val, g->v[i].len);
+        }
+    }
+    sqlite3_result_text64(ctx, b.data ? (const char *)b.data : "", b.len, SQLITE_TRANSIENT,
+                          SQLITE_UTF8);
+    base_buf_fini(&b);
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->v[i].val);
+        for (int k = 0; k < g->nkeys; k++)
+            sqlite3_value_free(g->v[i].key[k]);
+    }
+    free(g->v);
+    free(g->sep);
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 static const hsql_fdef_t k_str_fns[] = {
     {"hsql_cast_int", 1, fn_cast_int, 0, true},
@@ -702,5 +822,8 @@ static const hsql_fdef_t k_str_fns[] = {
 
 int hsql_func_str_register(hsql_fholder_t *fh, sqlite3 *db)
 {
+    if (sqlite3_create_function_v2(db, "hsql_group_concat_ord", -1, SQLITE_UTF8, NULL, NULL, gc_step,
+                                   gc_final, NULL) != SQLITE_OK)
+        return -1;
     return hsql_fdefs_register(fh, db, k_str_fns, BASE_ARRAY_LEN(k_str_fns));
 }

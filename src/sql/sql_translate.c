@@ -897,6 +897,31 @@ static int emit_call(xctx_t *x, int i)
         int z = ob >= 0 ? ob : (sep >= 0 ? sep : close);
         int na = hsql_x_split_args(x, a - 1, z, st, en, 2);
         bool multi = na > 1;
+        if (ob >= 0 && KW(x, ob + 1, "BY")) {
+            /* ORDER BY inside: hsql_group_concat_ord(distinct, sep, value, key, desc, ...) */
+            out_s(x, distinct ? " hsql_group_concat_ord(1," : " hsql_group_concat_ord(0,");
+            if (sep >= 0)
+                hsql_x_emit(x, sep + 1, close);
+            else
+                out_s(x, " ','");
+            out_s(x, multi ? ", hsql_concat(" : ",");
+            hsql_x_emit(x, a, z);
+            if (multi)
+                out_s(x, ")");
+            int kst[8], ken[8];
+            int nk = hsql_x_split_args(x, ob + 1, sep >= 0 ? sep : close, kst, ken, 8);
+            for (int k = 0; k < nk; k++) {
+                int e = ken[k];
+                bool desc = KW(x, e - 1, "DESC");
+                if (desc || KW(x, e - 1, "ASC"))
+                    e--;
+                out_s(x, ",");
+                hsql_x_emit(x, kst[k], e);
+                out_s(x, desc ? ", 1" : ", 0");
+            }
+            out_s(x, ")");
+            return close + 1;
+        }
         if (distinct && sep >= 0)
             out_s(x, " replace(group_concat(DISTINCT ");
         else

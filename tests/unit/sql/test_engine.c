@@ -567,6 +567,8 @@ static void test_functions(void **state)
     QOK(e->s, r, "INSERT INTO g VALUES (1, 'a'), (1, 'b'), (2, 'c')");
     QOK(e->s, r, "SELECT k, GROUP_CONCAT(v ORDER BY v SEPARATOR ';') AS vs FROM g GROUP BY k ORDER BY k");
     assert_string_equal(V(r, 0, 1), "a;b");
+    QOK(e->s, r, "SELECT GROUP_CONCAT(DISTINCT v ORDER BY k DESC, v DESC) FROM g");
+    assert_string_equal(V(r, 0, 0), "c,b,a"); /* ORDER BY inside: SQLite 3.40 has none */
     assert_string_equal(Q1(e->s, "SELECT 1 + '2'"), "3");
     /* column types MySQL reports for expressions */
     QOK(e->s, r, "SELECT 1.50, 10/4, NULL, -7, 3000000000, COUNT(*), YEAR('2024-01-01'), 1 = 1, MAX(k) FROM g");
