@@ -196,6 +196,12 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
             switch (h->type) {
             case HSQL_TYPE_NEWDECIMAL: m->conv[i] = CONV_DECIMAL; break;
             case HSQL_TYPE_DOUBLE: m->conv[i] = CONV_DOUBLE; break;
+            case HSQL_TYPE_DATE:
+            case HSQL_TYPE_DATETIME:
+            case HSQL_TYPE_TIME:
+                m->conv[i] = CONV_TEXT; /* MySQL's text form, binary charset, no NUM flag */
+                c->flags = HSQL_FLAG_BINARY;
+                break;
             case HSQL_TYPE_STRING:
             case HSQL_TYPE_NULL:
                 m->conv[i] = CONV_TEXT;

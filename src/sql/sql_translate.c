@@ -666,6 +666,17 @@ static void emit_unit(xctx_t *x, int i)
     out_s(x, "'");
 }
 
+/* The scale d of DECIMAL(m,d) in the type tokens [ty,tz): 0 when not given. */
+static int cast_decimals(xctx_t *x, int ty, int tz)
+{
+    if (ty + 5 < tz && OP(x, ty + 1, "(") && OP(x, ty + 3, ",") &&
+        T(x, ty + 4)->type == HSQL_TK_INT) {
+        int64_t d = hsql_tok_i64(x->src, T(x, ty + 4), NULL);
+        return d < 0 ? 0 : d > 30 ? 30 : (int)d;
+    }
+    return 0;
+}
+
 /* CAST(expr AS type) / CONVERT(expr, type): emits the SQLite form of casting [a,z) to the
  * type tokens [ty,tz). */
 static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
@@ -688,8 +699,17 @@ static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
         out_s(x, " CAST((");
         hsql_x_emit(x, a, z);
         out_s(x, ") AS TEXT)");
-    } else if (KW(x, ty, "DECIMAL") || KW(x, ty, "DEC") || KW(x, ty, "NUMERIC") ||
-               KW(x, ty, "DOUBLE") || KW(x, ty, "FLOAT") || KW(x, ty, "REAL")) {
+    } else if (KW(x, ty, "DECIMAL") || KW(x, ty, "DEC") || KW(x, ty, "NUMERIC")) {
+        /* DECIMAL(m,d) rounds to d places, DECIMAL alone to whole numbers (DECIMAL(10,0)):
+         * CAST('1.4' AS DECIMAL) > 1 is false in MySQL (WordPress's meta query type DECIMAL) */
+        out_s(x, " round(CAST((");
+        hsql_x_emit(x, a, z);
+        out_s(x, ") AS REAL), ");
+        char dd[16];
+        snprintf(dd, sizeof dd, "%d", cast_decimals(x, ty, tz));
+        out_s(x, dd);
+        out_s(x, ")");
+    } else if (KW(x, ty, "DOUBLE") || KW(x, ty, "FLOAT") || KW(x, ty, "REAL")) {
         out_s(x, " CAST((");
         hsql_x_emit(x, a, z);
         out_s(x, ") AS REAL)");
@@ -1277,11 +1297,27 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
         }
         if (KW(x, a, "CAST") || KW(x, a, "CONVERT")) {
             /* CAST(x AS UNSIGNED): BIGINT UNSIGNED; AS SIGNED of a literal: INT */
-            int as = -1;
-            for (int k = a + 2; k < z - 1; k++)
-                if (KW(x, k, "AS") || (KW(x, a, "CONVERT") && OP(x, k, ",")))
+            int as = -1, dd = 0;
+            for (int k = a + 2; k < z - 1; k++) {
+                if (OP(x, k, "("))
+                    dd++;
+                else if (OP(x, k, ")"))
+                    dd--;
+                else if (dd == 0 && (KW(x, k, "AS") || (KW(x, a, "CONVERT") && OP(x, k, ","))))
                     as = k;
-            if (as > 0 && KW(x, as + 1, "UNSIGNED")) {
+            }
+            if (as > 0 && (KW(x, as + 1, "DECIMAL") || KW(x, as + 1, "DEC") ||
+                           KW(x, as + 1, "NUMERIC"))) {
+                h->type = HSQL_TYPE_NEWDECIMAL;
+                h->decimals = (uint8_t)cast_decimals(x, as + 1, z - 1);
+                h->length = 12;
+            } else if (as > 0 && KW(x, as + 1, "DATE")) {
+                h->type = HSQL_TYPE_DATE;
+                h->length = 10;
+            } else if (as > 0 && KW(x, as + 1, "DATETIME")) {
+                h->type = HSQL_TYPE_DATETIME;
+                h->length = 19;
+            } else if (as > 0 && KW(x, as + 1, "UNSIGNED")) {
                 h->type = HSQL_TYPE_LONGLONG;
                 h->length = 20;
                 h->is_unsigned = true;

@@ -596,6 +596,17 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    /* CAST AS DECIMAL rounds to its scale (none: whole numbers); AS DATE/DATETIME are typed */
+    QOK(e->s, r, "SELECT CAST('1.4' AS DECIMAL), CAST('3.14159' AS DECIMAL(10,3)), CAST(2 AS DECIMAL(6,2)),"
+                 " CAST('2024-03-01 10:11:12' AS DATE), CONVERT('2.25', DECIMAL(4,1))");
+    assert_string_equal(V(r, 0, 0), "1");
+    assert_string_equal(V(r, 0, 1), "3.142");
+    assert_string_equal(V(r, 0, 2), "2.00");
+    assert_string_equal(V(r, 0, 3), "2024-03-01");
+    assert_int_equal(r->cols[1].type, HSQL_TYPE_NEWDECIMAL);
+    assert_int_equal(r->cols[3].type, HSQL_TYPE_DATE);
+    assert_int_equal(r->cols[4].type, HSQL_TYPE_NEWDECIMAL);
+    assert_string_equal(Q1(e->s, "SELECT CAST('1.4' AS DECIMAL) > 1"), "0");
     /* LOWER/UPPER map more than ASCII (utf8mb4_unicode_520_ci's tables) */
     assert_string_equal(Q1(e->s, "SELECT LOWER('ÀÉ ΑΒΓ АБВ ẞ')"), "àé αβγ абв ß");
     assert_string_equal(Q1(e->s, "SELECT UCASE('àé ɐ ÿ ß')"), "ÀÉ Ɐ Ÿ ß");
