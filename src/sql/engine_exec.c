@@ -202,6 +202,11 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
                 m->conv[i] = CONV_TEXT; /* MySQL's text form, binary charset, no NUM flag */
                 c->flags = HSQL_FLAG_BINARY;
                 break;
+            case HSQL_TYPE_BLOB: /* a TEXT result: blob type, text charset */
+                m->conv[i] = CONV_TEXT;
+                c->flags = HSQL_FLAG_BLOB;
+                c->charset = s->coll_id;
+                break;
             case HSQL_TYPE_STRING:
             case HSQL_TYPE_NULL:
                 m->conv[i] = CONV_TEXT;

@@ -1249,6 +1249,12 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
             }
             col = resolve_col(x, q[0] ? q : NULL, name);
         }
+        if (KW(x, a, "GROUP_CONCAT")) {
+            /* group_concat_max_len (1024 in MySQL 8) is over 512: a TEXT result */
+            h->type = HSQL_TYPE_BLOB;
+            h->length = 4096;
+            return;
+        }
         if (KW(x, a, "COUNT")) {
             h->type = HSQL_TYPE_LONGLONG;
             h->length = 21;
