@@ -729,6 +729,24 @@ STATEMENTS = [
     S("SELECT nope FROM wp_options", 13),
     S("SELECT * FROM wp_nothing", 13),
     S("INSERT INTO wp_users (ID, user_login) VALUES (1, 'again')", 13),
+    # functions WordPress core uses on paths the capture did not take (§3.4), and plugins
+    S("SELECT meta_id, CAST(meta_value AS DECIMAL(10,2)) AS v, CAST(meta_value AS DECIMAL) FROM "
+      "wp_postmeta WHERE meta_key = '_thumbnail_id' AND CAST(meta_value AS DECIMAL) > 12 ORDER BY "
+      "CAST(meta_value AS DECIMAL(10,2)) DESC, meta_id", 7),
+    "SELECT CAST('1.4' AS DECIMAL), CAST('1.5' AS DECIMAL), CAST('3.14159' AS DECIMAL(10,3)), "
+    "CAST('abc' AS DECIMAL(5,2)), CONVERT('2.25', DECIMAL(4,1)), CAST('2024-03-01 10:11:12' AS "
+    "DATE), CAST('2024-03-01' AS DATETIME), CAST('2024-02-30' AS DATE)",
+    "SELECT ID, CAST(post_date AS DATE), CAST(post_date_gmt AS DATETIME), CAST(ID AS CHAR) FROM "
+    "wp_posts ORDER BY ID",
+    "SELECT ID FROM wp_posts WHERE ID IN (3, 1, 2) ORDER BY FIELD(ID, 3, 1, 2)",
+    S("SELECT post_type, GROUP_CONCAT(post_name ORDER BY post_date DESC SEPARATOR ' | ') FROM "
+      "wp_posts GROUP BY post_type ORDER BY post_type", 1),
+    S("SELECT GROUP_CONCAT(DISTINCT name ORDER BY name DESC SEPARATOR ';'), GROUP_CONCAT(term_id "
+      "ORDER BY term_id) FROM wp_terms", 1),
+    S("SELECT UPPER(display_name), LOWER('ÉCOLE Ünïcode ΑΒΓ АБВ ẞ'), UCASE('ß ɐ ÿ ı') FROM "
+      "wp_users ORDER BY ID", 1),
+    "SELECT SUBSTRING_INDEX(user_email, '@', -1), SUBSTRING_INDEX(user_url, '/', 3), "
+    "SUBSTRING_INDEX('a..b..c', '..', -1) FROM wp_users ORDER BY ID",
     # expressions and literals
     S("SELECT 1 + 1, 'a\\nb', 'O\\'Brien', \"dq\", 'back\\\\slash', NULL, 1.50, -7, 10/4", 3),
     "SELECT CONCAT('a', 'b', 'c'), SUBSTRING('transient', 3), LENGTH('héllo'), CHAR_LENGTH('héllo')",
