@@ -945,8 +945,18 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         }
         if (cls == HSQL_CLS_DECIMAL) {
             int dec = sqlite3_value_int(argv[5]);
-            double m = hsql_pow10(dec);
-            d = (d < 0 ? -hsql_floor(-d * m + 0.5) : hsql_floor(d * m + 0.5)) / m;
+            bool over;
+            d = hsql_decimal_clamp(hsql_round_dec(d, dec), sqlite3_value_int(argv[3]), dec, &over);
+            if (over) { /* past DECIMAL(m,d)'s digits: its largest value, as MySQL */
+                if (s->strict) {
+                    snprintf(msg, sizeof msg, "Out of range value for column '%s' at row %d", col,
+                             row);
+                    cv_error(ctx, 1264, "22003", msg);
+                    return;
+                }
+                hsql_warn_add(s, "Warning", 1264, "Out of range value for column '%s' at row %d",
+                              col, row);
+            }
         }
         sqlite3_result_double(ctx, d);
         return;

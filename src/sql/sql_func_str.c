@@ -44,6 +44,40 @@ static double m_pow(double b, int e)
 double hsql_floor(double x) { return m_floor(x); }
 double hsql_pow10(int e) { return m_pow(10.0, e); }
 
+double hsql_round_dec(double x, int d)
+{
+    char b[48];
+    snprintf(b, sizeof b, "%.14e", x); /* [-]D.DDDDDDDDDDDDDDe[+-]XX: 15 significant digits */
+    const char *p = b + (b[0] == '-');
+    char dig[16];
+    int nd = 0;
+    for (; *p && *p != 'e' && nd < 15; p++)
+        if (*p >= '0' && *p <= '9')
+            dig[nd++] = *p;
+    if (*p != 'e' || d > 30 || d < -30)
+        return x; /* inf, nan */
+    int keep = atoi(p + 1) + 1 + d; /* significant digits left of the cut */
+    if (keep >= nd)
+        return x;
+    if (keep < 0)
+        return 0.0;
+    long long v = 0;
+    for (int i = 0; i < keep; i++)
+        v = v * 10 + (dig[i] - '0');
+    if (dig[keep] >= '5')
+        v++;
+    char o[48];
+    snprintf(o, sizeof o, "%s%lldE%d", b[0] == '-' ? "-" : "", v, -d);
+    return strtod(o, NULL);
+}
+
+double hsql_decimal_clamp(double x, int m, int d, bool *over)
+{
+    double mx = m_pow(10.0, m - d) - m_pow(10.0, -d);
+    *over = m > 0 && m >= d && (x > mx || x < -mx);
+    return !*over ? x : x > 0 ? mx : -mx;
+}
+
 /* ---- strings ----------------------------------------------------------------------------- */
 static void fn_concat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -494,7 +528,7 @@ static void fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     case 1: r = m_floor(x); break;
     case 2: r = m_ceil(x); break;
     case 3: r = m_trunc(x * m) / m; break;
-    default: r = (x < 0 ? -m_floor(-x * m + 0.5) : m_floor(x * m + 0.5)) / m; break;
+    default: r = hsql_round_dec(x, d); break;
     }
     if ((mode == 1 || mode == 2 || (mode == 0 && d <= 0) || (mode == 3 && d <= 0)) &&
         m_fabs(r) < 9e18 && sqlite3_value_type(argv[0]) != SQLITE_FLOAT)
@@ -772,6 +806,18 @@ static void gc_final(sqlite3_context *ctx)
     free(g->sep);
 }
 
+/* hsql_decimal(x, m, d): CAST(x AS DECIMAL(m,d)): rounded to d places, clamped to m digits */
+static void fn_decimal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    int m = sqlite3_value_int(argv[1]), d = sqlite3_value_int(argv[2]);
+    bool over;
+    double x = hsql_round_dec(sqlite3_value_double(argv[0]), d);
+    sqlite3_result_double(ctx, hsql_decimal_clamp(x, m, d, &over));
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 static const hsql_fdef_t k_str_fns[] = {
     {"hsql_cast_int", 1, fn_cast_int, 0, true},
@@ -801,6 +847,7 @@ static const hsql_fdef_t k_str_fns[] = {
     {"hsql_uuid", 0, fn_uuid, 0, false},
     {"hsql_isnull", 1, fn_isnull, 0, true},
     {"hsql_strcmp", 2, fn_strcmp, 0, true},
+    {"hsql_decimal", 3, fn_decimal, 0, true},
     {"hsql_round", 1, fn_round, 0, true},
     {"hsql_round", 2, fn_round, 0, true},
     {"hsql_floor", 1, fn_round, 1, true},

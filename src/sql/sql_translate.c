@@ -666,6 +666,16 @@ static void emit_unit(xctx_t *x, int i)
     out_s(x, "'");
 }
 
+/* The precision m of DECIMAL(m[,d]) in the type tokens [ty,tz): 10 when not given. */
+static int cast_precision(xctx_t *x, int ty, int tz)
+{
+    if (ty + 3 < tz && OP(x, ty + 1, "(") && T(x, ty + 2)->type == HSQL_TK_INT) {
+        int64_t m = hsql_tok_i64(x->src, T(x, ty + 2), NULL);
+        return m < 1 ? 1 : m > 65 ? 65 : (int)m;
+    }
+    return 10;
+}
+
 /* The scale d of DECIMAL(m,d) in the type tokens [ty,tz): 0 when not given. */
 static int cast_decimals(xctx_t *x, int ty, int tz)
 {
@@ -700,15 +710,14 @@ static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
         hsql_x_emit(x, a, z);
         out_s(x, ") AS TEXT)");
     } else if (KW(x, ty, "DECIMAL") || KW(x, ty, "DEC") || KW(x, ty, "NUMERIC")) {
-        /* DECIMAL(m,d) rounds to d places, DECIMAL alone to whole numbers (DECIMAL(10,0)):
-         * CAST('1.4' AS DECIMAL) > 1 is false in MySQL (WordPress's meta query type DECIMAL) */
-        out_s(x, " round(CAST((");
+        /* DECIMAL(m,d) rounds to d places and clamps to m digits, DECIMAL alone is
+         * DECIMAL(10,0): CAST('1.4' AS DECIMAL) > 1 is false in MySQL (WordPress's meta query
+         * type DECIMAL) */
+        out_s(x, " hsql_decimal((");
         hsql_x_emit(x, a, z);
-        out_s(x, ") AS REAL), ");
-        char dd[16];
-        snprintf(dd, sizeof dd, "%d", cast_decimals(x, ty, tz));
+        char dd[32];
+        snprintf(dd, sizeof dd, "), %d, %d)", cast_precision(x, ty, tz), cast_decimals(x, ty, tz));
         out_s(x, dd);
-        out_s(x, ")");
     } else if (KW(x, ty, "DOUBLE") || KW(x, ty, "FLOAT") || KW(x, ty, "REAL")) {
         out_s(x, " CAST((");
         hsql_x_emit(x, a, z);
@@ -1248,6 +1257,38 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
                 hsql_x_tok_name(x, ce - 1, name, sizeof name);
             }
             col = resolve_col(x, q[0] ? q : NULL, name);
+        }
+        if (KW(x, a, "ROUND") || KW(x, a, "TRUNCATE")) {
+            /* of a DECIMAL (a literal with a point, or a DECIMAL column): DECIMAL with the
+             * scale asked for (a literal), as MySQL types it */
+            int r0 = OP(x, a + 2, "-") ? a + 3 : a + 2, c = r0 + 1;
+            bool dec = T(x, r0)->type == HSQL_TK_DEC;
+            if (!dec && hsql_x_is_ident(T(x, r0))) {
+                c = hsql_x_chain_end(x, r0);
+                char q[128] = "", name[128];
+                if (c - r0 == 1) {
+                    hsql_x_tok_name(x, r0, name, sizeof name);
+                } else {
+                    hsql_x_tok_name(x, c - 3, q, sizeof q);
+                    hsql_x_tok_name(x, c - 1, name, sizeof name);
+                }
+                hsql_column_t *dc = OP(x, c, "(") ? NULL : resolve_col(x, q[0] ? q : NULL, name);
+                dec = dc && dc->cls == HSQL_CLS_DECIMAL;
+            }
+            int64_t dd = -1;
+            if (c == z - 1)
+                dd = 0;
+            else if (OP(x, c, ",") && T(x, c + 1)->type == HSQL_TK_INT && c + 2 == z - 1)
+                dd = hsql_tok_i64(x->src, T(x, c + 1), NULL);
+            else if (OP(x, c, ",") && OP(x, c + 1, "-") && T(x, c + 2)->type == HSQL_TK_INT &&
+                     c + 3 == z - 1)
+                dd = 0; /* ROUND(x, -2): hundreds, no decimals */
+            if (dec && dd >= 0) {
+                h->type = HSQL_TYPE_NEWDECIMAL;
+                h->decimals = (uint8_t)(dd > 30 ? 30 : dd);
+                h->length = 16;
+            }
+            return;
         }
         if (KW(x, a, "GROUP_CONCAT")) {
             /* group_concat_max_len (1024 in MySQL 8) is over 512: a TEXT result */

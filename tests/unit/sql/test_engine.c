@@ -607,6 +607,15 @@ static void test_functions(void **state)
     assert_int_equal(r->cols[3].type, HSQL_TYPE_DATE);
     assert_int_equal(r->cols[4].type, HSQL_TYPE_NEWDECIMAL);
     assert_string_equal(Q1(e->s, "SELECT CAST('1.4' AS DECIMAL) > 1"), "0");
+    /* DECIMAL rounding is decimal (1.005 is not 1.00499...), and DECIMAL(m,d) holds m digits */
+    assert_string_equal(Q1(e->s, "SELECT ROUND(1.005, 2)"), "1.01");
+    assert_string_equal(Q1(e->s, "SELECT ROUND(-2.5)"), "-3");
+    assert_string_equal(Q1(e->s, "SELECT ROUND(0.0049, 2)"), "0.00");
+    assert_string_equal(Q1(e->s, "SELECT CAST('123456.789' AS DECIMAL(5,2))"), "999.99");
+    QOK(e->s, r, "CREATE TABLE dz (e decimal(5,2) NOT NULL default 0)");
+    QERR(e->s, r, "INSERT INTO dz VALUES (1234.5)", 1264);
+    QOK(e->s, r, "INSERT INTO dz VALUES (1.005)");
+    assert_string_equal(Q1(e->s, "SELECT e FROM dz"), "1.01");
     /* LOWER/UPPER map more than ASCII (utf8mb4_unicode_520_ci's tables) */
     assert_string_equal(Q1(e->s, "SELECT LOWER('ÀÉ ΑΒΓ АБВ ẞ')"), "àé αβγ абв ß");
     assert_string_equal(Q1(e->s, "SELECT UCASE('àé ɐ ÿ ß')"), "ÀÉ Ɐ Ÿ ß");
