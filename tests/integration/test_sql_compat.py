@@ -724,6 +724,27 @@ STATEMENTS = [
     "SELECT option_value, autoload FROM wp_options WHERE option_name = 'noval'",
     S("UPDATE wp_posts SET menu_order = 'abc' WHERE ID = 6", 14),
     "SELECT menu_order FROM wp_posts WHERE ID = 6",
+    S("UPDATE wp_posts SET post_modified = '2024-02-30 10:00:00' WHERE ID = 5", 14),
+    S("UPDATE wp_comments SET comment_karma = 99999999999 WHERE comment_ID = 6", 14),
+    S("UPDATE wp_posts SET post_author = -1 WHERE ID = 15", 14),
+    S("UPDATE wp_users SET user_nicename = 'ünïcødé-nicename-that-is-far-too-long-for-fifty-"
+      "characters' WHERE ID = 3", 14),
+    "SELECT p.post_modified, p.post_author, c.comment_karma FROM wp_posts p, wp_comments c WHERE "
+    "p.ID IN (5, 15) AND c.comment_ID = 6 ORDER BY p.ID",
+    "SELECT user_nicename, CHAR_LENGTH(user_nicename) FROM wp_users WHERE ID = 3",
+    # a plugin's table with DECIMAL columns (WooCommerce's product lookup)
+    "CREATE TABLE wp_wc_product_meta_lookup (product_id bigint(20) NOT NULL, min_price "
+    "decimal(19,4) NULL default NULL, max_price decimal(19,4) NULL default NULL, average_rating "
+    "decimal(3,2) NULL default 0.00, rating_count bigint(20) NULL default 0, PRIMARY KEY "
+    "(product_id), KEY min_max_price (min_price, max_price)) DEFAULT CHARACTER SET utf8mb4 "
+    "COLLATE utf8mb4_unicode_520_ci",
+    S("INSERT INTO wp_wc_product_meta_lookup (product_id, min_price, max_price, average_rating, "
+      "rating_count) VALUES (7, 9.99, 19.995, 4.995, 3), (8, '1.00005', 2, 12.5, 0), (9, NULL, "
+      "NULL, 0, 0)", 14),
+    "SELECT product_id, min_price, max_price, average_rating, ROUND(max_price, 2), "
+    "CAST(average_rating AS DECIMAL(3,1)) FROM wp_wc_product_meta_lookup ORDER BY product_id",
+    "SELECT product_id FROM wp_wc_product_meta_lookup WHERE max_price >= 19.995 AND min_price "
+    "BETWEEN 1 AND 10 ORDER BY average_rating DESC",
     # errors
     S("SELEC 1", 13),
     S("SELECT nope FROM wp_options", 13),
