@@ -385,7 +385,8 @@ static bool re_left_binary(xctx_t *x, int i)
             else if (OP(x, a, "(") && --d == 0)
                 break;
         }
-        return a > x->b && KW(x, a - 1, "CAST") && KW(x, k - 1, "BINARY") && KW(x, k - 2, "AS");
+        return a > x->b && k - 2 >= x->b && KW(x, a - 1, "CAST") && KW(x, k - 1, "BINARY") &&
+               KW(x, k - 2, "AS");
     }
     while (k - 2 > x->b && OP(x, k - 1, "."))
         k -= 2;
@@ -434,7 +435,7 @@ static bool str_vs_number(xctx_t *x, int i)
         op -= 2;
     bool in_list = op - 1 >= x->b && OP(x, op, "(") && KW(x, op - 1, "IN");
     if (in_list)
-        op -= KW(x, op - 2, "NOT") ? 2 : 1;
+        op -= op - 2 >= x->b && KW(x, op - 2, "NOT") ? 2 : 1;
     else
         op = i - 1;
     if (op - 1 >= x->b && (in_list || is_cmp_op(x, op))) {
@@ -442,7 +443,7 @@ static bool str_vs_number(xctx_t *x, int i)
         if (hsql_x_is_ident(T(x, k)))
             while (a - 2 >= x->b && OP(x, a - 1, ".") && hsql_x_is_ident(T(x, a - 2)))
                 a -= 2;
-        if (OP(x, a - 1, "-") || OP(x, a - 1, "+"))
+        if (a - 1 >= x->b && (OP(x, a - 1, "-") || OP(x, a - 1, "+")))
             a--;
         if (cmp_operand_at(x, a) &&
             (is_num_tok(x, k) || (hsql_x_is_ident(T(x, k)) && numeric_col(x, a, k + 1))))
