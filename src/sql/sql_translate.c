@@ -1326,8 +1326,49 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
             }
         if (KW(x, a, "DATE_ADD") || KW(x, a, "DATE_SUB") || KW(x, a, "ADDDATE") ||
             KW(x, a, "SUBDATE")) {
+            /* of a DATETIME column: DATETIME; of a DATE column: DATE for whole days, months,
+             * years; of anything else (a string): a string */
             h->type = HSQL_TYPE_STRING;
             h->length = 80;
+            if (hsql_x_is_ident(T(x, a + 2)) && !OP(x, a + 3, "(")) {
+                int ce = hsql_x_chain_end(x, a + 2);
+                char q[128] = "", name[128];
+                if (ce - (a + 2) == 1) {
+                    hsql_x_tok_name(x, a + 2, name, sizeof name);
+                } else {
+                    hsql_x_tok_name(x, ce - 3, q, sizeof q);
+                    hsql_x_tok_name(x, ce - 1, name, sizeof name);
+                }
+                hsql_column_t *dc = resolve_col(x, q[0] ? q : NULL, name);
+                bool days = false;
+                for (int k = ce; k < z - 1; k++)
+                    if (KW(x, k, "DAY") || KW(x, k, "WEEK") || KW(x, k, "MONTH") ||
+                        KW(x, k, "QUARTER") || KW(x, k, "YEAR"))
+                        days = true;
+                if (dc && (dc->cls == HSQL_CLS_DATETIME || (dc->cls == HSQL_CLS_DATE && !days))) {
+                    h->type = HSQL_TYPE_DATETIME;
+                    h->length = 19;
+                } else if (dc && dc->cls == HSQL_CLS_DATE) {
+                    h->type = HSQL_TYPE_DATE;
+                    h->length = 10;
+                }
+            }
+            return;
+        }
+        if (KW(x, a, "DATE") || KW(x, a, "TIME")) {
+            int dd = 0, commas = 0;
+            for (int k = a + 2; k < z - 1; k++) {
+                if (OP(x, k, "("))
+                    dd++;
+                else if (OP(x, k, ")"))
+                    dd--;
+                else if (dd == 0 && OP(x, k, ","))
+                    commas++;
+            }
+            if (!commas) {
+                h->type = KW(x, a, "DATE") ? HSQL_TYPE_DATE : HSQL_TYPE_TIME;
+                h->length = 10;
+            }
             return;
         }
         if (KW(x, a, "COALESCE") || KW(x, a, "IFNULL")) {

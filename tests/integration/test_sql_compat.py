@@ -760,6 +760,12 @@ STATEMENTS = [
     "SELECT ID, CAST(post_date AS DATE), CAST(post_date_gmt AS DATETIME), CAST(ID AS CHAR) FROM "
     "wp_posts ORDER BY ID",
     "SELECT ID FROM wp_posts WHERE ID IN (3, 1, 2) ORDER BY FIELD(ID, 3, 1, 2)",
+    S("SELECT DATE(post_date), TIME(post_date), DATE_ADD(post_date, INTERVAL 1 WEEK), "
+      "DATE_SUB(post_date_gmt, INTERVAL 2 HOUR), HOUR(post_date), MINUTE(post_date), "
+      "WEEK(post_date), DATE_FORMAT(post_date, '%Y-%m-%d %H:%i:%s %a %b %e %j %w') FROM wp_posts "
+      "WHERE ID IN (1, 5) ORDER BY ID", 9),
+    "SELECT DATE(post_date) AS d, COUNT(*) FROM wp_posts GROUP BY DATE(post_date) ORDER BY d "
+    "DESC LIMIT 3",
     S("SELECT post_type, GROUP_CONCAT(post_name ORDER BY post_date DESC SEPARATOR ' | ') FROM "
       "wp_posts GROUP BY post_type ORDER BY post_type", 1),
     S("SELECT GROUP_CONCAT(DISTINCT name ORDER BY name DESC SEPARATOR ';'), GROUP_CONCAT(term_id "

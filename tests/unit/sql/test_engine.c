@@ -616,6 +616,10 @@ static void test_functions(void **state)
     QERR(e->s, r, "INSERT INTO dz VALUES (1234.5)", 1264);
     QOK(e->s, r, "INSERT INTO dz VALUES (1.005)");
     assert_string_equal(Q1(e->s, "SELECT e FROM dz"), "1.01");
+    QOK(e->s, r, "SELECT DATE('2024-03-01 10:11:12'), TIME('2024-03-01 10:11:12')");
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_DATE);
+    assert_int_equal(r->cols[1].type, HSQL_TYPE_TIME);
+    assert_string_equal(V(r, 0, 1), "10:11:12");
     /* LOWER/UPPER map more than ASCII (utf8mb4_unicode_520_ci's tables) */
     assert_string_equal(Q1(e->s, "SELECT LOWER('ÀÉ ΑΒΓ АБВ ẞ')"), "àé αβγ абв ß");
     assert_string_equal(Q1(e->s, "SELECT UCASE('àé ɐ ÿ ß')"), "ÀÉ Ɐ Ÿ ß");
