@@ -2,8 +2,8 @@
 (Debian's mariadb-server on its own datadir and port) and on HarvSQL, through the same client
 (PyMySQL, text protocol, no value conversion, CLIENT_FOUND_ROWS off as in mysqlnd). Each
 statement is one test case that compares the outcome: error code and message, or affected rows
-and insert id, or column names, column types and rows (the text MySQL sends). The statements follow the
-WordPress session of ../shared/docs/wordpress-sql.md: its schema, the shapes of
+and insert id, or column names, column types and rows (the text MySQL sends). The statements
+follow the WordPress session of ../shared/docs/wordpress-sql.md: its schema, the shapes of
 ../shared/data/wordpress-query-shapes.sql with literals filled in, and the points of §3.6.
 A failing case is a real difference between HarvSQL and MariaDB.
 Two more tests keep the suite complete: every one of the file's 170 shapes is the shape (as
@@ -256,8 +256,10 @@ WORDPRESS_SESSION = [
     "'a:1:{s:6:\\\"editor\\\";b:1;}')",
     "INSERT INTO `wp_usermeta` (`user_id`, `meta_key`, `meta_value`) VALUES (3, 'wp_capabilities', "
     "'a:1:{s:6:\\\"author\\\";b:1;}')",
-    "INSERT INTO `wp_usermeta` (`user_id`, `meta_key`, `meta_value`) VALUES (3, 'first_name', 'Ann')",
-    "INSERT INTO `wp_usermeta` (`user_id`, `meta_key`, `meta_value`) VALUES (3, 'dismissed_wp_pointers', '')",
+    "INSERT INTO `wp_usermeta` (`user_id`, `meta_key`, `meta_value`) VALUES (3, 'first_name', "
+    "'Ann')",
+    "INSERT INTO `wp_usermeta` (`user_id`, `meta_key`, `meta_value`) VALUES (3, "
+    "'dismissed_wp_pointers', '')",
     S(UPDATE_EDITOR, 4),
     S(UPDATE_EDITOR, 4),
     "SELECT * FROM wp_users WHERE ID IN (1, 2, 3)",
@@ -272,7 +274,8 @@ WORDPRESS_SESSION = [
       ", COUNT(NULLIF(`meta_value` = 'a:0:{}', false)), COUNT(*) FROM wp_usermeta INNER JOIN "
       "wp_users ON user_id = ID WHERE meta_key = 'wp_capabilities'", 3),
     S("DELETE FROM wp_usermeta WHERE umeta_id IN (6, 7)", 4),
-    "SELECT user_id, meta_key, meta_value FROM wp_usermeta WHERE user_id IN (2, 3) ORDER BY umeta_id ASC",
+    "SELECT user_id, meta_key, meta_value FROM wp_usermeta WHERE user_id IN (2, 3) ORDER BY "
+    "umeta_id ASC",
     # posts: the install's three INSERT forms, revisions, an attachment, a child page
     S("INSERT INTO `wp_posts` (`post_author`, `post_date`, `post_date_gmt`, `post_content`, "
       "`post_excerpt`, `post_title`, `post_name`, `post_modified`, `post_modified_gmt`, `guid`, "
@@ -311,8 +314,10 @@ WORDPRESS_SESSION = [
       "`pinged` = '', `post_modified` = '2024-05-10 12:00:00', `post_modified_gmt` = "
       "'2024-05-10 10:00:00', `post_parent` = 0, `menu_order` = 0, `post_mime_type` = '', `guid` = "
       "'http://example.test/?p=4' WHERE `ID` = 4", 4),
-    "INSERT INTO `wp_postmeta` (`post_id`, `meta_key`, `meta_value`) VALUES (7, '_thumbnail_id', '13')",
-    "INSERT INTO `wp_postmeta` (`post_id`, `meta_key`, `meta_value`) VALUES (1, '_thumbnail_id', '13')",
+    "INSERT INTO `wp_postmeta` (`post_id`, `meta_key`, `meta_value`) VALUES (7, '_thumbnail_id', "
+    "'13')",
+    "INSERT INTO `wp_postmeta` (`post_id`, `meta_key`, `meta_value`) VALUES (1, '_thumbnail_id', "
+    "'13')",
     "INSERT INTO `wp_postmeta` (`post_id`, `meta_key`, `meta_value`) VALUES (13, "
     "'_wp_attached_file', '2024/03/hello.jpg')",
     "SELECT meta_id FROM wp_postmeta WHERE meta_key = '_thumbnail_id' AND post_id = 1",
@@ -389,7 +394,8 @@ WORDPRESS_SESSION = [
     "'_wp_trash_meta_time', '1700000000')",
     "INSERT INTO `wp_commentmeta` (`comment_id`, `meta_key`, `meta_value`) VALUES (6, "
     "'_wp_trash_meta_status', '0')",
-    "INSERT INTO `wp_commentmeta` (`comment_id`, `meta_key`, `meta_value`) VALUES (2, 'rating', '5')",
+    "INSERT INTO `wp_commentmeta` (`comment_id`, `meta_key`, `meta_value`) VALUES (2, 'rating', "
+    "'5')",
     "SELECT comment_id, meta_key, meta_value FROM wp_commentmeta WHERE comment_id IN (2, 6) "
     "ORDER BY meta_id ASC",
     S("SELECT comment_id FROM wp_commentmeta WHERE meta_key = '_wp_trash_meta_time' AND "
@@ -403,9 +409,9 @@ WORDPRESS_SESSION = [
     "wp_comments.comment_date_gmt DESC LIMIT 0, 20",
     "SELECT COUNT(*) FROM wp_comments WHERE ((comment_approved = '0' OR comment_approved = '1')) "
     "AND user_id = 1 ORDER BY wp_comments.comment_date_gmt DESC",
-    S("SELECT SQL_CALC_FOUND_ROWS wp_comments.comment_ID FROM wp_comments WHERE (comment_approved = "
-      "'1') AND comment_post_ID = 1 AND comment_parent = 0 ORDER BY wp_comments.comment_date_gmt "
-      "ASC, wp_comments.comment_ID ASC", 6),
+    S("SELECT SQL_CALC_FOUND_ROWS wp_comments.comment_ID FROM wp_comments WHERE "
+      "(comment_approved = '1') AND comment_post_ID = 1 AND comment_parent = 0 ORDER BY "
+      "wp_comments.comment_date_gmt ASC, wp_comments.comment_ID ASC", 6),
     "SELECT FOUND_ROWS()",
     "SELECT wp_comments.comment_ID FROM wp_comments WHERE (comment_approved = '1') AND "
     "comment_post_ID = 1 AND comment_parent IN (1, 2) ORDER BY wp_comments.comment_date_gmt ASC, "
@@ -439,7 +445,8 @@ WORDPRESS_SESSION = [
     S("SELECT comment_approved FROM wp_comments WHERE comment_author = 'o\\'brien' AND "
       "comment_author_email = 'ob@example.test' and comment_approved = '1' LIMIT 1", 1, 3),
     # terms: a category with an explicit id, a child category, term meta, counts
-    S("INSERT INTO `wp_terms` (`term_id`, `name`, `slug`, `term_group`) VALUES (3, 'News', 'news', 0)", 4),
+    S("INSERT INTO `wp_terms` (`term_id`, `name`, `slug`, `term_group`) VALUES (3, 'News', "
+      "'news', 0)", 4),
     "INSERT INTO `wp_terms` (`name`, `slug`, `term_group`) VALUES ('Local news', 'local-news', 0)",
     "INSERT INTO `wp_term_taxonomy` (`term_id`, `taxonomy`, `description`, `parent`, `count`) "
     "VALUES (3, 'category', 'All the news', 0, 0)",
@@ -454,7 +461,8 @@ WORDPRESS_SESSION = [
     "UPDATE `wp_term_taxonomy` SET `count` = 2 WHERE `term_taxonomy_id` = 5",
     "INSERT INTO `wp_termmeta` (`term_id`, `meta_key`, `meta_value`) VALUES (3, 'color', 'blue')",
     "INSERT INTO `wp_termmeta` (`term_id`, `meta_key`, `meta_value`) VALUES (1, 'order', '1')",
-    "SELECT term_id, meta_key, meta_value FROM wp_termmeta WHERE term_id IN (1, 3) ORDER BY meta_id ASC",
+    "SELECT term_id, meta_key, meta_value FROM wp_termmeta WHERE term_id IN (1, 3) ORDER BY "
+    "meta_id ASC",
     terms_join("t.term_id = 3", "t.*, tt.*"),
     S(terms_join("tt.taxonomy IN ('category') AND t.slug IN ('NEWS') LIMIT 1"), 1),
     terms_join("tt.taxonomy IN ('category') AND t.term_id IN (1, 3, 4)"),
