@@ -714,7 +714,8 @@ static int gc_key_cmp(sqlite3_value *a, sqlite3_value *b)
     int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
     if (ta == SQLITE_NULL || tb == SQLITE_NULL)
         return (ta != SQLITE_NULL) - (tb != SQLITE_NULL);
-    if ((ta == SQLITE_INTEGER || ta == SQLITE_FLOAT) && (tb == SQLITE_INTEGER || tb == SQLITE_FLOAT)) {
+    bool na = ta == SQLITE_INTEGER || ta == SQLITE_FLOAT, nb = tb == SQLITE_INTEGER || tb == SQLITE_FLOAT;
+    if (na && nb) {
         if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER) {
             sqlite3_int64 x = sqlite3_value_int64(a), y = sqlite3_value_int64(b);
             return (x > y) - (x < y);
@@ -787,7 +788,7 @@ static void gc_final(sqlite3_context *ctx)
     for (size_t i = 0; i < g->n; i++) {
         bool dup = false;
         for (size_t j = 0; g->distinct && j < i && !dup; j++)
-            dup = hsql_ci_compare(g->v[i].val, (int)g->v[i].len, g->v[j].val, (int)g->v[j].len) == 0;
+            dup = !hsql_ci_compare(g->v[i].val, (int)g->v[i].len, g->v[j].val, (int)g->v[j].len);
         if (!dup) {
             if (kept++)
                 base_buf_append(&b, g->sep, g->nsep);
@@ -869,8 +870,8 @@ static const hsql_fdef_t k_str_fns[] = {
 
 int hsql_func_str_register(hsql_fholder_t *fh, sqlite3 *db)
 {
-    if (sqlite3_create_function_v2(db, "hsql_group_concat_ord", -1, SQLITE_UTF8, NULL, NULL, gc_step,
-                                   gc_final, NULL) != SQLITE_OK)
+    if (sqlite3_create_function_v2(db, "hsql_group_concat_ord", -1, SQLITE_UTF8, NULL, NULL,
+                                   gc_step, gc_final, NULL) != SQLITE_OK)
         return -1;
     return hsql_fdefs_register(fh, db, k_str_fns, BASE_ARRAY_LEN(k_str_fns));
 }
