@@ -831,6 +831,14 @@ BINARY_QUERIES = [
     ("SELECT post_date FROM wp_posts WHERE post_date > ? ORDER BY ID", "s", ["2024-03-01 12:00:00"]),
     ("SELECT comment_karma, comment_date FROM wp_comments WHERE comment_ID = ?", "i", [1]),
     ("SELECT nope FROM wp_posts WHERE ID = ?", "i", [1]),
+    # expression types typed by the translator's hints, in binary rows
+    ("SELECT CAST(post_date AS DATE), DATE(post_date), TIME(post_date), CAST(post_date AS "
+     "DATETIME), DATE_ADD(post_date, INTERVAL 1 DAY) FROM wp_posts WHERE ID = ?", "i", [1]),
+    ("SELECT CAST(? AS DECIMAL(10,2)), ROUND(1.005, 2), CAST('1.4' AS DECIMAL), '1' + ?",
+     "si", ["3.14159", 1]),
+    ("SELECT post_type, GROUP_CONCAT(ID ORDER BY ID DESC) FROM wp_posts WHERE ID < ? GROUP BY "
+     "post_type ORDER BY post_type", "i", [10]),
+    ("SELECT LOWER(?), SUBSTRING_INDEX(?, '@', -1)", "ss", ["ÉCOLE", "ann@example.test"]),
 ]
 
 PHP_BINARY = r"""<?php
