@@ -753,6 +753,14 @@ STATEMENTS = [
     "CAST(average_rating AS DECIMAL(3,1)) FROM wp_wc_product_meta_lookup ORDER BY product_id",
     "SELECT product_id FROM wp_wc_product_meta_lookup WHERE max_price >= 19.995 AND min_price "
     "BETWEEN 1 AND 10 ORDER BY average_rating DESC",
+    S("DESCRIBE wp_wc_product_meta_lookup;", 12),
+    S("SHOW FULL COLUMNS FROM `wp_wc_product_meta_lookup`", 12),
+    S("UPDATE wp_wc_product_meta_lookup SET average_rating = average_rating + 0.005 WHERE "
+      "product_id = 9", 14),
+    "SELECT product_id, average_rating FROM wp_wc_product_meta_lookup WHERE average_rating = '5' "
+    "OR min_price = '9.99' OR product_id = 9 ORDER BY product_id",
+    "SELECT SUM(max_price), AVG(average_rating), MAX(min_price), COUNT(min_price) FROM "
+    "wp_wc_product_meta_lookup",
     # errors
     S("SELEC 1", 13),
     S("SELECT nope FROM wp_options", 13),
