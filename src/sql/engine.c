@@ -113,6 +113,85 @@ static const hsql_index_t *find_index_by_cols(const hsql_table_t *tb, const char
     return NULL;
 }
 
+/* The bound value of column ci in VALUES row r (0-based) of a failed INSERT, or NULL. */
+static const hsql_bval_t *insert_val(hsql_session_t *s, const hsql_xl_t *xl, int ci, int r)
+{
+    if (!xl || ci < 0 || ci >= 64 || !xl->colparam[ci] ||
+        (xl->lim_off > 1 && xl->colparam_stride <= 0)) /* rows whose values cannot be told */
+        return NULL;
+    int p = xl->colparam[ci] + r * (r > 0 ? xl->colparam_stride : 0);
+    return p > 0 && p <= s->cur_nbv && s->cur_bv ? &s->cur_bv[p - 1] : NULL;
+}
+
+static bool bval_eq(const hsql_bval_t *a, const hsql_bval_t *b, bool text)
+{
+    if (!a || !b || a->kind == HSQL_VAL_NULL || b->kind == HSQL_VAL_NULL)
+        return false;
+    if (a->kind == HSQL_VAL_TEXT && b->kind == HSQL_VAL_TEXT)
+        return text ? hsql_ci_compare(a->s, (int)a->len, b->s, (int)b->len) == 0
+                    : a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
+    if ((a->kind == HSQL_VAL_INT || a->kind == HSQL_VAL_UINT) &&
+        (b->kind == HSQL_VAL_INT || b->kind == HSQL_VAL_UINT))
+        return a->i == b->i;
+    return false;
+}
+
+/* Which VALUES row of a failed multi-row INSERT hit the duplicate key ix: the first whose key
+ * is in the table already (the failed statement left it unchanged) or in an earlier row. */
+static int dup_row(hsql_session_t *s, const hsql_xl_t *xl, const hsql_table_t *tb,
+                   const hsql_index_t *ix)
+{
+    int nrows = (int)xl->lim_off, ci[16];
+    if (nrows < 2 || xl->colparam_stride <= 0 || ix->ncols > 16)
+        return 0;
+    base_buf_t q;
+    base_buf_init(&q);
+    base_buf_appendf(&q, "SELECT 1 FROM \"%s\" WHERE ", tb->name);
+    for (int c = 0; c < ix->ncols; c++) {
+        ci[c] = hsql_col_find(tb, ix->cols[c]);
+        base_buf_appendf(&q, "%s\"%s\" = ?%d", c ? " AND " : "", ix->cols[c], c + 1);
+    }
+    base_buf_appendf(&q, " LIMIT 1");
+    base_buf_append(&q, "", 1);
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->conn, q.data, -1, &st, NULL) != SQLITE_OK)
+        goto done;
+    for (int r = 0; r < nrows && !found; r++) {
+        bool same = false;
+        for (int e = 0; e < r && !same; e++) {
+            same = true;
+            for (int c = 0; c < ix->ncols && same; c++)
+                same = bval_eq(insert_val(s, xl, ci[c], r), insert_val(s, xl, ci[c], e),
+                               ci[c] >= 0 && tb->cols[ci[c]].cls == HSQL_CLS_TEXT);
+        }
+        if (same) {
+            found = r;
+            break;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        bool all = true;
+        for (int c = 0; c < ix->ncols; c++) {
+            const hsql_bval_t *v = insert_val(s, xl, ci[c], r);
+            if (!v)
+                all = false;
+            else if (v->kind == HSQL_VAL_TEXT)
+                sqlite3_bind_text(st, c + 1, v->s ? v->s : "", (int)v->len, SQLITE_STATIC);
+            else if (v->kind == HSQL_VAL_INT || v->kind == HSQL_VAL_UINT)
+                sqlite3_bind_int64(st, c + 1, v->i);
+            else
+                all = false;
+        }
+        if (all && sqlite3_step(st) == SQLITE_ROW)
+            found = r;
+    }
+done:
+    sqlite3_finalize(st);
+    base_buf_fini(&q);
+    return found;
+}
+
 int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_t *xl)
 {
     const char *msg = s->conn ? sqlite3_errmsg(s->conn) : "out of memory";
@@ -144,10 +223,9 @@ int hsql_err_sqlite(hsql_session_t *s, int rc, hsql_error_t *err, const hsql_xl_
         const hsql_index_t *ix = cols ? find_index_by_cols(tb, cols + 8) : NULL;
         char val[200] = "";
         size_t vl = 0;
+        int row = ix && tb && xl && xl->kind == HSQL_XK_INSERT ? dup_row(s, xl, tb, ix) : 0;
         for (int c = 0; ix && tb && c < ix->ncols; c++) {
-            int ci = hsql_col_find(tb, ix->cols[c]);
-            int p = ci >= 0 && ci < 64 && xl ? xl->colparam[ci] : 0;
-            const hsql_bval_t *v = p > 0 && p <= s->cur_nbv && s->cur_bv ? &s->cur_bv[p - 1] : NULL;
+            const hsql_bval_t *v = insert_val(s, xl, hsql_col_find(tb, ix->cols[c]), row);
             char one[80] = "";
             if (v && v->kind == HSQL_VAL_TEXT)
                 snprintf(one, sizeof one, "%.*s", (int)(v->len < 64 ? v->len : 64), v->s);

@@ -196,6 +196,17 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
             switch (h->type) {
             case HSQL_TYPE_NEWDECIMAL: m->conv[i] = CONV_DECIMAL; break;
             case HSQL_TYPE_DOUBLE: m->conv[i] = CONV_DOUBLE; break;
+            case HSQL_TYPE_DATE:
+            case HSQL_TYPE_DATETIME:
+            case HSQL_TYPE_TIME:
+                m->conv[i] = CONV_TEXT; /* MySQL's text form, binary charset, no NUM flag */
+                c->flags = HSQL_FLAG_BINARY;
+                break;
+            case HSQL_TYPE_BLOB: /* a TEXT result: blob type, text charset */
+                m->conv[i] = CONV_TEXT;
+                c->flags = HSQL_FLAG_BLOB;
+                c->charset = s->coll_id;
+                break;
             case HSQL_TYPE_STRING:
             case HSQL_TYPE_NULL:
                 m->conv[i] = CONV_TEXT;
@@ -792,12 +803,21 @@ static void count_deletes(void *arg, sqlite3 *db, int op, const char *zdb, const
 }
 
 /* InnoDB spends an AUTO_INCREMENT id on every row it tried to insert, also when a duplicate
- * key failed the statement (SQLite rolls its counter back with the statement). */
+ * key failed the statement (SQLite rolls its counter back with the statement). A table that
+ * never had a row has no sqlite_sequence entry yet: it gets one first. */
 static void spend_ids(hsql_session_t *s, const hsql_xl_t *xl, uint64_t n)
 {
     if (!xl->has_insert_id || xl->ai_given || !n)
         return;
     sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->conn, "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, 0 WHERE NOT "
+                           "EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = ?1)", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_text(q, 1, xl->target->name, -1, SQLITE_STATIC);
+        sqlite3_step(q);
+    }
+    sqlite3_finalize(q);
+    q = NULL;
     if (sqlite3_prepare_v2(s->conn, "UPDATE sqlite_sequence SET seq = seq + ?1 WHERE name = ?2", -1, &q,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, (sqlite3_int64)n);

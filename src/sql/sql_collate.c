@@ -1,15 +1,16 @@
 /* sql_collate.c — MySQL's _ci comparison semantics on SQLite (SQL side of HarvSQL): the HCI
- * collation (case-, accent- and trailing-space-insensitive, as utf8mb4_*_ci; used by text
- * columns, their UNIQUE keys, ORDER BY and GROUP BY), MySQL LIKE with `\` as the default escape
- * and _ci matching (replaces SQLite's like()), and REGEXP on POSIX extended regexes with the
- * ICU escapes \d \w \s that MySQL 8 patterns use. */
+ * collation (utf8mb4_unicode_520_ci at the primary level: case-, accent- and
+ * trailing-space-insensitive, expansions such as 'ß' = "ss", MySQL's order of punctuation,
+ * digits and letters; used by text columns, their UNIQUE keys, ORDER BY and GROUP BY), MySQL
+ * LIKE with `\` as the default escape and _ci matching (replaces SQLite's like()), and REGEXP
+ * on POSIX extended regexes with the ICU escapes \d \w \s that MySQL 8 patterns use. */
 #include "sql_int.h"
 
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- code points and folding ------------------------------------------------------------- */
+/* ---- code points and weights -------------------------------------------------------------- */
 static uint32_t utf8_next(const unsigned char **pp, const unsigned char *end)
 {
     const unsigned char *p = *pp;
@@ -24,70 +25,111 @@ static uint32_t utf8_next(const unsigned char **pp, const unsigned char *end)
     return c;
 }
 
-static uint32_t fold(uint32_t c)
+/* utf8mb4_unicode_520_ci at level 1: every code point has 0..UCA_EXP_MAX primary weights (0
+ * for ignorables such as combining accents and most controls, several for expansions: 'ß' is
+ * "ss", 'Æ' is "AE"); strings compare as their weight sequences, the shorter one padded with
+ * the weight of a space (PAD SPACE: trailing spaces do not count). The table is generated from
+ * MariaDB's WEIGHT_STRING (scripts/gen_uca520.py) for U+0000..U+2FFFF and U+E0000..U+E0FFF,
+ * past which all weights are implicit; there are no contractions in this collation, so
+ * weights are per code point. */
+#include "sql_collate_uca.inc"
+
+#define UCA_SPACE 0x020A
+
+static int uca_implicit(uint32_t c, uint16_t *w)
 {
-    if (c < 0x80)
-        return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-    if (c >= 0xC0 && c <= 0xFF) {
-        static const char m[] = "aaaaaaaceeeeiiiidnooooo*ouuuuyts"
-                                "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-        char r = m[c - 0xC0];
-        return (r == '*' || r == '/') ? c : (uint32_t)r;
+    uint32_t base = 0xFBC0;
+    if (c >= 0x3400 && c <= 0x4DB5)
+        base = 0xFB80;
+    else if ((c >= 0x4E00 && c <= 0x9FA5) || c == 0xFA0E || c == 0xFA0F || c == 0xFA11 ||
+             c == 0xFA13 || c == 0xFA14 || c == 0xFA1F || c == 0xFA21 || c == 0xFA23 ||
+             c == 0xFA24 || c == 0xFA27 || c == 0xFA28 || c == 0xFA29)
+        base = 0xFB40;
+    w[0] = (uint16_t)(base + (c >> 15));
+    w[1] = (uint16_t)((c & 0x7FFF) | 0x8000);
+    return 2;
+}
+
+/* The primary weights of code point c into w[UCA_EXP_MAX]; returns how many. */
+static int uca_weights(uint32_t c, uint16_t *w)
+{
+    unsigned pg = c < 0x30000                   ? uca_page_of[c >> 8]
+                  : c >= 0xE0000 && c < 0xE1000 ? uca_page_of[0x300 + ((c - 0xE0000) >> 8)]
+                                                : 0;
+    uint16_t v = pg ? uca_pages[pg - 1][c & 0xFF] : UCA_IMPLICIT;
+    if (v == 0)
+        return 0;
+    if (v == UCA_IMPLICIT)
+        return uca_implicit(c, w);
+    if (v >= UCA_EXP) {
+        const uint16_t *e = uca_exp[v - UCA_EXP];
+        memcpy(w, e + 1, e[0] * sizeof *w);
+        return e[0];
     }
-    if (c >= 0x100 && c <= 0x17F) {
-        static const struct {
-            uint16_t lo, hi;
-            char b;
-        } r[] = {{0x100, 0x105, 'a'}, {0x106, 0x10D, 'c'}, {0x10E, 0x111, 'd'}, {0x112, 0x11B, 'e'},
-                 {0x11C, 0x123, 'g'}, {0x124, 0x127, 'h'}, {0x128, 0x133, 'i'}, {0x134, 0x135, 'j'},
-                 {0x136, 0x138, 'k'}, {0x139, 0x142, 'l'}, {0x143, 0x14B, 'n'}, {0x14C, 0x153, 'o'},
-                 {0x154, 0x159, 'r'}, {0x15A, 0x161, 's'}, {0x162, 0x167, 't'}, {0x168, 0x173, 'u'},
-                 {0x174, 0x175, 'w'}, {0x176, 0x178, 'y'}, {0x179, 0x17E, 'z'}, {0x17F, 0x17F, 's'}};
-        for (size_t i = 0; i < BASE_ARRAY_LEN(r); i++)
-            if (c >= r[i].lo && c <= r[i].hi)
-                return (uint32_t)r[i].b;
+    w[0] = v;
+    return 1;
+}
+
+typedef struct uca_it {
+    const unsigned char *p, *pe;
+    uint16_t w[UCA_EXP_MAX];
+    int n, i;
+} uca_it_t;
+
+/* The next weight of the string, or -1 at its end. */
+static int uca_next(uca_it_t *it)
+{
+    while (it->i == it->n) {
+        if (it->p >= it->pe)
+            return -1;
+        it->n = uca_weights(utf8_next(&it->p, it->pe), it->w);
+        it->i = 0;
     }
-    if (c >= 0x391 && c <= 0x3A9)
-        return c + 32;
-    if (c >= 0x410 && c <= 0x42F)
-        return c + 32;
-    if (c >= 0x400 && c <= 0x40F)
-        return c + 80;
-    return c;
+    return it->w[it->i++];
+}
+
+static bool uca_char_eq(uint32_t c, uint32_t d)
+{
+    if (c == d)
+        return true;
+    uint16_t x[UCA_EXP_MAX], y[UCA_EXP_MAX];
+    int n = uca_weights(c, x);
+    return n == uca_weights(d, y) && memcmp(x, y, (size_t)n * sizeof *x) == 0;
 }
 
 int hsql_ci_compare(const char *a, int na, const char *b, int nb)
 {
-    const unsigned char *p = (const unsigned char *)a, *pe = p + na;
-    const unsigned char *q = (const unsigned char *)b, *qe = q + nb;
-    while (p < pe && q < qe) {
-        uint32_t x, y;
-        if (*p < 0x80 && *q < 0x80) {
-            x = *p++;
-            y = *q++;
-            if (x == y)
-                continue;
-            if (x >= 'A' && x <= 'Z')
-                x += 32;
-            if (y >= 'A' && y <= 'Z')
-                y += 32;
-        } else {
-            x = fold(utf8_next(&p, pe));
-            y = fold(utf8_next(&q, qe));
-        }
-        if (x != y) {
-            return x < y ? -1 : 1;
-        }
+    /* equal leading bytes have equal weights: skip them, back to a code point boundary */
+    int k = 0, n = na < nb ? na : nb;
+    while (k < n && a[k] == b[k])
+        k++;
+    if (k == na && k == nb)
+        return 0;
+    const char *c = k < na ? a : b; /* one that has a byte at k */
+    while (k > 0 && ((unsigned char)c[k] & 0xC0) == 0x80)
+        k--;
+    /* ASCII has one weight per character (none for most controls): compare it directly */
+    const uint16_t *ascii = uca_pages[uca_page_of[0] - 1];
+    for (; k < n; k++) {
+        unsigned char ca = (unsigned char)a[k], cb = (unsigned char)b[k];
+        if ((ca | cb) >= 0x80 || !ascii[ca] || !ascii[cb])
+            break;
+        if (ascii[ca] != ascii[cb])
+            return ascii[ca] < ascii[cb] ? -1 : 1;
     }
-    while (p < pe && *p == ' ')
-        p++;
-    while (q < qe && *q == ' ')
-        q++;
-    if (p < pe)
-        return 1;
-    if (q < qe)
-        return -1;
-    return 0;
+    uca_it_t x = {(const unsigned char *)a + k, (const unsigned char *)a + na, {0}, 0, 0};
+    uca_it_t y = {(const unsigned char *)b + k, (const unsigned char *)b + nb, {0}, 0, 0};
+    for (;;) {
+        int u = uca_next(&x), v = uca_next(&y);
+        if (u < 0 && v < 0)
+            return 0;
+        if (u < 0)
+            u = UCA_SPACE;
+        if (v < 0)
+            v = UCA_SPACE;
+        if (u != v)
+            return u < v ? -1 : 1;
+    }
 }
 
 static int coll_hci(void *arg, int na, const void *a, int nb, const void *b)
@@ -123,7 +165,7 @@ bool hsql_like_match(const char *pat, size_t np, const char *str, size_t ns, int
                 }
                 if ((int)c == esc && p < pe)
                     c = utf8_next(&p, pe);
-                if (fold(c) == fold(d))
+                if (uca_char_eq(c, d))
                     continue;
                 s = s0;
             }
@@ -204,9 +246,16 @@ static void fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     regex_t *re = sqlite3_get_auxdata(ctx, 0);
     if (!re) {
         const char *pat = (const char *)sqlite3_value_text(argv[0]);
+        int fl = REG_EXTENDED | REG_ICASE | REG_NOSUB;
+        if (strncmp(pat, "(?-i)", 5) == 0) { /* ICU's leading flags; the translator marks a */
+            pat += 5;                          /* BINARY operand with (?-i) */
+            fl &= ~REG_ICASE;
+        } else if (strncmp(pat, "(?i)", 4) == 0) {
+            pat += 4;
+        }
         char *pp = regex_posix(pat);
         re = base_xmalloc(sizeof *re);
-        int rc = regcomp(re, pp, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        int rc = regcomp(re, pp, fl);
         free(pp);
         if (rc) {
             free(re);
@@ -233,7 +282,85 @@ static void fn_regexp_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 
 /* ---- registration ------------------------------------------------------------------------ */
+/* ---- LOWER and UPPER ---------------------------------------------------------------------- */
+static uint32_t case_map(const uint32_t (*m)[2], size_t n, uint32_t c)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m[mid][0] == c)
+            return m[mid][1];
+        if (m[mid][0] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return c;
+}
+
+static size_t utf8_put(uint32_t c, unsigned char *o)
+{
+    if (c < 0x80) {
+        o[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        o[0] = (unsigned char)(0xC0 | c >> 6);
+        o[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | c >> 12);
+        o[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+        o[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | c >> 18);
+    o[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+    o[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+    o[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* LOWER/UPPER (and LCASE/UCASE) with utf8mb4_unicode_520_ci's mappings: SQLite's lower() and
+ * upper() change ASCII only. A binary string is returned unchanged, as in MySQL. */
+static void fn_case(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int t = sqlite3_value_type(argv[0]);
+    if (t == SQLITE_NULL)
+        return;
+    if (t == SQLITE_BLOB) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    const unsigned char *p = sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]);
+    bool up = sqlite3_user_data(ctx) != NULL;
+    /* a mapped character grows by one byte at most (2 to 3: ɐ to Ɐ): twice the size is enough */
+    unsigned char *o = sqlite3_malloc64((sqlite3_uint64)n * 2 + 4);
+    if (!o) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    size_t k = 0;
+    for (const unsigned char *q = p, *e = p + n; q < e;) {
+        if (*q < 0x80) {
+            unsigned char c = *q++;
+            o[k++] = up ? (c >= 'a' && c <= 'z' ? c - 32 : c) : (c >= 'A' && c <= 'Z' ? c + 32 : c);
+            continue;
+        }
+        uint32_t c = utf8_next(&q, e);
+        c = up ? case_map(uca_upper, BASE_ARRAY_LEN(uca_upper), c)
+               : case_map(uca_lower, BASE_ARRAY_LEN(uca_lower), c);
+        k += utf8_put(c, o + k);
+    }
+    sqlite3_result_text64(ctx, (const char *)o, k, sqlite3_free, SQLITE_UTF8);
+}
+
 static const hsql_fdef_t k_collate_fns[] = {
+    {"hsql_lower", 1, fn_case, 0, true},
+    {"hsql_upper", 1, fn_case, 1, true},
     {"like", 2, fn_like, 0, true},
     {"like", 3, fn_like, 0, true},
     {"regexp", 2, fn_regexp, 0, true},

@@ -249,6 +249,7 @@ static int parse_type(pctx_t *p, hsql_column_t *c)
             snprintf(args, sizeof args, "(%ld,0)", len);
         dl = (uint32_t)(m + (d > 0 ? 1 : 0) + (is_unsigned ? 0 : 1));
         c->decimals = (uint8_t)d;
+        c->maxlen = (uint32_t)m; /* digits: hsql_cv clamps to them */
     } else if (c->cls == HSQL_CLS_REAL) {
         c->decimals = dec >= 0 ? (uint8_t)dec : 31;
         if (len >= 0)

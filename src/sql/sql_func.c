@@ -22,6 +22,22 @@ typedef struct dt {
     bool has_time, has_date;
 } dt_t;
 
+static int days_in_month(int y, int m)
+{
+    static const int k[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return m >= 1 && m <= 12 ? k[m - 1] : 31;
+}
+
+/* MySQL's date check outside strict mode: zero months and days are allowed (and zero dates),
+ * a day past the end of its month is not ('2024-02-30' reads as NULL, as in MySQL). */
+static bool dt_valid(const dt_t *o)
+{
+    return o->m >= 0 && o->m <= 12 && o->d >= 0 && o->d <= 31 &&
+           (o->m == 0 || o->d <= days_in_month(o->y, o->m));
+}
+
 static bool parse_dt(sqlite3_value *v, dt_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -42,7 +58,7 @@ static bool parse_dt(sqlite3_value *v, dt_t *o)
         o->m = (int)(n / 100 % 100);
         o->y = (int)(n / 10000);
         o->has_date = true;
-        return true;
+        return dt_valid(o);
     }
     const char *s = (const char *)sqlite3_value_text(v);
     if (!s)
@@ -66,7 +82,7 @@ static bool parse_dt(sqlite3_value *v, dt_t *o)
                 }
             }
         }
-        return o->m <= 12 && o->d <= 31;
+        return dt_valid(o);
     }
     if (sscanf(s, "%d:%d:%d", &o->H, &o->M, &o->S) == 3) {
         o->has_time = true;
@@ -97,14 +113,6 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
     *d = (int)(doy - (153 * mp + 2) / 5 + 1);
     *m = (int)(mp < 10 ? mp + 3 : mp - 9);
     *y = (int)(yy + (*m <= 2));
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int k[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return m >= 1 && m <= 12 ? k[m - 1] : 31;
 }
 
 void hsql_fmt_now(char *buf, size_t len, bool utc, int what)
@@ -855,6 +863,11 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             const char *p = (const char *)sqlite3_value_text(v);
             bad = !parse_int_text(p ? p : "", &x, &partial);
             if (bad || partial) {
+                if (s->strict && !bad) { /* '7abc': a number, then more */
+                    snprintf(msg, sizeof msg, "Data truncated for column '%s' at row %d", col, row);
+                    cv_error(ctx, 1265, "01000", msg);
+                    return;
+                }
                 if (s->strict) {
                     snprintf(msg, sizeof msg, "Incorrect integer value: '%.64s' for column '%s' at row %d",
                              p ? p : "", col, row);
@@ -899,13 +912,26 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             while (end && *end == ' ')
                 end++;
             if (!p || end == p || (end && *end)) {
+                bool bad = !p || end == p; /* no number at all, else '7abc': a number, then more */
+                const char *what = cls == HSQL_CLS_DECIMAL ? "decimal" : "double";
+                if (s->strict && !bad) {
+                    snprintf(msg, sizeof msg, "Data truncated for column '%s' at row %d", col, row);
+                    cv_error(ctx, 1265, "01000", msg);
+                    return;
+                }
                 if (s->strict) {
                     snprintf(msg, sizeof msg, "Incorrect %s value: '%.64s' for column '%s' at row %d",
-                             cls == HSQL_CLS_DECIMAL ? "decimal" : "double", p ? p : "", col, row);
+                             what, p ? p : "", col, row);
                     cv_error(ctx, 1366, "HY000", msg);
                     return;
                 }
-                hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d", col, row);
+                if (bad)
+                    hsql_warn_add(s, "Warning", 1366,
+                                  "Incorrect %s value: '%.64s' for column '%s' at row %d", what,
+                                  p ? p : "", col, row);
+                else
+                    hsql_warn_add(s, "Warning", 1265, "Data truncated for column '%s' at row %d",
+                                  col, row);
             }
         }
         if (uns && d < 0) {
@@ -919,8 +945,18 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         }
         if (cls == HSQL_CLS_DECIMAL) {
             int dec = sqlite3_value_int(argv[5]);
-            double m = hsql_pow10(dec);
-            d = (d < 0 ? -hsql_floor(-d * m + 0.5) : hsql_floor(d * m + 0.5)) / m;
+            bool over;
+            d = hsql_decimal_clamp(hsql_round_dec(d, dec), sqlite3_value_int(argv[3]), dec, &over);
+            if (over) { /* past DECIMAL(m,d)'s digits: its largest value, as MySQL */
+                if (s->strict) {
+                    snprintf(msg, sizeof msg, "Out of range value for column '%s' at row %d", col,
+                             row);
+                    cv_error(ctx, 1264, "22003", msg);
+                    return;
+                }
+                hsql_warn_add(s, "Warning", 1264, "Out of range value for column '%s' at row %d",
+                              col, row);
+            }
         }
         sqlite3_result_double(ctx, d);
         return;

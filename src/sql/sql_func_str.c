@@ -44,6 +44,40 @@ static double m_pow(double b, int e)
 double hsql_floor(double x) { return m_floor(x); }
 double hsql_pow10(int e) { return m_pow(10.0, e); }
 
+double hsql_round_dec(double x, int d)
+{
+    char b[48];
+    snprintf(b, sizeof b, "%.14e", x); /* [-]D.DDDDDDDDDDDDDDe[+-]XX: 15 significant digits */
+    const char *p = b + (b[0] == '-');
+    char dig[16];
+    int nd = 0;
+    for (; *p && *p != 'e' && nd < 15; p++)
+        if (*p >= '0' && *p <= '9')
+            dig[nd++] = *p;
+    if (*p != 'e' || d > 30 || d < -30)
+        return x; /* inf, nan */
+    int keep = atoi(p + 1) + 1 + d; /* significant digits left of the cut */
+    if (keep >= nd)
+        return x;
+    if (keep < 0)
+        return 0.0;
+    long long v = 0;
+    for (int i = 0; i < keep; i++)
+        v = v * 10 + (dig[i] - '0');
+    if (dig[keep] >= '5')
+        v++;
+    char o[48];
+    snprintf(o, sizeof o, "%s%lldE%d", b[0] == '-' ? "-" : "", v, -d);
+    return strtod(o, NULL);
+}
+
+double hsql_decimal_clamp(double x, int m, int d, bool *over)
+{
+    double mx = m_pow(10.0, m - d) - m_pow(10.0, -d);
+    *over = m > 0 && m >= d && (x > mx || x < -mx);
+    return !*over ? x : x > 0 ? mx : -mx;
+}
+
 /* ---- strings ----------------------------------------------------------------------------- */
 static void fn_concat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -149,6 +183,53 @@ static void fn_substring(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, s + a, (int)(b - a), SQLITE_TRANSIENT);
 }
 
+/* SUBSTRING_INDEX(s, delim, n): s up to the n-th delim from the left (n > 0) or after the
+ * -n-th from the right (n < 0); delim matches byte for byte, as in MySQL. */
+static void fn_substring_index(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    for (int k = 0; k < 3; k++)
+        if (sqlite3_value_type(argv[k]) == SQLITE_NULL)
+            return;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    size_t n = (size_t)sqlite3_value_bytes(argv[0]);
+    const char *d = (const char *)sqlite3_value_text(argv[1]);
+    size_t nd = (size_t)sqlite3_value_bytes(argv[1]);
+    int64_t cnt = sqlite3_value_int64(argv[2]);
+    if (!s || !d || nd == 0 || cnt == 0) {
+        sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+        return;
+    }
+    if (cnt > 0) {
+        for (size_t i = 0; i + nd <= n; i++)
+            if (memcmp(s + i, d, nd) == 0) {
+                if (--cnt == 0) {
+                    sqlite3_result_text(ctx, s, (int)i, SQLITE_TRANSIENT);
+                    return;
+                }
+                i += nd - 1;
+            }
+    } else {
+        /* the occurrences as a left-to-right scan finds them (not overlapping), from the end */
+        int64_t total = 0;
+        for (size_t i = 0; i + nd <= n; i++)
+            if (memcmp(s + i, d, nd) == 0) {
+                total++;
+                i += nd - 1;
+            }
+        int64_t want = total + cnt; /* 0-based index of the occurrence to cut after */
+        for (size_t i = 0; want >= 0 && i + nd <= n; i++)
+            if (memcmp(s + i, d, nd) == 0) {
+                if (want-- == 0) {
+                    sqlite3_result_text(ctx, s + i + nd, (int)(n - i - nd), SQLITE_TRANSIENT);
+                    return;
+                }
+                i += nd - 1;
+            }
+    }
+    sqlite3_result_text(ctx, s, (int)n, SQLITE_TRANSIENT);
+}
+
 static void fn_octet_length(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -157,6 +238,25 @@ static void fn_octet_length(sqlite3_context *ctx, int argc, sqlite3_value **argv
     if (sqlite3_value_type(argv[0]) != SQLITE_BLOB)
         sqlite3_value_text(argv[0]);
     sqlite3_result_int(ctx, sqlite3_value_bytes(argv[0]) * ((intptr_t)sqlite3_user_data(ctx) ? 8 : 1));
+}
+
+/* CHAR_LENGTH: code points of the whole value (SQLite's length() stops at a NUL byte, which a
+ * MySQL string may hold: '\0'); bytes of a binary string. */
+static void fn_char_length(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int t = sqlite3_value_type(argv[0]);
+    if (t == SQLITE_NULL)
+        return;
+    if (t == SQLITE_BLOB) {
+        sqlite3_result_int(ctx, sqlite3_value_bytes(argv[0]));
+        return;
+    }
+    const unsigned char *p = sqlite3_value_text(argv[0]);
+    int n = sqlite3_value_bytes(argv[0]), k = 0;
+    for (int i = 0; i < n; i++)
+        k += (p[i] & 0xC0) != 0x80;
+    sqlite3_result_int(ctx, k);
 }
 
 static void fn_locate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -428,7 +528,7 @@ static void fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     case 1: r = m_floor(x); break;
     case 2: r = m_ceil(x); break;
     case 3: r = m_trunc(x * m) / m; break;
-    default: r = (x < 0 ? -m_floor(-x * m + 0.5) : m_floor(x * m + 0.5)) / m; break;
+    default: r = hsql_round_dec(x, d); break;
     }
     if ((mode == 1 || mode == 2 || (mode == 0 && d <= 0) || (mode == 3 && d <= 0)) &&
         m_fabs(r) < 9e18 && sqlite3_value_type(argv[0]) != SQLITE_FLOAT)
@@ -586,6 +686,139 @@ static void fn_cast_int(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
 }
 
+/* ---- GROUP_CONCAT(... ORDER BY ...) --------------------------------------------------------- */
+/* SQLite 3.40's group_concat() takes no ORDER BY; this aggregate keeps the group's values with
+ * their sort keys and orders them at the end: hsql_group_concat_ord(distinct, separator, value,
+ * key1, desc1, key2, desc2, ...). NULL values are skipped; NULL keys sort first; text keys
+ * compare under HCI; ties keep the order the rows came in. */
+#define GC_MAXKEYS 8
+
+typedef struct gc_item {
+    char *val;
+    size_t len;
+    size_t seq;
+    sqlite3_value *key[GC_MAXKEYS];
+} gc_item_t;
+
+typedef struct gc_state {
+    gc_item_t *v;
+    size_t n, cap;
+    int nkeys;
+    bool desc[GC_MAXKEYS], distinct;
+    char *sep;
+    size_t nsep;
+} gc_state_t;
+
+static int gc_key_cmp(sqlite3_value *a, sqlite3_value *b)
+{
+    int ta = sqlite3_value_type(a), tb = sqlite3_value_type(b);
+    if (ta == SQLITE_NULL || tb == SQLITE_NULL)
+        return (ta != SQLITE_NULL) - (tb != SQLITE_NULL);
+    bool na = ta == SQLITE_INTEGER || ta == SQLITE_FLOAT, nb = tb == SQLITE_INTEGER || tb == SQLITE_FLOAT;
+    if (na && nb) {
+        if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER) {
+            sqlite3_int64 x = sqlite3_value_int64(a), y = sqlite3_value_int64(b);
+            return (x > y) - (x < y);
+        }
+        double x = sqlite3_value_double(a), y = sqlite3_value_double(b);
+        return (x > y) - (x < y);
+    }
+    const char *x = (const char *)sqlite3_value_text(a), *y = (const char *)sqlite3_value_text(b);
+    return hsql_ci_compare(x ? x : "", sqlite3_value_bytes(a), y ? y : "", sqlite3_value_bytes(b));
+}
+
+static int gc_item_cmp(const void *pa, const void *pb, void *arg)
+{
+    const gc_item_t *a = pa, *b = pb;
+    const gc_state_t *g = arg;
+    for (int k = 0; k < g->nkeys; k++) {
+        int c = gc_key_cmp(a->key[k], b->key[k]);
+        if (c)
+            return g->desc[k] ? -c : c;
+    }
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static void gc_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    gc_state_t *g = sqlite3_aggregate_context(ctx, sizeof *g);
+    if (!g)
+        return;
+    if (argc < 3 || sqlite3_value_type(argv[2]) == SQLITE_NULL)
+        return;
+    if (!g->sep) {
+        g->distinct = sqlite3_value_int(argv[0]) != 0;
+        const char *sp = (const char *)sqlite3_value_text(argv[1]);
+        g->nsep = sp ? (size_t)sqlite3_value_bytes(argv[1]) : 0;
+        g->sep = base_xmalloc(g->nsep + 1);
+        memcpy(g->sep, sp ? sp : "", g->nsep);
+        g->nkeys = (argc - 3) / 2 < GC_MAXKEYS ? (argc - 3) / 2 : GC_MAXKEYS;
+        for (int k = 0; k < g->nkeys; k++)
+            g->desc[k] = sqlite3_value_int(argv[4 + 2 * k]) != 0;
+    }
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 16;
+        g->v = base_xrealloc(g->v, g->cap * sizeof *g->v);
+    }
+    gc_item_t *it = &g->v[g->n];
+    memset(it, 0, sizeof *it);
+    const char *val = (const char *)sqlite3_value_text(argv[2]);
+    it->len = (size_t)sqlite3_value_bytes(argv[2]);
+    it->val = base_xmalloc(it->len + 1);
+    memcpy(it->val, val ? val : "", it->len);
+    it->seq = g->n;
+    for (int k = 0; k < g->nkeys; k++)
+        it->key[k] = sqlite3_value_dup(argv[3 + 2 * k]);
+    g->n++;
+}
+
+static void gc_final(sqlite3_context *ctx)
+{
+    gc_state_t *g = sqlite3_aggregate_context(ctx, 0);
+    if (!g || !g->n) {
+        if (g)
+            free(g->sep);
+        sqlite3_result_null(ctx);
+        return;
+    }
+    qsort_r(g->v, g->n, sizeof *g->v, gc_item_cmp, g);
+    base_buf_t b;
+    base_buf_init(&b);
+    size_t kept = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        bool dup = false;
+        for (size_t j = 0; g->distinct && j < i && !dup; j++)
+            dup = !hsql_ci_compare(g->v[i].val, (int)g->v[i].len, g->v[j].val, (int)g->v[j].len);
+        if (!dup) {
+            if (kept++)
+                base_buf_append(&b, g->sep, g->nsep);
+            base_buf_append(&b, g->v[i].val, g->v[i].len);
+        }
+    }
+    sqlite3_result_text64(ctx, b.data ? (const char *)b.data : "", b.len, SQLITE_TRANSIENT,
+                          SQLITE_UTF8);
+    base_buf_fini(&b);
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->v[i].val);
+        for (int k = 0; k < g->nkeys; k++)
+            sqlite3_value_free(g->v[i].key[k]);
+    }
+    free(g->v);
+    free(g->sep);
+}
+
+/* hsql_decimal(x, m, d): CAST(x AS DECIMAL(m,d)): rounded to d places, clamped to m digits */
+static void fn_decimal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    int m = sqlite3_value_int(argv[1]), d = sqlite3_value_int(argv[2]);
+    bool over;
+    double x = hsql_round_dec(sqlite3_value_double(argv[0]), d);
+    sqlite3_result_double(ctx, hsql_decimal_clamp(x, m, d, &over));
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 static const hsql_fdef_t k_str_fns[] = {
     {"hsql_cast_int", 1, fn_cast_int, 0, true},
@@ -595,7 +828,9 @@ static const hsql_fdef_t k_str_fns[] = {
     {"hsql_right", 2, fn_left_right, 1, true},
     {"hsql_substring", 2, fn_substring, 0, true},
     {"hsql_substring", 3, fn_substring, 0, true},
+    {"hsql_substring_index", 3, fn_substring_index, 0, true},
     {"hsql_octet_length", 1, fn_octet_length, 0, true},
+    {"hsql_char_length", 1, fn_char_length, 0, true},
     {"hsql_bit_length", 1, fn_octet_length, 1, true},
     {"hsql_locate", 2, fn_locate, 0, true},
     {"hsql_locate", 3, fn_locate, 0, true},
@@ -613,6 +848,7 @@ static const hsql_fdef_t k_str_fns[] = {
     {"hsql_uuid", 0, fn_uuid, 0, false},
     {"hsql_isnull", 1, fn_isnull, 0, true},
     {"hsql_strcmp", 2, fn_strcmp, 0, true},
+    {"hsql_decimal", 3, fn_decimal, 0, true},
     {"hsql_round", 1, fn_round, 0, true},
     {"hsql_round", 2, fn_round, 0, true},
     {"hsql_floor", 1, fn_round, 1, true},
@@ -634,5 +870,8 @@ static const hsql_fdef_t k_str_fns[] = {
 
 int hsql_func_str_register(hsql_fholder_t *fh, sqlite3 *db)
 {
+    if (sqlite3_create_function_v2(db, "hsql_group_concat_ord", -1, SQLITE_UTF8, NULL, NULL,
+                                   gc_step, gc_final, NULL) != SQLITE_OK)
+        return -1;
     return hsql_fdefs_register(fh, db, k_str_fns, BASE_ARRAY_LEN(k_str_fns));
 }

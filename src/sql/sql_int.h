@@ -109,7 +109,8 @@ typedef struct hsql_xl {
     bool has_insert_id;          /* target has AUTO_INCREMENT */
     bool infoschema;             /* reads information_schema: refresh its temp tables */
     char *missing_col;           /* INSERT leaves out a NOT NULL column without default */
-    int16_t colparam[64];        /* single-row INSERT: ?N holding column i's value, 0 unknown */
+    int16_t colparam[64];        /* INSERT: ?N holding column i's value in row 1, 0 unknown */
+    int16_t colparam_stride;     /* ?N of row r is colparam + (r-1) * stride; -1 irregular */
     bool ai_given, ignore;       /* INSERT: the AUTO_INCREMENT column is given; IGNORE */
     hsql_hint_t hints[32];       /* SELECT: type hints of the first result columns */
     int nhints;
@@ -353,6 +354,11 @@ int64_t hsql_char_count(const char *s, size_t n);
 /* libm-free rounding (sql_func_str.c) */
 double hsql_floor(double x);
 double hsql_pow10(int e);
+/* x rounded half away from zero to d places as MySQL rounds a DECIMAL: on x's decimal text
+ * (15 significant digits), so 1.005 gives 1.01 where its binary value would give 1.00. */
+double hsql_round_dec(double x, int d);
+/* x clamped to DECIMAL(m,d)'s range; *over tells whether it was out of it. */
+double hsql_decimal_clamp(double x, int m, int d, bool *over);
 
 int hsql_ci_compare(const char *a, int na, const char *b, int nb);
 /* MySQL LIKE with `esc` as escape char, case/accent-insensitive. */

@@ -81,6 +81,17 @@ void hsql_x_out_ident_tok(xctx_t *x, int i)
 
 void hsql_x_out_strlit(xctx_t *x, const char *p, size_t n)
 {
+    if (memchr(p, 0, n)) {
+        /* '\0' in a MySQL string: SQLite's parser stops at a NUL byte, a blob literal does not */
+        static const char hex[] = "0123456789ABCDEF";
+        out_s(x, "CAST(X'");
+        for (size_t k = 0; k < n; k++) {
+            char h[2] = {hex[(unsigned char)p[k] >> 4], hex[p[k] & 15]};
+            out_n(x, h, 2);
+        }
+        out_s(x, "' AS TEXT)");
+        return;
+    }
     out_s(x, "'");
     for (size_t k = 0; k < n; k++) {
         if (p[k] == '\'')
@@ -315,9 +326,12 @@ static const fmap_t k_funcs[] = {
     {"FROM_UNIXTIME", "hsql_from_unixtime"}, {"CONCAT", "hsql_concat"},
     {"CONCAT_WS", "hsql_concat_ws"}, {"LEFT", "hsql_left"}, {"RIGHT", "hsql_right"},
     {"SUBSTRING", "hsql_substring"}, {"SUBSTR", "hsql_substring"}, {"MID", "hsql_substring"},
-    {"CHAR_LENGTH", "length"}, {"CHARACTER_LENGTH", "length"}, {"LENGTH", "hsql_octet_length"},
-    {"OCTET_LENGTH", "hsql_octet_length"}, {"LOCATE", "hsql_locate"}, {"LCASE", "lower"},
-    {"UCASE", "upper"}, {"REPEAT", "hsql_repeat"}, {"REVERSE", "hsql_reverse"},
+    {"SUBSTRING_INDEX", "hsql_substring_index"},
+    {"CHAR_LENGTH", "hsql_char_length"}, {"CHARACTER_LENGTH", "hsql_char_length"},
+    {"LENGTH", "hsql_octet_length"}, {"OCTET_LENGTH", "hsql_octet_length"},
+    {"LOCATE", "hsql_locate"}, {"LCASE", "hsql_lower"}, {"LOWER", "hsql_lower"},
+    {"UCASE", "hsql_upper"}, {"UPPER", "hsql_upper"}, {"REPEAT", "hsql_repeat"},
+    {"REVERSE", "hsql_reverse"},
     {"LPAD", "hsql_lpad"}, {"RPAD", "hsql_rpad"}, {"SPACE", "hsql_space"},
     {"FIELD", "hsql_field"}, {"FIND_IN_SET", "hsql_find_in_set"}, {"IF", "iif"},
     {"GREATEST", "max"}, {"LEAST", "min"}, {"RAND", "hsql_rand"}, {"MD5", "hsql_md5"},
@@ -357,9 +371,94 @@ static bool is_cmp_op(xctx_t *x, int i)
            OP(x, i, "<>") || OP(x, i, "!=");
 }
 
+/* The operand left of the REGEXP at i is binary: CAST(... AS BINARY) or BINARY a[.b]. */
+static bool re_left_binary(xctx_t *x, int i)
+{
+    int k = i - 1;
+    if (k <= x->b)
+        return false;
+    if (OP(x, k, ")")) {
+        int d = 0, a = k;
+        for (; a > x->b; a--) {
+            if (OP(x, a, ")"))
+                d++;
+            else if (OP(x, a, "(") && --d == 0)
+                break;
+        }
+        return a > x->b && k - 2 >= x->b && KW(x, a - 1, "CAST") && KW(x, k - 1, "BINARY") &&
+               KW(x, k - 2, "AS");
+    }
+    while (k - 2 > x->b && OP(x, k - 1, "."))
+        k -= 2;
+    return k > x->b && KW(x, k - 1, "BINARY");
+}
+
 static bool is_num_tok(xctx_t *x, int i)
 {
     return T(x, i)->type == HSQL_TK_INT || T(x, i)->type == HSQL_TK_DEC;
+}
+
+static bool starts_predicate(xctx_t *x, int i);
+int hsql_x_chain_end(xctx_t *x, int i);
+
+/* A comparison operand that starts at k: in a predicate, or an item of the select list (not
+ * the col = value of SET or ON DUPLICATE KEY UPDATE). */
+static bool cmp_operand_at(xctx_t *x, int k)
+{
+    return starts_predicate(x, k) ||
+           (x->top_select && k > x->b && (KW(x, k - 1, "SELECT") || OP(x, k - 1, ",")));
+}
+
+static bool numeric_col(xctx_t *x, int a, int z)
+{
+    char q[128] = "", name[128];
+    if (z - a == 1) {
+        hsql_x_tok_name(x, a, name, sizeof name);
+    } else if (z - a == 3 && OP(x, a + 1, ".")) {
+        hsql_x_tok_name(x, a, q, sizeof q);
+        hsql_x_tok_name(x, a + 2, name, sizeof name);
+    } else {
+        return false;
+    }
+    hsql_column_t *c = resolve_col(x, q[0] ? q : NULL, name);
+    return c && (c->cls == HSQL_CLS_INT || c->cls == HSQL_CLS_REAL || c->cls == HSQL_CLS_DECIMAL);
+}
+
+/* The string literal at i is compared with a number literal or a numeric column. (A text
+ * column compared with a number is needs_numwrap's case.) */
+static bool str_vs_number(xctx_t *x, int i)
+{
+    int op = i - 1;
+    /* an element of a literal list: x [NOT] IN ('1', '2x') compares x with each */
+    while (op - 1 >= x->b && OP(x, op, ",") &&
+           (T(x, op - 1)->type == HSQL_TK_STR || is_num_tok(x, op - 1)))
+        op -= 2;
+    bool in_list = op - 1 >= x->b && OP(x, op, "(") && KW(x, op - 1, "IN");
+    if (in_list)
+        op -= op - 2 >= x->b && KW(x, op - 2, "NOT") ? 2 : 1;
+    else
+        op = i - 1;
+    if (op - 1 >= x->b && (in_list || is_cmp_op(x, op))) {
+        int k = op - 1, a = k;
+        if (hsql_x_is_ident(T(x, k)))
+            while (a - 2 >= x->b && OP(x, a - 1, ".") && hsql_x_is_ident(T(x, a - 2)))
+                a -= 2;
+        if (a - 1 >= x->b && (OP(x, a - 1, "-") || OP(x, a - 1, "+")))
+            a--;
+        if (cmp_operand_at(x, a) &&
+            (is_num_tok(x, k) || (hsql_x_is_ident(T(x, k)) && numeric_col(x, a, k + 1))))
+            return true;
+    }
+    if (is_cmp_op(x, i + 1) && cmp_operand_at(x, i)) {
+        int k = i + 2;
+        if (OP(x, k, "-") || OP(x, k, "+"))
+            k++;
+        if (is_num_tok(x, k))
+            return true;
+        if (hsql_x_is_ident(T(x, k)) && !OP(x, k + 1, "("))
+            return numeric_col(x, k, hsql_x_chain_end(x, k));
+    }
+    return false;
 }
 
 static void emit_param(xctx_t *x, int i)
@@ -388,7 +487,18 @@ void hsql_x_emit_tok(xctx_t *x, int i)
         return;
     case HSQL_TK_QIDENT: hsql_x_out_ident_tok(x, i); return;
     case HSQL_TK_STR:
-        if (x->flags[i]) {
+        if (str_vs_number(x, i)) {
+            /* MySQL compares a string with a number as numbers: '3abc' = 3, 'abc' = 0 */
+            out_s(x, "(");
+            if (x->flags[i]) {
+                emit_param(x, i);
+            } else {
+                char *tmp = base_xmalloc(t->len + 1);
+                hsql_x_out_strlit(x, tmp, hsql_str_decode(x->src, t, tmp));
+                free(tmp);
+            }
+            out_s(x, "+0)");
+        } else if (x->flags[i]) {
             emit_param(x, i);
         } else {
             char *tmp = base_xmalloc(t->len + 1);
@@ -396,8 +506,10 @@ void hsql_x_emit_tok(xctx_t *x, int i)
             hsql_x_out_strlit(x, tmp, n);
             free(tmp);
             /* a literal compared with something compares under the connection's _ci
-             * collation, as MySQL does for two literals */
-            if (is_cmp_op(x, i + 1) || (i > x->b && is_cmp_op(x, i - 1)))
+             * collation, as MySQL does for two literals; not when the other side is BINARY
+             * (SQLite takes the left operand's explicit collation, MySQL the binary one) */
+            if ((is_cmp_op(x, i + 1) && !(KW(x, i + 2, "BINARY") && !OP(x, i + 3, "("))) ||
+                (i > x->b && is_cmp_op(x, i - 1)))
                 out_s(x, " COLLATE HCI");
         }
         return;
@@ -555,6 +667,27 @@ static void emit_unit(xctx_t *x, int i)
     out_s(x, "'");
 }
 
+/* The precision m of DECIMAL(m[,d]) in the type tokens [ty,tz): 10 when not given. */
+static int cast_precision(xctx_t *x, int ty, int tz)
+{
+    if (ty + 3 < tz && OP(x, ty + 1, "(") && T(x, ty + 2)->type == HSQL_TK_INT) {
+        int64_t m = hsql_tok_i64(x->src, T(x, ty + 2), NULL);
+        return m < 1 ? 1 : m > 65 ? 65 : (int)m;
+    }
+    return 10;
+}
+
+/* The scale d of DECIMAL(m,d) in the type tokens [ty,tz): 0 when not given. */
+static int cast_decimals(xctx_t *x, int ty, int tz)
+{
+    if (ty + 5 < tz && OP(x, ty + 1, "(") && OP(x, ty + 3, ",") &&
+        T(x, ty + 4)->type == HSQL_TK_INT) {
+        int64_t d = hsql_tok_i64(x->src, T(x, ty + 4), NULL);
+        return d < 0 ? 0 : d > 30 ? 30 : (int)d;
+    }
+    return 0;
+}
+
 /* CAST(expr AS type) / CONVERT(expr, type): emits the SQLite form of casting [a,z) to the
  * type tokens [ty,tz). */
 static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
@@ -577,8 +710,16 @@ static void emit_cast(xctx_t *x, int a, int z, int ty, int tz)
         out_s(x, " CAST((");
         hsql_x_emit(x, a, z);
         out_s(x, ") AS TEXT)");
-    } else if (KW(x, ty, "DECIMAL") || KW(x, ty, "DEC") || KW(x, ty, "NUMERIC") ||
-               KW(x, ty, "DOUBLE") || KW(x, ty, "FLOAT") || KW(x, ty, "REAL")) {
+    } else if (KW(x, ty, "DECIMAL") || KW(x, ty, "DEC") || KW(x, ty, "NUMERIC")) {
+        /* DECIMAL(m,d) rounds to d places and clamps to m digits, DECIMAL alone is
+         * DECIMAL(10,0): CAST('1.4' AS DECIMAL) > 1 is false in MySQL (WordPress's meta query
+         * type DECIMAL) */
+        out_s(x, " hsql_decimal((");
+        hsql_x_emit(x, a, z);
+        char dd[32];
+        snprintf(dd, sizeof dd, "), %d, %d)", cast_precision(x, ty, tz), cast_decimals(x, ty, tz));
+        out_s(x, dd);
+    } else if (KW(x, ty, "DOUBLE") || KW(x, ty, "FLOAT") || KW(x, ty, "REAL")) {
         out_s(x, " CAST((");
         hsql_x_emit(x, a, z);
         out_s(x, ") AS REAL)");
@@ -786,6 +927,31 @@ static int emit_call(xctx_t *x, int i)
         int z = ob >= 0 ? ob : (sep >= 0 ? sep : close);
         int na = hsql_x_split_args(x, a - 1, z, st, en, 2);
         bool multi = na > 1;
+        if (ob >= 0 && KW(x, ob + 1, "BY")) {
+            /* ORDER BY inside: hsql_group_concat_ord(distinct, sep, value, key, desc, ...) */
+            out_s(x, distinct ? " hsql_group_concat_ord(1," : " hsql_group_concat_ord(0,");
+            if (sep >= 0)
+                hsql_x_emit(x, sep + 1, close);
+            else
+                out_s(x, " ','");
+            out_s(x, multi ? ", hsql_concat(" : ",");
+            hsql_x_emit(x, a, z);
+            if (multi)
+                out_s(x, ")");
+            int kst[8], ken[8];
+            int nk = hsql_x_split_args(x, ob + 1, sep >= 0 ? sep : close, kst, ken, 8);
+            for (int k = 0; k < nk; k++) {
+                int e = ken[k];
+                bool desc = KW(x, e - 1, "DESC");
+                if (desc || KW(x, e - 1, "ASC"))
+                    e--;
+                out_s(x, ",");
+                hsql_x_emit(x, kst[k], e);
+                out_s(x, desc ? ", 1" : ", 0");
+            }
+            out_s(x, ")");
+            return close + 1;
+        }
         if (distinct && sep >= 0)
             out_s(x, " replace(group_concat(DISTINCT ");
         else
@@ -887,6 +1053,9 @@ static int emit_chain(xctx_t *x, int i)
             }
             /* another database: attached to the session's connection under its name */
             if (!hsql_name_eq(p0, "temp") && hsql_attach(x->s, p0, x->err) < 0) {
+                /* MySQL names the table, not the database, when the database is unknown */
+                if (x->err && x->err->code == 1049)
+                    hsql_err(x->err, 1146, "42S02", "Table '%s.%s' doesn't exist", p0, p1);
                 x->failed = 1;
                 return j;
             }
@@ -1090,6 +1259,44 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
             }
             col = resolve_col(x, q[0] ? q : NULL, name);
         }
+        if (KW(x, a, "ROUND") || KW(x, a, "TRUNCATE")) {
+            /* of a DECIMAL (a literal with a point, or a DECIMAL column): DECIMAL with the
+             * scale asked for (a literal), as MySQL types it */
+            int r0 = OP(x, a + 2, "-") ? a + 3 : a + 2, c = r0 + 1;
+            bool dec = T(x, r0)->type == HSQL_TK_DEC;
+            if (!dec && hsql_x_is_ident(T(x, r0))) {
+                c = hsql_x_chain_end(x, r0);
+                char q[128] = "", name[128];
+                if (c - r0 == 1) {
+                    hsql_x_tok_name(x, r0, name, sizeof name);
+                } else {
+                    hsql_x_tok_name(x, c - 3, q, sizeof q);
+                    hsql_x_tok_name(x, c - 1, name, sizeof name);
+                }
+                hsql_column_t *dc = OP(x, c, "(") ? NULL : resolve_col(x, q[0] ? q : NULL, name);
+                dec = dc && dc->cls == HSQL_CLS_DECIMAL;
+            }
+            int64_t dd = -1;
+            if (c == z - 1)
+                dd = 0;
+            else if (OP(x, c, ",") && T(x, c + 1)->type == HSQL_TK_INT && c + 2 == z - 1)
+                dd = hsql_tok_i64(x->src, T(x, c + 1), NULL);
+            else if (OP(x, c, ",") && OP(x, c + 1, "-") && T(x, c + 2)->type == HSQL_TK_INT &&
+                     c + 3 == z - 1)
+                dd = 0; /* ROUND(x, -2): hundreds, no decimals */
+            if (dec && dd >= 0) {
+                h->type = HSQL_TYPE_NEWDECIMAL;
+                h->decimals = (uint8_t)(dd > 30 ? 30 : dd);
+                h->length = 16;
+            }
+            return;
+        }
+        if (KW(x, a, "GROUP_CONCAT")) {
+            /* group_concat_max_len (1024 in MySQL 8) is over 512: a TEXT result */
+            h->type = HSQL_TYPE_BLOB;
+            h->length = 4096;
+            return;
+        }
         if (KW(x, a, "COUNT")) {
             h->type = HSQL_TYPE_LONGLONG;
             h->length = 21;
@@ -1119,8 +1326,49 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
             }
         if (KW(x, a, "DATE_ADD") || KW(x, a, "DATE_SUB") || KW(x, a, "ADDDATE") ||
             KW(x, a, "SUBDATE")) {
+            /* of a DATETIME column: DATETIME; of a DATE column: DATE for whole days, months,
+             * years; of anything else (a string): a string */
             h->type = HSQL_TYPE_STRING;
             h->length = 80;
+            if (hsql_x_is_ident(T(x, a + 2)) && !OP(x, a + 3, "(")) {
+                int ce = hsql_x_chain_end(x, a + 2);
+                char q[128] = "", name[128];
+                if (ce - (a + 2) == 1) {
+                    hsql_x_tok_name(x, a + 2, name, sizeof name);
+                } else {
+                    hsql_x_tok_name(x, ce - 3, q, sizeof q);
+                    hsql_x_tok_name(x, ce - 1, name, sizeof name);
+                }
+                hsql_column_t *dc = resolve_col(x, q[0] ? q : NULL, name);
+                bool days = false;
+                for (int k = ce; k < z - 1; k++)
+                    if (KW(x, k, "DAY") || KW(x, k, "WEEK") || KW(x, k, "MONTH") ||
+                        KW(x, k, "QUARTER") || KW(x, k, "YEAR"))
+                        days = true;
+                if (dc && (dc->cls == HSQL_CLS_DATETIME || (dc->cls == HSQL_CLS_DATE && !days))) {
+                    h->type = HSQL_TYPE_DATETIME;
+                    h->length = 19;
+                } else if (dc && dc->cls == HSQL_CLS_DATE) {
+                    h->type = HSQL_TYPE_DATE;
+                    h->length = 10;
+                }
+            }
+            return;
+        }
+        if (KW(x, a, "DATE") || KW(x, a, "TIME")) {
+            int dd = 0, commas = 0;
+            for (int k = a + 2; k < z - 1; k++) {
+                if (OP(x, k, "("))
+                    dd++;
+                else if (OP(x, k, ")"))
+                    dd--;
+                else if (dd == 0 && OP(x, k, ","))
+                    commas++;
+            }
+            if (!commas) {
+                h->type = KW(x, a, "DATE") ? HSQL_TYPE_DATE : HSQL_TYPE_TIME;
+                h->length = 10;
+            }
             return;
         }
         if (KW(x, a, "COALESCE") || KW(x, a, "IFNULL")) {
@@ -1138,11 +1386,27 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
         }
         if (KW(x, a, "CAST") || KW(x, a, "CONVERT")) {
             /* CAST(x AS UNSIGNED): BIGINT UNSIGNED; AS SIGNED of a literal: INT */
-            int as = -1;
-            for (int k = a + 2; k < z - 1; k++)
-                if (KW(x, k, "AS") || (KW(x, a, "CONVERT") && OP(x, k, ",")))
+            int as = -1, dd = 0;
+            for (int k = a + 2; k < z - 1; k++) {
+                if (OP(x, k, "("))
+                    dd++;
+                else if (OP(x, k, ")"))
+                    dd--;
+                else if (dd == 0 && (KW(x, k, "AS") || (KW(x, a, "CONVERT") && OP(x, k, ","))))
                     as = k;
-            if (as > 0 && KW(x, as + 1, "UNSIGNED")) {
+            }
+            if (as > 0 && (KW(x, as + 1, "DECIMAL") || KW(x, as + 1, "DEC") ||
+                           KW(x, as + 1, "NUMERIC"))) {
+                h->type = HSQL_TYPE_NEWDECIMAL;
+                h->decimals = (uint8_t)cast_decimals(x, as + 1, z - 1);
+                h->length = 12;
+            } else if (as > 0 && KW(x, as + 1, "DATE")) {
+                h->type = HSQL_TYPE_DATE;
+                h->length = 10;
+            } else if (as > 0 && KW(x, as + 1, "DATETIME")) {
+                h->type = HSQL_TYPE_DATETIME;
+                h->length = 19;
+            } else if (as > 0 && KW(x, as + 1, "UNSIGNED")) {
                 h->type = HSQL_TYPE_LONGLONG;
                 h->length = 20;
                 h->is_unsigned = true;
@@ -1157,13 +1421,20 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
     }
     /* operators at the top level of the expression */
     int d = 0;
-    bool div = false, cmp = false;
+    bool div = false, cmp = false, arith = false, str = false, divint = false;
     for (int k = a; k < z; k++) {
         if (OP(x, k, "(") || KW(x, k, "CASE"))
             d++;
         else if (OP(x, k, ")") || KW(x, k, "END"))
             d--;
         else if (d == 0) {
+            if (T(x, k)->type == HSQL_TK_STR)
+                str = true;
+            if (OP(x, k, "+") || OP(x, k, "-") || OP(x, k, "*") || OP(x, k, "/") || OP(x, k, "%") ||
+                KW(x, k, "MOD"))
+                arith = true;
+            if (KW(x, k, "DIV") || KW(x, k, "INTERVAL"))
+                divint = true; /* integer division, also of strings; date arithmetic */
             if (OP(x, k, "/"))
                 div = true;
             else if (is_cmp_op(x, k) || OP(x, k, "<=>") || KW(x, k, "LIKE") || KW(x, k, "IN") ||
@@ -1184,6 +1455,10 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
     if (cmp) {
         h->type = HSQL_TYPE_LONG;
         h->length = 1;
+    } else if (arith && str && !divint) {
+        h->type = HSQL_TYPE_DOUBLE; /* a string in arithmetic is read as a double: '1' + 1 */
+        h->decimals = 31;
+        h->length = 23;
     } else if (intlit && !div && digits <= 9) {
         h->type = HSQL_TYPE_LONG; /* arithmetic on small integer literals */
         h->length = (uint32_t)digits + 2;
@@ -1366,9 +1641,28 @@ static int emit_one(xctx_t *x, int i, int end)
             return i;
         }
         if (KW(x, i, "REGEXP") || KW(x, i, "RLIKE")) {
-            out_s(x, " REGEXP");
-            i++;
-            return i;
+            /* a binary operand makes the match case-sensitive (WordPress's meta query:
+             * CAST(meta_key AS BINARY) REGEXP BINARY 'p'): ICU's (?-i) flag on the pattern */
+            int j = i + 1;
+            bool cs = re_left_binary(x, i);
+            if (KW(x, j, "BINARY") && !OP(x, j + 1, "(")) {
+                cs = true;
+                j++;
+            }
+            if (!cs) {
+                out_s(x, " REGEXP");
+                return i + 1;
+            }
+            int z = j + 1;
+            if (OP(x, j, "("))
+                z = hsql_x_match_paren(x, j) + 1;
+            else
+                while (OP(x, z, ".") && z + 1 < x->e)
+                    z += 2;
+            out_s(x, " REGEXP ('(?-i)' ||");
+            hsql_x_emit(x, j, z);
+            out_s(x, ")");
+            return z;
         }
         if (KW(x, i, "DIV")) {
             out_s(x, " /");

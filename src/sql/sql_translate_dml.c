@@ -211,11 +211,17 @@ static void emit_values(xctx_t *x, hsql_table_t *tb, const int *icol, int nicol,
             emit_cv_open(x);
             hsql_x_emit(x, st[k], en[k]);
             emit_cv_close(x, c, row);
-            /* remember which parameter holds a single-literal value (for 1062 messages) */
-            if (row == 1 && en[k] == st[k] + 1 && x->flags[st[k]] && icol[k] < 64) {
+            /* remember which parameter holds a single-literal value (for 1062 messages):
+             * row 1's, and the stride of the parameters of the rows after it */
+            bool lit = en[k] == st[k] + 1 && x->flags[st[k]] && icol[k] < 64;
+            if (row == 1 && lit) {
                 x->xl->colparam[icol[k]] = (int16_t)x->ord[st[k]];
-            } else if (row == 2) {
-                memset(x->xl->colparam, 0, sizeof x->xl->colparam);
+            } else if (row > 1 && icol[k] < 64 && x->xl->colparam[icol[k]]) {
+                int d = lit ? x->ord[st[k]] - x->xl->colparam[icol[k]] : -1;
+                if (row == 2 && k == 0)
+                    x->xl->colparam_stride = (int16_t)d;
+                if (d <= 0 || d != x->xl->colparam_stride * (row - 1))
+                    x->xl->colparam_stride = -1;
             }
         }
         out_s(x, ")");

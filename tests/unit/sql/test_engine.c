@@ -162,6 +162,15 @@ static void test_odku_ignore_replace(void **state)
     assert_non_null(strstr(V(r, 0, 1), "AUTO_INCREMENT=101"));
     QOK(e->s, r, "SELECT LAST_INSERT_ID()");
     assert_string_equal(V(r, 0, 0), r->v[0][0]);
+    /* a failed multi-row insert spends an id per row, also on a table that never had a row */
+    QOK(e->s, r, "CREATE TABLE f (id int NOT NULL auto_increment, k varchar(5) NOT NULL, PRIMARY KEY (id),"
+                 " UNIQUE KEY k (k))");
+    er = QERR(e->s, r, "INSERT INTO f (k) VALUES ('a'), ('A')", 1062);
+    assert_string_equal(er.msg, "Duplicate entry 'A' for key 'f.k'"); /* the row that failed */
+    QOK(e->s, r, "INSERT INTO f (k) VALUES ('b')");
+    assert_int_equal(r->ok.insert_id, 3);
+    er = QERR(e->s, r, "INSERT INTO f (k) VALUES ('c'), ('d'), ('B'), ('e')", 1062);
+    assert_string_equal(er.msg, "Duplicate entry 'B' for key 'f.k'"); /* one in the table */
     env_free(e);
 }
 
@@ -394,7 +403,7 @@ static void test_alter_show(void **state)
     assert_int_equal(r->cols[0].type, HSQL_TYPE_VAR_STRING);
     assert_int_equal(r->cols[0].length, 12);
     QOK(e->s, r, "SELECT t.id, x.a FROM t2 AS t JOIN `d2`.`x2` AS x ON x.a = t.id ORDER BY t.id");
-    QERR(e->s, r, "SELECT * FROM nodb.x", 1049);
+    QERR(e->s, r, "SELECT * FROM nodb.x", 1146); /* MySQL names the table */
     QOK(e->s, r, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA");
     assert_true(r->nrows >= 2);
     env_free(e);
@@ -460,6 +469,7 @@ static void test_sql_mode(void **state)
     er = QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', 300, '')", 1264);
     assert_string_equal(er.msg, "Out of range value for column 'n' at row 1");
     er = QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', 'abc', '')", 1366);
+    QERR(e->s, r, "INSERT INTO t (s, n, x) VALUES ('a', '7abc', '')", 1265); /* a number, then more */
     er = QERR(e->s, r, "INSERT INTO t (s, n) VALUES ('a', 1)", 1364);
     assert_string_equal(er.msg, "Field 'x' doesn't have a default value");
     QERR(e->s, r, "INSERT INTO t (s, n, x, d) VALUES ('a', 1, '', '2024-13-01')", 1292);
@@ -557,6 +567,8 @@ static void test_functions(void **state)
     QOK(e->s, r, "INSERT INTO g VALUES (1, 'a'), (1, 'b'), (2, 'c')");
     QOK(e->s, r, "SELECT k, GROUP_CONCAT(v ORDER BY v SEPARATOR ';') AS vs FROM g GROUP BY k ORDER BY k");
     assert_string_equal(V(r, 0, 1), "a;b");
+    QOK(e->s, r, "SELECT GROUP_CONCAT(DISTINCT v ORDER BY k DESC, v DESC) FROM g");
+    assert_string_equal(V(r, 0, 0), "c,b,a"); /* ORDER BY inside: SQLite 3.40 has none */
     assert_string_equal(Q1(e->s, "SELECT 1 + '2'"), "3");
     /* column types MySQL reports for expressions */
     QOK(e->s, r, "SELECT 1.50, 10/4, NULL, -7, 3000000000, COUNT(*), YEAR('2024-01-01'), 1 = 1, MAX(k) FROM g");
@@ -584,6 +596,70 @@ static void test_functions(void **state)
     assert_string_equal(Q1(e->s, "SELECT CAST(3.7 AS SIGNED)"), "4");
     assert_string_equal(Q1(e->s, "SELECT CAST('42abc' AS SIGNED)"), "42");
     assert_string_equal(Q1(e->s, "SELECT 1 FROM g WHERE 10 / 4 = 2.5 LIMIT 1"), "1");
+    /* CAST AS DECIMAL rounds to its scale (none: whole numbers); AS DATE/DATETIME are typed */
+    QOK(e->s, r, "SELECT CAST('1.4' AS DECIMAL), CAST('3.14159' AS DECIMAL(10,3)), CAST(2 AS DECIMAL(6,2)),"
+                 " CAST('2024-03-01 10:11:12' AS DATE), CONVERT('2.25', DECIMAL(4,1))");
+    assert_string_equal(V(r, 0, 0), "1");
+    assert_string_equal(V(r, 0, 1), "3.142");
+    assert_string_equal(V(r, 0, 2), "2.00");
+    assert_string_equal(V(r, 0, 3), "2024-03-01");
+    assert_int_equal(r->cols[1].type, HSQL_TYPE_NEWDECIMAL);
+    assert_int_equal(r->cols[3].type, HSQL_TYPE_DATE);
+    assert_int_equal(r->cols[4].type, HSQL_TYPE_NEWDECIMAL);
+    assert_string_equal(Q1(e->s, "SELECT CAST('1.4' AS DECIMAL) > 1"), "0");
+    /* DECIMAL rounding is decimal (1.005 is not 1.00499...), and DECIMAL(m,d) holds m digits */
+    assert_string_equal(Q1(e->s, "SELECT ROUND(1.005, 2)"), "1.01");
+    assert_string_equal(Q1(e->s, "SELECT ROUND(-2.5)"), "-3");
+    assert_string_equal(Q1(e->s, "SELECT ROUND(0.0049, 2)"), "0.00");
+    assert_string_equal(Q1(e->s, "SELECT CAST('123456.789' AS DECIMAL(5,2))"), "999.99");
+    QOK(e->s, r, "CREATE TABLE dz (e decimal(5,2) NOT NULL default 0)");
+    QERR(e->s, r, "INSERT INTO dz VALUES (1234.5)", 1264);
+    QOK(e->s, r, "INSERT INTO dz VALUES (1.005)");
+    assert_string_equal(Q1(e->s, "SELECT e FROM dz"), "1.01");
+    QOK(e->s, r, "SELECT DATE('2024-03-01 10:11:12'), TIME('2024-03-01 10:11:12')");
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_DATE);
+    assert_int_equal(r->cols[1].type, HSQL_TYPE_TIME);
+    assert_string_equal(V(r, 0, 1), "10:11:12");
+    /* LOWER/UPPER map more than ASCII (utf8mb4_unicode_520_ci's tables) */
+    assert_string_equal(Q1(e->s, "SELECT LOWER('ÀÉ ΑΒΓ АБВ ẞ')"), "àé αβγ абв ß");
+    assert_string_equal(Q1(e->s, "SELECT UCASE('àé ɐ ÿ ß')"), "ÀÉ Ɐ Ÿ ß");
+    assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('www.mysql.com', '.', 2)"), "www.mysql");
+    assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('www.mysql.com', '.', -2)"), "mysql.com");
+    assert_string_equal(Q1(e->s, "SELECT SUBSTRING_INDEX('aaa', 'aa', -1)"), "a");
+    /* a string compared with a number (literal or numeric column) compares as numbers */
+    assert_string_equal(Q1(e->s, "SELECT 'abc' = 0"), "1");
+    assert_string_equal(Q1(e->s, "SELECT '1e3' = 1000"), "1");
+    assert_string_equal(Q1(e->s, "SELECT 10 > ' 9'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM g WHERE k = '2abc'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM g WHERE g.k IN ('1', '2x')"), "3");
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM g WHERE v = '0'"), "0"); /* text column: text */
+    QOK(e->s, r, "SELECT '1' + 1, '10' / '4'");
+    assert_int_equal(r->cols[0].type, HSQL_TYPE_DOUBLE);
+    assert_string_equal(V(r, 0, 0), "2");
+    assert_string_equal(V(r, 0, 1), "2.5");
+    /* a BINARY operand on either side makes = and REGEXP case-sensitive */
+    assert_string_equal(Q1(e->s, "SELECT 'abc' = BINARY 'ABC'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT BINARY 'abc' = 'ABC'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT 'abc' REGEXP BINARY '^A'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT CAST('abc' AS BINARY) REGEXP '^A'"), "0");
+    assert_string_equal(Q1(e->s, "SELECT 'ABC' REGEXP BINARY '^A'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT 'abc' REGEXP '^A'"), "1");
+    assert_string_equal(Q1(e->s, "SELECT 'abc' REGEXP '(?-i)^A'"), "0");
+    /* a day past the end of its month is an invalid date (NULL); zero parts are allowed */
+    assert_string_equal(Q1(e->s, "SELECT DAYOFMONTH('2024-02-30')"), "NULL");
+    assert_string_equal(Q1(e->s, "SELECT MONTH('2023-02-29 10:00:00')"), "NULL");
+    assert_string_equal(Q1(e->s, "SELECT DATE_ADD('2024-04-31', INTERVAL 1 DAY)"), "NULL");
+    assert_string_equal(Q1(e->s, "SELECT DAYOFMONTH('2024-02-29')"), "29");
+    assert_string_equal(Q1(e->s, "SELECT MONTH('2024-00-10')"), "0");
+    assert_string_equal(Q1(e->s, "SELECT DAYOFMONTH('0000-00-00 00:00:00')"), "0");
+    /* '\0' (mysqli_real_escape_string's escape of a NUL byte) in the select list and WHERE */
+    QOK(e->s, r, "SELECT 'a\\0b', LENGTH('a\\0b'), CHAR_LENGTH('a\\0b'), HEX('a\\0b')");
+    assert_memory_equal(r->v[0][0], "a\0b", 4); /* a, NUL, b and the terminator */
+    assert_string_equal(V(r, 0, 1), "3");
+    assert_string_equal(V(r, 0, 2), "3");
+    assert_string_equal(V(r, 0, 3), "610062");
+    QOK(e->s, r, "INSERT INTO g VALUES (3, 'x\\0y')");
+    assert_string_equal(Q1(e->s, "SELECT k FROM g WHERE v = 'x\\0y'"), "3");
     env_free(e);
 }
 
