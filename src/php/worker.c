@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,16 @@ static bool read_more(phpw_conn_t *c)
     if (base_buf_reserve(&c->in, PHPW_READ_CHUNK, SIZE_MAX) != BASE_OK)
         return false;
     for (;;) {
+        /* Wait in poll, not in read: the client's reading of our last answer frees socket
+         * memory, and the kernel then wakes every waiter on this socket's queue for write
+         * space; a reader blocked in read() is among them and wakes for nothing (a context
+         * switch each way per request). poll's waiter only wakes for POLLIN. */
+        struct pollfd pf = {.fd = c->fd, .events = POLLIN};
+        if (poll(&pf, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
         ssize_t n = read(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len);
         if (n > 0) {
             c->in.len += (size_t)n;
