@@ -271,7 +271,18 @@ int phpw_sapi_run(phpw_conn_t *c, const char *script)
     SG(sapi_headers).http_response_code = 200;
     php_handle_auth_data(auth);
 
+    /* The worker has made the script's directory the working directory (worker.c): PHP's
+     * own getcwd + chdir + chdir back would be three more syscalls per request. */
+    SG(options) |= SAPI_OPTION_NO_CHDIR;
+
     int status = 255;
+    static bool signals_set;
+    /* The first request installs PHP's deferring signal handlers (zend_signal_activate) and
+     * nothing uninstalls them; later requests would only ask the kernel 7 times whether they
+     * are still there. Handlers that scripts set go through zend_sigaction, which keeps the
+     * deferring handler in place, and PHP restores its table of them on every request. */
+    SIGG(reset) = !signals_set;
+    signals_set = true;
     if (php_request_startup() == FAILURE) {
         SG(server_context) = NULL;
         return status;

@@ -281,13 +281,49 @@ static bool decode_params(phpw_conn_t *c)
     return true;
 }
 
+/* Scripts resolved lately: SCRIPT_FILENAME -> its real path, trusted for PHPW_RESOLVE_TTL_MS
+ * (realpath costs a readlink per path component and a stat, more than PHP's own work on a
+ * small script). Only successes are kept, and for less time than OPcache's revalidate_freq
+ * (2 s in Debian's php.ini), during which PHP itself runs a cached script without looking at
+ * the file. A path that was beneath the root when it was resolved is the only thing ever run. */
+#define PHPW_RESOLVE_TTL_MS 1000
+#define PHPW_RESOLVE_SLOTS 16
+#define PHPW_RESOLVE_KEY 512
+typedef struct {
+    uint64_t until_ms; /* 0: empty */
+    size_t key_len;
+    char key[PHPW_RESOLVE_KEY];
+    char real[PATH_MAX];
+} resolved_t;
+static resolved_t *resolved; /* PHPW_RESOLVE_SLOTS, allocated on first use */
+
+static uint32_t path_hash(const char *p, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)p[i]) * 16777619u;
+    return h;
+}
+
 /* The script to run: SCRIPT_FILENAME, resolved, beneath the root and a regular file.
  * Returns 0 with real filled, or the HTTP status to answer. */
 static int resolve_script(phpw_conn_t *c, const char *root_real, char *real)
 {
-    const char *sf = phpw_conn_param(c, "SCRIPT_FILENAME", NULL);
+    size_t sl = 0;
+    const char *sf = phpw_conn_param(c, "SCRIPT_FILENAME", &sl);
     if (!sf || !*sf)
         return 404;
+    uint64_t now = base_now_ms();
+    resolved_t *slot = NULL;
+    if (sl < PHPW_RESOLVE_KEY) {
+        if (!resolved)
+            resolved = base_xcalloc(PHPW_RESOLVE_SLOTS, sizeof *resolved);
+        slot = &resolved[path_hash(sf, sl) % PHPW_RESOLVE_SLOTS];
+        if (slot->until_ms > now && slot->key_len == sl && !memcmp(slot->key, sf, sl)) {
+            memcpy(real, slot->real, strlen(slot->real) + 1);
+            return 0;
+        }
+    }
     if (!realpath(sf, real))
         return errno == EACCES ? 403 : 404;
     size_t rl = strlen(root_real);
@@ -296,7 +332,25 @@ static int resolve_script(phpw_conn_t *c, const char *root_real, char *real)
     struct stat st;
     if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
         return 404;
+    if (slot) {
+        memcpy(slot->key, sf, sl);
+        slot->key_len = sl;
+        memcpy(slot->real, real, strlen(real) + 1);
+        slot->until_ms = now + PHPW_RESOLVE_TTL_MS;
+    }
     return 0;
+}
+
+/* Makes dir the working directory (relative includes resolve from the script's directory).
+ * getcwd is a cheap syscall (no path walk) where chdir walks the path: chdir only when the
+ * directory differs, whoever changed it (the script's own chdir() included). */
+static void enter_dir(const char *dir)
+{
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) && !strcmp(cwd, dir))
+        return;
+    if (chdir(dir) != 0) { /* the script's own open then reports the problem */
+    }
 }
 
 static uint64_t mono_ms(void) { return base_now_ms(); }
@@ -402,8 +456,7 @@ static bool serve_conn(phpw_conn_t *c, phpw_slot_t *slot, const phpw_config_t *c
             char *slash = strrchr(dir, '/');
             if (slash && slash != dir) {
                 *slash = 0;
-                if (chdir(dir) != 0) { /* relative includes resolve from the script's dir */
-                }
+                enter_dir(dir);
             }
             app_status = (uint32_t)phpw_sapi_run(c, real);
         }
