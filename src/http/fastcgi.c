@@ -435,7 +435,22 @@ static void on_client_drain(void *arg)
 
 static bool job_body(void *arg, const char *data, size_t len, bool done);
 
-static void assign(fc_conn_t *c, fc_job_t *j)
+static void queue_push_front(fc_loop_t *fl, fc_job_t *j)
+{
+    j->state = J_QUEUED;
+    j->qprev = NULL;
+    j->qnext = fl->qhead;
+    if (fl->qhead)
+        fl->qhead->qprev = j;
+    else
+        fl->qtail = j;
+    fl->qhead = j;
+    fl->qlen++;
+}
+
+/* Hands j to c and sends. Returns false if j went back to the head of the queue (a reused
+ * connection that the responder had closed: not one byte of j was taken). */
+static bool assign(fc_conn_t *c, fc_job_t *j)
 {
     c->job = j;
     j->conn = c;
@@ -448,10 +463,17 @@ static void assign(fc_conn_t *c, fc_job_t *j)
         http_stream_body(j->s, job_body, j);
     }
     if (!c->connecting && conn_send(c) != BASE_OK) {
+        bool unsent = j->out_off == 0 && c->uses > 0 && !j->retried && !j->body_streamed;
         conn_close(c);
+        if (unsent) {
+            j->retried = true;
+            queue_push_front(j->fl, j);
+            return false;
+        }
         j->fl->stats.failed_502++;
         job_fail(j, 502);
     }
+    return true;
 }
 
 /* Starts queued jobs while connections are free or may be opened. */
@@ -461,11 +483,17 @@ static void pump(fc_loop_t *fl)
         fc_conn_t *c = fl->idle;
         if (c) {
             idle_remove(c);
-            char b;
-            ssize_t pk = recv(c->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-            if (pk == 0 || (pk < 0 && errno != EAGAIN && errno != EINTR)) {
-                conn_close(c); /* the responder closed it (recycled): not reusable */
-                continue;
+            /* A responder that closed an idle connection (a recycled worker) is usually seen
+             * by the loop first (EOF on the idle connection). If that EOF is still unread, an
+             * idempotent request is sent again on a fresh connection (a failed send, or EOF
+             * with no byte back); any other request looks first, with a peek. */
+            if (!fl->qhead->idempotent) {
+                char b;
+                ssize_t pk = recv(c->io.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (pk == 0 || (pk < 0 && errno != EAGAIN && errno != EINTR)) {
+                    conn_close(c); /* the responder closed it (recycled): not reusable */
+                    continue;
+                }
             }
             fl->stats.reused++;
         } else if (fl->nconns < fl->up->cfg.max_conns) {
@@ -748,14 +776,7 @@ broken:
              * fresh connection */
             j->retried = true;
             conn_close(c);
-            j->state = J_QUEUED;
-            j->qnext = j->fl->qhead;
-            if (j->fl->qhead)
-                j->fl->qhead->qprev = j;
-            else
-                j->fl->qtail = j;
-            j->fl->qhead = j;
-            j->fl->qlen++;
+            queue_push_front(j->fl, j);
             pump(j->fl);
             goto out;
         }
