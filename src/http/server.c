@@ -13,8 +13,9 @@
  *   │          │ body complete (conn_dispatch)
  *   │          ├──────────────► C_FROZEN  (thread-pool mode: no reads while a worker borrows
  *   │          │                   │       the buffer; job_done resumes)
- *   │          ├──────────────► C_STREAM  (the handler took a stream: no reads; the producer
- *   │          │                   │       writes head/body later; http_stream_end resumes)
+ *   │          ├──────────────► C_STREAM  (the handler took a stream: no reads, turned off
+ *   │          │                   │       when input arrives; the producer writes head/body
+ *   │          │                   │       later; http_stream_end resumes)
  *   │          ▼                   ▼
  *   │       response appended to c->out; more pipelined requests parsed first
  *   │          │ conn_flush: ONE write/writev for the batch, then sendfile for a file body
@@ -87,6 +88,7 @@ struct http_conn {
     bool want_continue;  /* the current request has Expect: 100-continue */
     bool must_linger;    /* closing after an error: the peer may still be sending */
     bool head_timed;     /* the current request's head deadline is running */
+    bool stream_rd_off;  /* C_STREAM: input arrived, reading is off until the stream ends */
     size_t head_len;     /* C_BODY: the parsed head's length */
     uint64_t body_need;  /* C_BODY with Content-Length: head_len + CL */
     http_chunked_t chunk;
@@ -390,10 +392,22 @@ static void conn_update_events(http_conn_t *c)
 {
     bool pending = c->out.len > c->out_off || c->file_left;
     uint32_t ev = 0;
-    if (c->state != C_FROZEN && c->state != C_STREAM && (!pending || c->state == C_LINGER))
-        ev |= NET_IN | EPOLLRDHUP; /* RDHUP only with IN: level-triggered, it would spin */
-    if (c->state == C_STREAM && c->body_streaming && !c->body_paused)
-        ev |= NET_IN | EPOLLRDHUP; /* the consumer paces a streamed body, not our output */
+    if (c->state == C_STREAM) {
+        if (c->body_streaming) {
+            if (!c->body_paused)
+                ev |= NET_IN | EPOLLRDHUP; /* the consumer paces a streamed body, not our output */
+        } else if (!c->stream_rd_off) {
+            /* No reads during a stream otherwise, but lazily: the interest stays as it was
+             * until input actually arrives (on_conn_io then turns it off). A request answered
+             * by a stream would otherwise cost two epoll_ctl calls: off when it starts, on
+             * when it ends. */
+            ev |= c->io.events & (NET_IN | EPOLLRDHUP);
+        }
+    } else {
+        c->stream_rd_off = false;
+        if (c->state != C_FROZEN && (!pending || c->state == C_LINGER))
+            ev |= NET_IN | EPOLLRDHUP; /* RDHUP only with IN: level-triggered, it would spin */
+    }
     if (pending)
         ev |= NET_OUT;
     net_io_modify(c->lp->loop, &c->io, ev);
@@ -998,14 +1012,20 @@ static void on_conn_io(net_loop_t *loop, net_io_t *io, uint32_t ev)
         if (c->gen != gen || !(ev & EPOLLIN))
             return;
     }
-    if ((ev & (EPOLLIN | EPOLLRDHUP)) && c->state != C_FROZEN && c->state != C_STREAM) {
-        if (c->out.len > c->out_off || c->file_left)
-            return; /* read again once the output drained */
-        conn_read(c);
-    } else if ((ev & (EPOLLIN | EPOLLRDHUP)) && c->state == C_STREAM && c->body_streaming &&
-               !c->body_paused) {
-        conn_read(c);
+    if (!(ev & (EPOLLIN | EPOLLRDHUP)) || c->state == C_FROZEN)
+        return;
+    if (c->state == C_STREAM) {
+        if (c->body_streaming && !c->body_paused) {
+            conn_read(c);
+            return;
+        }
+        c->stream_rd_off = true; /* read when the stream has ended */
+        conn_update_events(c);
+        return;
     }
+    if (c->out.len > c->out_off || c->file_left)
+        return; /* read again once the output drained */
+    conn_read(c);
 }
 
 /* ---- streamed responses -------------------------------------------------------------------- */

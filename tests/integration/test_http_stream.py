@@ -1,6 +1,7 @@
 """Streamed (asynchronous) responses: a handler hands its response to a producer on the loop
 (as FastCGI and actor routes do). Chunked framing for HTTP/1.1, close-delimited for 1.0,
 pipelined requests behind a stream, HEAD, a client vanishing mid-stream, and pool mode."""
+import socket
 import time
 
 from harvutil import Conn, Harv, curl, get
@@ -62,6 +63,44 @@ def test_stream_chunked_then_pipelined(tmp_path):
         # curl agrees
         assert curl(h.url + "/_test/stream?n=4&ms=1").stdout == "".join(
             "chunk %d\n" % i for i in range(4))
+    finally:
+        h.stop()
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return int(parts[11]) + int(parts[12])
+
+
+def test_request_arriving_during_a_stream_waits(tmp_path):
+    """Reading stays armed when a stream starts and is turned off only when input arrives
+    (no epoll_ctl per streamed answer): a request sent while a stream runs, and a half-close,
+    wait for its end without the level-triggered readiness spinning the loop."""
+    (tmp_path / "a.txt").write_text("after\n")
+    h = Harv(tmp_path, "--test-handlers")
+    try:
+        c = Conn(h)
+        c.send(get("/_test/stream?n=10&ms=50"))
+        st, hd, _ = c.response(head_only=True)
+        assert st == 200 and hd["transfer-encoding"] == "chunked"
+        t0 = cpu_ticks(h.proc.pid)
+        c.send(get("/a.txt"))  # arrives mid-stream
+        body, chunks = read_chunked(c)
+        assert chunks == 10
+        assert cpu_ticks(h.proc.pid) - t0 <= 10  # 0.5 s of stream: no busy loop
+        st, _, body = c.response()
+        assert st == 200 and body == b"after\n"
+        # the same with a half-closed client: the stream ends, then the connection closes
+        c.send(get("/_test/stream?n=4&ms=50"))
+        c.response(head_only=True)
+        t0 = cpu_ticks(h.proc.pid)
+        c.s.shutdown(socket.SHUT_WR)
+        body, chunks = read_chunked(c)
+        assert chunks == 4
+        assert cpu_ticks(h.proc.pid) - t0 <= 10
+        assert c.at_eof()
+        c.close()
     finally:
         h.stop()
 
