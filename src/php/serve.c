@@ -53,7 +53,10 @@ struct phpw_serve {
     phpw_serve_opts_t opts;   /* kept to restart the pool (its strings are the caller's) */
     pthread_mutex_t mu;       /* the pool watchdog, from any loop thread */
     uint64_t next_check_ms;
+    uint64_t id;              /* names this site in the per-thread caches */
 };
+
+static uint64_t serve_ids;
 
 /* ---- deciding whether a directory is a PHP site ----------------------------------------- */
 
@@ -356,6 +359,7 @@ int phpw_serve_setup(phpw_serve_t **out, const char *root, const phpw_serve_opts
     phpw_serve_t *ps = base_xcalloc(1, sizeof *ps);
     ps->root_fd = -1;
     ps->front_controller = !o.no_front_controller;
+    ps->id = __atomic_add_fetch(&serve_ids, 1, __ATOMIC_RELAXED);
     pthread_mutex_init(&ps->mu, NULL);
     *out = NULL;
     if (!realpath(root, ps->root)) {
@@ -514,6 +518,49 @@ static int stat_beneath(phpw_serve_t *ps, const char *path, struct stat *st)
     return rc;
 }
 
+/* Scripts found lately, per event-loop thread: root-relative path -> "a regular file beneath
+ * the root", trusted for PHPW_FOUND_TTL_MS. openat2 + fstat + close cost more than the rest
+ * of the routing; only successes are kept, for less time than OPcache's revalidate_freq (PHP
+ * itself runs a cached script that long without looking at the file), and the worker checks
+ * the script again (realpath beneath the root, regular file) before running it. */
+#define PHPW_FOUND_TTL_MS 1000
+#define PHPW_FOUND_SLOTS 32
+#define PHPW_FOUND_KEY 256
+typedef struct {
+    uint64_t site; /* phpw_serve_t.id */
+    uint64_t until_ms;
+    size_t len;
+    char path[PHPW_FOUND_KEY];
+} found_t;
+static _Thread_local found_t found_cache[PHPW_FOUND_SLOTS];
+
+static found_t *found_slot(const char *path, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)path[i]) * 16777619u;
+    return &found_cache[h % PHPW_FOUND_SLOTS];
+}
+
+/* True if path (root-relative, NUL-terminated) is a regular file beneath the root. */
+static bool is_file_beneath(phpw_serve_t *ps, const char *path, uint64_t now)
+{
+    size_t len = strlen(path);
+    found_t *f = len < PHPW_FOUND_KEY ? found_slot(path, len) : NULL;
+    if (f && f->site == ps->id && f->until_ms > now && f->len == len && !memcmp(f->path, path, len))
+        return true;
+    struct stat st;
+    if (stat_beneath(ps, path, &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    if (f) {
+        f->site = ps->id;
+        f->len = len;
+        memcpy(f->path, path, len);
+        f->until_ms = now + PHPW_FOUND_TTL_MS;
+    }
+    return true;
+}
+
 static void run_php(phpw_serve_t *ps, const http_request_t *req, http_response_t *resp,
                     const char *script, size_t script_len, const char *path_info)
 {
@@ -531,9 +578,8 @@ static void run_php(phpw_serve_t *ps, const http_request_t *req, http_response_t
 
 /* The pool watchdog: at most once a second, a request looks whether the pool child is still
  * there and starts a new one if not (its workers died with it). */
-static void pool_check(phpw_serve_t *ps)
+static void pool_check(phpw_serve_t *ps, uint64_t now)
 {
-    uint64_t now = base_now_ms();
     if (!ps->pool_pid || now < __atomic_load_n(&ps->next_check_ms, __ATOMIC_RELAXED))
         return;
     pthread_mutex_lock(&ps->mu);
@@ -561,7 +607,8 @@ bool phpw_serve_body_stream(void *ctx, const http_request_t *req)
 void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *resp)
 {
     phpw_serve_t *ps = ctx;
-    pool_check(ps);
+    uint64_t now = base_now_ms();
+    pool_check(ps, now);
     char path[PHPW_PATH_MAX];
     if (!decode(req->path, path, sizeof path)) {
         http_static_handle(ps->st, req, resp);
@@ -574,9 +621,9 @@ void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *re
         if ((i == len || path[i] == '/') && !memcmp(path + i - 4, ".php", 4)) {
             char c = path[i];
             path[i] = 0;
-            int rc = stat_beneath(ps, path, &st);
+            bool file = is_file_beneath(ps, path, now);
             path[i] = c;
-            if (rc == 0 && S_ISREG(st.st_mode)) {
+            if (file) {
                 run_php(ps, req, resp, path, i, path + i);
                 return;
             }
@@ -587,8 +634,7 @@ void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *re
         /* 2. a directory's index.php (the static handler redirects a missing slash) */
         if (path[len - 1] == '/' && len + 9 < sizeof path) {
             memcpy(path + len, "index.php", 10);
-            struct stat ist;
-            if (stat_beneath(ps, path, &ist) == 0 && S_ISREG(ist.st_mode)) {
+            if (is_file_beneath(ps, path, now)) {
                 run_php(ps, req, resp, path, len + 9, "");
                 return;
             }
@@ -602,8 +648,7 @@ void phpw_serve_handle(void *ctx, const http_request_t *req, http_response_t *re
         return;
     }
     /* 4. the front controller */
-    struct stat ist;
-    if (stat_beneath(ps, "index.php", &ist) == 0 && S_ISREG(ist.st_mode)) {
+    if (is_file_beneath(ps, "index.php", now)) {
         run_php(ps, req, resp, "/index.php", 10, "");
         return;
     }
