@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +265,14 @@ int phpw_pool_run(const phpw_config_t *cfg_in, char *err, size_t errlen)
     /* workers block in accept(): the kernel hands each connection to one of them */
     int fl = fcntl(p.lfd, F_GETFL);
     fcntl(p.lfd, F_SETFL, fl & ~O_NONBLOCK);
+    /* The master and the workers it forks are SCHED_BATCH: the same share of the CPU, but a
+     * worker woken by a request does not preempt the task that woke it. HarvTTP's loop then
+     * finishes its batch (more requests handed out, answers written) instead of being switched
+     * out in the middle of each send; on a shared core that is one context switch fewer per
+     * request or so (about 4 us of the ~40 a hello-world costs on CPU 0). Unprivileged. */
+    struct sched_param sp = {0};
+    if (sched_setscheduler(0, SCHED_BATCH, &sp) != 0)
+        base_log(BASE_LOG_DEBUG, "php", "SCHED_BATCH: %s", strerror(errno));
 
     p.writable[0] = tmp;
     char wreal[PHPW_MAX_WRITABLE][PATH_MAX];
