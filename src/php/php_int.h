@@ -32,6 +32,7 @@ typedef struct phpw_conn {
     bool broken;      /* a write failed: the client is gone */
     bool finished;    /* END_REQUEST sent (fastcgi_finish_request) */
     double request_time;
+    size_t heap_peak; /* PHP's heap (real, chunks mapped) at its highest in the last request */
 } phpw_conn_t;
 
 /* worker.c ---------------------------------------------------------------------------------- */
@@ -63,6 +64,9 @@ void phpw_sapi_shutdown(void);
 bool phpw_sanitized(void);
 /* Runs the script for the request on c (params decoded). Returns EG(exit_status). */
 int phpw_sapi_run(phpw_conn_t *c, const char *script);
+/* True if a script may have changed the working directory since the last call (PHP's
+ * chdir() ran, or it could not be watched); clears it. */
+bool phpw_sapi_cwd_moved(void);
 
 /* isolate.c --------------------------------------------------------------------------------- */
 /* Enters a private network namespace (the master, before forking). 0 or -1 with err. */

@@ -160,6 +160,35 @@ static ZEND_FUNCTION(fastcgi_finish_request)
     RETURN_TRUE;
 }
 
+/* chdir() as PHP has it, wrapped: the worker learns that a script moved the working
+ * directory (it then chdirs back to the next script's directory; otherwise no syscall). */
+static zif_handler php_chdir;
+static bool cwd_moved;
+
+static ZEND_NAMED_FUNCTION(phpw_chdir)
+{
+    cwd_moved = true;
+    php_chdir(INTERNAL_FUNCTION_PARAM_PASSTHRU);
+}
+
+bool phpw_sapi_cwd_moved(void)
+{
+    bool m = cwd_moved;
+    cwd_moved = false;
+    return m;
+}
+
+/* Once per worker, before its first script. If chdir() cannot be found or wrapped, every
+ * request counts as moved (the worker then chdirs each time, as before). */
+static void wrap_chdir(void)
+{
+    zend_function *f = zend_hash_str_find_ptr(CG(function_table), "chdir", 5);
+    if (f && f->type == ZEND_INTERNAL_FUNCTION && f->internal_function.handler != phpw_chdir) {
+        php_chdir = f->internal_function.handler;
+        f->internal_function.handler = phpw_chdir;
+    }
+}
+
 static const zend_function_entry phpw_functions[] = {
     ZEND_FE(fastcgi_finish_request, arginfo_phpw_finish_request)
     ZEND_FE_END
@@ -282,7 +311,11 @@ int phpw_sapi_run(phpw_conn_t *c, const char *script)
      * are still there. Handlers that scripts set go through zend_sigaction, which keeps the
      * deferring handler in place, and PHP restores its table of them on every request. */
     SIGG(reset) = !signals_set;
+    if (!signals_set)
+        wrap_chdir();
     signals_set = true;
+    if (!php_chdir)
+        cwd_moved = true;
     if (php_request_startup() == FAILURE) {
         SG(server_context) = NULL;
         return status;
@@ -303,6 +336,7 @@ int phpw_sapi_run(phpw_conn_t *c, const char *script)
     status = EG(exit_status);
     zend_destroy_file_handle(&fh);
     SG(post_read) = 1; /* the worker drains the unread body itself */
+    c->heap_peak = zend_memory_peak_usage(true);
     php_request_shutdown(NULL);
     SG(server_context) = NULL;
     return status;

@@ -342,15 +342,18 @@ static int resolve_script(phpw_conn_t *c, const char *root_real, char *real)
 }
 
 /* Makes dir the working directory (relative includes resolve from the script's directory).
- * getcwd is a cheap syscall (no path walk) where chdir walks the path: chdir only when the
- * directory differs, whoever changed it (the script's own chdir() included). */
+ * chdir walks the path: it runs only when the directory differs from the last one entered
+ * here or a script moved it (PHP's chdir() is watched: sapi.c). */
 static void enter_dir(const char *dir)
 {
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof cwd) && !strcmp(cwd, dir))
+    static char entered[PATH_MAX];
+    if (!phpw_sapi_cwd_moved() && entered[0] && !strcmp(entered, dir))
         return;
     if (chdir(dir) != 0) { /* the script's own open then reports the problem */
+        entered[0] = 0;
+        return;
     }
+    snprintf(entered, sizeof entered, "%s", dir);
 }
 
 static uint64_t mono_ms(void) { return base_now_ms(); }
@@ -363,10 +366,36 @@ static size_t private_rss(int statm_fd)
     if (n <= 0)
         return 0;
     buf[n] = 0;
-    unsigned long size, resident, shared;
-    if (sscanf(buf, "%lu %lu %lu", &size, &resident, &shared) != 3)
-        return 0;
-    return (size_t)(resident > shared ? resident - shared : 0) * (size_t)sysconf(_SC_PAGESIZE);
+    unsigned long v[3] = {0, 0, 0}; /* size resident shared */
+    const char *q = buf;
+    for (int k = 0; k < 3; k++) {
+        if (*q < '0' || *q > '9')
+            return 0;
+        while (*q >= '0' && *q <= '9')
+            v[k] = v[k] * 10 + (unsigned long)(*q++ - '0');
+        if (*q == ' ')
+            q++;
+    }
+    return (size_t)(v[1] > v[2] ? v[1] - v[2] : 0) * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Past --memory-cap? Reading statm costs about a microsecond, a few percent of a small
+ * request: it is read after a worker's first request, after any request whose PHP heap
+ * reached a new high (PHP's memory comes in 2 MiB chunks that stay mapped between requests),
+ * and every PHPW_RSS_EVERY requests otherwise (what libraries allocate outside PHP's heap). */
+#define PHPW_RSS_EVERY 16
+static bool over_memory_cap(const phpw_config_t *cfg, const phpw_conn_t *c, int statm_fd)
+{
+    static size_t peak_seen;
+    static unsigned since;
+    if (!cfg->memory_cap)
+        return false;
+    if (peak_seen && c->heap_peak <= peak_seen && ++since < PHPW_RSS_EVERY)
+        return false;
+    if (c->heap_peak > peak_seen)
+        peak_seen = c->heap_peak;
+    since = 0;
+    return private_rss(statm_fd) > cfg->memory_cap;
 }
 
 /* Serves requests on one connection until it closes (or the worker must be recycled).
@@ -470,7 +499,7 @@ static bool serve_conn(phpw_conn_t *c, phpw_slot_t *slot, const phpw_config_t *c
         if (c->broken || !c->keep)
             return true;
         if ((cfg->max_requests && slot->requests >= cfg->max_requests) ||
-            (cfg->memory_cap && private_rss(statm_fd) > cfg->memory_cap))
+            over_memory_cap(cfg, c, statm_fd))
             return false;
     }
 }
@@ -500,7 +529,7 @@ void phpw_worker_main(int listen_fd, phpw_slot_t *slot, const phpw_config_t *cfg
         close(fd);
         if (!more ||
             (cfg->max_requests && slot->requests >= cfg->max_requests) ||
-            (cfg->memory_cap && private_rss(statm_fd) > cfg->memory_cap))
+            over_memory_cap(cfg, c, statm_fd))
             break;
     }
     /* recycled: the master forks a fresh worker. No PHP shutdown: the engine belongs to the

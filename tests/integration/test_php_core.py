@@ -561,6 +561,29 @@ def test_several_event_loops(tmp_path):
         h.stop()
 
 
+def test_working_directory_is_the_scripts(tmp_path):
+    """Each script starts in its own directory (relative includes), also on a worker whose
+    previous script moved elsewhere with chdir() (the worker chdirs only when needed)."""
+    site(tmp_path, {
+        "cwd.php": "<?php echo getcwd();",
+        "sub/cwd.php": "<?php echo getcwd(), '|'; include './part.inc';",
+        "sub/part.inc": "part",
+        "sub/move.php": "<?php chdir('..'); echo getcwd();",
+    })
+    root = os.path.realpath(str(tmp_path))
+    h = PhpHarv(tmp_path, workers=1)
+    try:
+        sub = (root + "/sub|part").encode()
+        for path, want in [("/sub/cwd.php", sub), ("/sub/cwd.php", sub),
+                           ("/sub/move.php", root.encode()), ("/sub/cwd.php", sub),
+                           ("/cwd.php", root.encode()), ("/sub/cwd.php", sub),
+                           ("/sub/move.php", root.encode()), ("/cwd.php", root.encode())]:
+            st, _, body = request(h, "GET", path)
+            assert (st, body) == (200, want), path
+    finally:
+        h.stop()
+
+
 def test_memory_cap_recycles(tmp_path):
     """--memory-cap: a worker whose private memory passes the cap after a request is replaced
     (a cap below any PHP process's footprint: a fresh worker for every request)."""
