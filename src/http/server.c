@@ -1057,10 +1057,27 @@ void http_stream_status(http_stream_t *s, int status) { s->status = status; }
 
 void http_stream_header(http_stream_t *s, const char *name, const char *value)
 {
-    if (strpbrk(name, "\r\n") || strpbrk(value, "\r\n"))
+    size_t nl = strcspn(name, "\r\n"), vl = strcspn(value, "\r\n");
+    if (name[nl] || value[vl])
         return;
-    base_buf_appendf(&s->hdrs, "%s: %s\r\n", name, value);
+    base_buf_append(&s->hdrs, name, nl);
+    base_buf_append(&s->hdrs, ": ", 2);
+    base_buf_append(&s->hdrs, value, vl);
+    base_buf_append(&s->hdrs, "\r\n", 2);
 }
+
+/* Appends the decimal digits of v (no printf on the per-request path). */
+static void append_u64(base_buf_t *b, uint64_t v)
+{
+    char d[20];
+    size_t n = 0;
+    do
+        d[sizeof d - ++n] = (char)('0' + v % 10);
+    while ((v /= 10));
+    base_buf_append(b, d + sizeof d - n, n);
+}
+
+static void append_str(base_buf_t *b, const char *str) { base_buf_append(b, str, strlen(str)); }
 
 void http_stream_set_length(http_stream_t *s, uint64_t len)
 {
@@ -1082,22 +1099,35 @@ static void stream_send_head(http_stream_t *s)
     http_loop_t *lp = c->lp;
     bool no_body = s->status == 204 || s->status == 304 || s->status < 200;
     buf_take(lp, &c->out);
-    base_buf_appendf(&c->out, "HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %.29s\r\n", s->status,
-                     http_status_text(s->status), lp->srv->cfg.server_name, loop_date(lp));
+    base_buf_t *o = &c->out;
+    append_str(o, "HTTP/1.1 ");
+    append_u64(o, (uint64_t)(s->status > 0 ? s->status : 0));
+    base_buf_append(o, " ", 1);
+    append_str(o, http_status_text(s->status));
+    append_str(o, "\r\nServer: ");
+    append_str(o, lp->srv->cfg.server_name);
+    append_str(o, "\r\nDate: ");
+    const char *date = loop_date(lp);
+    base_buf_append(o, date, strnlen(date, 29));
+    append_str(o, "\r\n");
     if (!no_body) {
-        if (s->has_length)
-            base_buf_appendf(&c->out, "Content-Length: %llu\r\n", (unsigned long long)s->length);
-        else if (s->minor >= 1)
-            s->chunked = !s->head_only, base_buf_appendf(&c->out, "Transfer-Encoding: chunked\r\n");
-        else
+        if (s->has_length) {
+            append_str(o, "Content-Length: ");
+            append_u64(o, s->length);
+            append_str(o, "\r\n");
+        } else if (s->minor >= 1) {
+            s->chunked = !s->head_only;
+            append_str(o, "Transfer-Encoding: chunked\r\n");
+        } else {
             s->until_close = true; /* HTTP/1.0 without a length: the close delimits */
+        }
     }
     if (s->until_close)
         s->keepalive = false;
     if (!s->keepalive)
-        base_buf_appendf(&c->out, "Connection: close\r\n");
+        append_str(o, "Connection: close\r\n");
     else if (s->minor == 0)
-        base_buf_appendf(&c->out, "Connection: keep-alive\r\n");
+        append_str(o, "Connection: keep-alive\r\n");
     base_buf_append(&c->out, s->hdrs.data ? s->hdrs.data : "", s->hdrs.len);
     base_buf_append(&c->out, "\r\n", 2);
     s->head_sent = true;
