@@ -536,12 +536,22 @@ static int job_stdout(fc_job_t *j, const char *p, size_t n)
             job_fail(j, 502);
             return JOB_FAILED;
         }
-        base_buf_append(&j->head, p, n);
+        /* Usually the whole head is in the first record: parse it where it is. */
+        const char *hp = p;
+        size_t hn = n;
+        if (j->head.len) {
+            base_buf_append(&j->head, p, n);
+            hp = j->head.data;
+            hn = j->head.len;
+        }
         http_header_t hdrs[FC_MAX_HEADERS];
         fcgi_cgi_head_t h = {.headers = hdrs, .max_headers = FC_MAX_HEADERS};
-        int rc = fcgi_cgi_head_parse(j->head.data, j->head.len, &h);
-        if (rc == BASE_AGAIN)
+        int rc = fcgi_cgi_head_parse(hp, hn, &h);
+        if (rc == BASE_AGAIN) {
+            if (!j->head.len)
+                base_buf_append(&j->head, p, n);
             return BASE_OK;
+        }
         if (rc < 0) {
             BASE_LOG(BASE_LOG_WARN, "fastcgi", "%s: malformed response head: 502",
                      j->fl->up->addr.text);
@@ -562,9 +572,9 @@ static int job_stdout(fc_job_t *j, const char *p, size_t n)
             http_stream_header(j->s, name, value);
         }
         j->state = J_HEAD;
-        size_t rest = j->head.len - (size_t)rc;
+        size_t rest = hn - (size_t)rc;
         if (rest)
-            base_buf_append(&j->body, j->head.data + rc, rest);
+            base_buf_append(&j->body, hp + rc, rest);
         base_buf_fini(&j->head);
         base_buf_init(&j->head);
         /* from now on the deadline is an idle timeout */
@@ -840,6 +850,11 @@ static void build_request(fc_job_t *j, const http_fcgi_config_t *cfg, const http
 {
     base_buf_t p;
     base_buf_init(&p);
+    /* one allocation for the params: the fixed ones, the paths, every header */
+    size_t est = 768 + 2 * strlen(sc->script_filename) + req->target.len;
+    for (unsigned i = 0; i < req->nheaders; i++)
+        est += req->headers[i].name.len + req->headers[i].value.len + 16;
+    base_buf_reserve(&p, est, SIZE_MAX);
     char num[32];
     params(&p, "GATEWAY_INTERFACE", "CGI/1.1");
     params(&p, "SERVER_SOFTWARE", cfg->server_software);
