@@ -27,6 +27,7 @@ typedef struct phpw_conn {
     base_buf_t vars;              /* "name\0value\0" copies, NUL-terminated for PHP */
     const char *names[PHPW_VARS_MAX], *values[PHPW_VARS_MAX];
     size_t value_lens[PHPW_VARS_MAX];
+    uint16_t name_lens[PHPW_VARS_MAX]; /* names longer than 65535 bytes are never looked up */
     unsigned nvars;
     base_buf_t out;   /* STDOUT bytes not yet framed and sent */
     bool broken;      /* a write failed: the client is gone */

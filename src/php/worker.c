@@ -121,8 +121,9 @@ static void send_record(phpw_conn_t *c, uint8_t type, const void *p, uint16_t le
 
 const char *phpw_conn_param(const phpw_conn_t *c, const char *name, size_t *len)
 {
+    size_t nl = strlen(name);
     for (unsigned i = 0; i < c->nvars; i++)
-        if (!strcmp(c->names[i], name)) {
+        if (c->name_lens[i] == nl && !memcmp(c->names[i], name, nl)) {
             if (len)
                 *len = c->value_lens[i];
             return c->values[i];
@@ -274,6 +275,7 @@ static bool decode_params(phpw_conn_t *c)
         vl[value.len] = 0;
         c->vars.len += name.len + value.len + 2;
         c->names[c->nvars] = nm;
+        c->name_lens[c->nvars] = (uint16_t)BASE_MIN(name.len, (size_t)UINT16_MAX);
         c->values[c->nvars] = vl;
         c->value_lens[c->nvars] = value.len;
         c->nvars++;
