@@ -9,10 +9,12 @@
 
 #include <harv/http.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstrict-prototypes"
@@ -333,6 +335,18 @@ int phpw_sapi_run(phpw_conn_t *c, const char *script)
     fh.primary_script = 1;
     EG(exit_status) = 0; /* php_request_startup() does not reset it */
     php_execute_script(&fh);
+    if (cwd_moved) {
+        /* as PHP's own chdir handling would: shutdown functions and destructors run in the
+         * script's directory (cwd_moved stays set: the next request checks again) */
+        const char *slash = strrchr(script, '/');
+        char dir[PATH_MAX];
+        if (slash && slash != script && (size_t)(slash - script) < sizeof dir) {
+            memcpy(dir, script, (size_t)(slash - script));
+            dir[slash - script] = 0;
+            if (chdir(dir) != 0) { /* nothing better to do */
+            }
+        }
+    }
     status = EG(exit_status);
     zend_destroy_file_handle(&fh);
     SG(post_read) = 1; /* the worker drains the unread body itself */

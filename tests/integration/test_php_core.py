@@ -569,6 +569,8 @@ def test_working_directory_is_the_scripts(tmp_path):
         "sub/cwd.php": "<?php echo getcwd(), '|'; include './part.inc';",
         "sub/part.inc": "part",
         "sub/move.php": "<?php chdir('..'); echo getcwd();",
+        "sub/late.php": "<?php register_shutdown_function(function () {"
+                        " file_put_contents('late.txt', getcwd()); }); chdir('..');",
     })
     root = os.path.realpath(str(tmp_path))
     h = PhpHarv(tmp_path, workers=1)
@@ -580,6 +582,9 @@ def test_working_directory_is_the_scripts(tmp_path):
                            ("/sub/move.php", root.encode()), ("/cwd.php", root.encode())]:
             st, _, body = request(h, "GET", path)
             assert (st, body) == (200, want), path
+        # shutdown functions run in the script's directory, as PHP's own chdir handling has it
+        assert request(h, "GET", "/sub/late.php")[0] == 200
+        assert (tmp_path / "sub" / "late.txt").read_text() == root + "/sub"
     finally:
         h.stop()
 
