@@ -312,7 +312,9 @@ int phpw_sapi_run(phpw_conn_t *c, const char *script)
      * nothing uninstalls them; later requests would only ask the kernel 7 times whether they
      * are still there. Handlers that scripts set go through zend_sigaction, which keeps the
      * deferring handler in place, and PHP restores its table of them on every request. */
+#ifdef ZEND_SIGNALS
     SIGG(reset) = !signals_set;
+#endif
     if (!signals_set)
         wrap_chdir();
     signals_set = true;
