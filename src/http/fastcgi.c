@@ -435,6 +435,19 @@ static void on_client_drain(void *arg)
 
 static bool job_body(void *arg, const char *data, size_t len, bool done);
 
+static void queue_push_back(fc_loop_t *fl, fc_job_t *j)
+{
+    j->state = J_QUEUED;
+    j->qnext = NULL;
+    j->qprev = fl->qtail;
+    if (fl->qtail)
+        fl->qtail->qnext = j;
+    else
+        fl->qhead = j;
+    fl->qtail = j;
+    fl->qlen++;
+}
+
 static void queue_push_front(fc_loop_t *fl, fc_job_t *j)
 {
     j->state = J_QUEUED;
@@ -1017,13 +1030,7 @@ void http_fcgi_handle(http_fcgi_upstream_t *up, const http_request_t *req,
     build_request(j, &up->cfg, req, script);
     http_stream_callbacks(s, on_client_drain, on_client_close, j);
     net_timer_start(fl->loop, &j->timer, up->cfg.timeout_ms, on_timer, j);
-    j->qprev = fl->qtail;
-    if (fl->qtail)
-        fl->qtail->qnext = j;
-    else
-        fl->qhead = j;
-    fl->qtail = j;
-    fl->qlen++;
+    queue_push_back(fl, j);
     pump(fl);
 }
 

@@ -773,6 +773,14 @@ static void conn_dispatch(http_conn_t *c, http_request_t *req, size_t consumed)
         run_inline(c, req, consumed, keepalive);
 }
 
+/* Queues "100 Continue": the client waits for it before sending its body (RFC 9110 §10.1.1). */
+static void conn_continue(http_conn_t *c)
+{
+    buf_take(c->lp, &c->out);
+    base_buf_append(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+    c->continue_sent = true;
+}
+
 /* Parses and runs every complete request in the buffer (pipelining), then flushes once. */
 static void conn_process(http_conn_t *c)
 {
@@ -878,12 +886,8 @@ static void conn_process(http_conn_t *c)
         conn_dispatch(c, &req, c->chunk_in);
         continue;
     need_body:
-        if (c->want_continue && !c->continue_sent && c->out.len == c->out_off) {
-            /* Only the head has arrived: invite the body (RFC 9110 §10.1.1). */
-            buf_take(lp, &c->out);
-            base_buf_append(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-            c->continue_sent = true;
-        }
+        if (c->want_continue && !c->continue_sent && c->out.len == c->out_off)
+            conn_continue(c); /* only the head has arrived: invite the body */
         break;
     }
     if (c->state == C_FROZEN)
@@ -1187,13 +1191,9 @@ static void stream_body_unfinished(http_conn_t *c, http_stream_t *s)
  * it, except after the last ones: the stream's consumed count then skips the whole body. */
 static void body_feed(http_conn_t *c)
 {
-    http_loop_t *lp = c->lp;
     http_stream_t *s = c->stream;
-    if (c->body_expect && !c->continue_sent && !s->head_sent) {
-        buf_take(lp, &c->out);
-        base_buf_append(&c->out, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-        c->continue_sent = true;
-    }
+    if (c->body_expect && !c->continue_sent && !s->head_sent)
+        conn_continue(c);
     uint32_t gen = c->gen;
     unsigned reqno = c->requests;
     while (c->body_streaming && !c->body_paused && s->on_body) {
