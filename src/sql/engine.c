@@ -913,12 +913,19 @@ static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
     return 0;
 }
 
-static void close_conn(hsql_session_t *s)
+/* Leaves the session without a SQLite connection: cleaned and parked in the pool, or closed.
+ * light: only if that needs no I/O (no transaction to roll back, no TEMPORARY table to drop,
+ * no attached database, room in the pool, so no SQLite connection is really closed, which may
+ * checkpoint the WAL); otherwise returns -1 with the session as it was (its read snapshot
+ * ended at most). */
+static int close_conn_ex(hsql_session_t *s, bool light)
 {
     if (!s->conn) {
         hsql_temps_free(s);
-        return;
+        return 0;
     }
+    if (light && (s->ntemps || s->nattached || hsql_user_txn(s)))
+        return -1;
     hsql_rtxn_end(s);
     hsql_rollback(s);
     for (int i = 0; i < s->ntemps; i++) {
@@ -959,15 +966,22 @@ static void close_conn(hsql_session_t *s)
             memset(s->pstmts, 0, sizeof s->pstmts);
             s->ncache = 0;
             s->st_begin = s->st_commit = NULL;
-            return;
+            return 0;
         }
         p->fh->s = s;
         sqlite3_busy_handler(s->conn, busy_wait, s);
         free(p->dbname);
         free(p);
     }
+    if (light)
+        return -1;
     conn_destroy(s);
+    return 0;
 }
+
+static void close_conn(hsql_session_t *s) { (void)close_conn_ex(s, false); }
+
+
 
 int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err)
 {
@@ -1039,12 +1053,11 @@ hsql_session_t *hsql_session_new(hsql_engine_t *eng, const hsql_session_info_t *
     return s;
 }
 
-void hsql_session_free(hsql_session_t *s)
+/* Unlinks and frees a session whose connection is already gone (close_conn done). Called with
+ * s->mu held; releases it. */
+static void session_release(hsql_session_t *s)
 {
-    if (!s)
-        return;
     hsql_engine_t *eng = s->eng;
-    pthread_mutex_lock(&s->mu);
     pthread_mutex_lock(&eng->mu);
     if (s->prev)
         s->prev->next = s->next;
@@ -1054,7 +1067,6 @@ void hsql_session_free(hsql_session_t *s)
         s->next->prev = s->prev;
     eng->nsessions--;
     pthread_mutex_unlock(&eng->mu);
-    close_conn(s);
     hsql_toks_free(&s->toks);
     base_buf_fini(&s->kbuf);
     base_buf_fini(&s->sbuf);
@@ -1068,6 +1080,28 @@ void hsql_session_free(hsql_session_t *s)
     pthread_mutex_unlock(&s->mu);
     pthread_mutex_destroy(&s->mu);
     free(s);
+}
+
+void hsql_session_free(hsql_session_t *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    close_conn(s);
+    session_release(s);
+}
+
+bool hsql_session_try_free(hsql_session_t *s)
+{
+    if (!s)
+        return true;
+    pthread_mutex_lock(&s->mu);
+    if (close_conn_ex(s, true) < 0) {
+        pthread_mutex_unlock(&s->mu);
+        return false;
+    }
+    session_release(s);
+    return true;
 }
 
 int hsql_session_use(hsql_session_t *s, const char *db, hsql_error_t *err)

@@ -132,6 +132,10 @@ typedef struct hsql_session_info {
 hsql_session_t *hsql_session_new(hsql_engine_t *eng, const hsql_session_info_t *info,
                                  const char *db, hsql_error_t *err);
 void hsql_session_free(hsql_session_t *s); /* rolls back an open transaction */
+/* Frees the session only if that needs no I/O (no open transaction, no TEMPORARY table, its
+ * SQLite connection parked for reuse, none closed): true when freed; false leaves it for
+ * hsql_session_free on a thread that may block. */
+bool hsql_session_try_free(hsql_session_t *s);
 /* COM_INIT_DB. */
 int hsql_session_use(hsql_session_t *s, const char *db, hsql_error_t *err);
 /* COM_RESET_CONNECTION: roll back, drop temporary state, reset variables, keep db and user. */

@@ -386,8 +386,16 @@ static void conn_free(hsql_conn_t *c)
     c->fd = -1;
     /* Freeing a session rolls back and may close the database's last SQLite connection,
      * which checkpoints the WAL (writes, fsync): that is work for a worker, not the loop.
-     * The connection stays RUNNING (and listed) until the worker is done. */
+     * The connection stays RUNNING (and listed) until the worker is done. The usual session
+     * (no transaction, no temporary table) only parks its connection in the engine's pool:
+     * that is done here, without the two thread switches of a worker round. */
     if (c->sess && srv->pool) {
+        hsql_conn_free_stmts(c);
+        if (hsql_session_try_free(c->sess)) {
+            c->sess = NULL;
+            conn_release(c);
+            return;
+        }
         c->state = HSQL_CONN_RUNNING;
         c->job.work = on_close_work;
         c->job.done = on_close_done;

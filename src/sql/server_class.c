@@ -113,6 +113,9 @@ static size_t skip_lexeme(const char *s, size_t n, size_t i)
 
 bool hsql_second_stmt(const char *s, size_t n, size_t *at)
 {
+    /* No ';' anywhere (nearly every statement): no second one. Saves a full scan per query. */
+    if (!memchr(s, ';', n))
+        return false;
     bool after_semi = false;
     for (size_t i = 0; i < n;) {
         size_t j = skip_lexeme(s, n, i);

@@ -1,0 +1,264 @@
+/* test_session_pool.c — sessions that come and go as PHP's do (one per page) on the engine's
+ * pool of SQLite connections: nothing of one session reaches the next (variables, sql_mode,
+ * FOUND_ROWS, warnings, TEMPORARY tables, open transactions), DDL of other sessions and DROP
+ * DATABASE are seen by a session that adopts a parked connection, hsql_session_try_free()
+ * frees only what needs no I/O, and threads connecting and leaving at once get right answers. */
+#include <pthread.h>
+
+#include "sqltest.h"
+
+static hsql_session_t *sess(hsql_engine_t *eng, const char *db)
+{
+    hsql_session_info_t info = {"wp", "127.0.0.1", false, false};
+    hsql_error_t err;
+    hsql_session_t *s = hsql_session_new(eng, &info, NULL, &err);
+    assert_non_null(s);
+    if (db)
+        assert_int_equal(hsql_session_use(s, db, &err), 0);
+    return s;
+}
+
+/* What wpdb sends on every connection before its queries. */
+static void wp_setup(hsql_session_t *s, rs_t *r)
+{
+    QOK(s, r, "SET NAMES utf8mb4");
+    QOK(s, r, "SET NAMES 'utf8mb4' COLLATE 'utf8mb4_unicode_520_ci'");
+    QOK(s, r, "SELECT @@SESSION.sql_mode");
+    QOK(s, r, "SET SESSION sql_mode='ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION'");
+}
+
+static void test_try_free(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v varchar(10))");
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 'a')");
+
+    /* clean, after reads (an open read snapshot) and writes: freed at once */
+    hsql_session_t *a = sess(e->eng, "d");
+    wp_setup(a, r);
+    assert_string_equal(Q1(a, "SELECT v FROM t WHERE id = 1"), "a");
+    assert_true(hsql_session_try_free(a));
+    a = sess(e->eng, "d");
+    QOK(a, r, "UPDATE t SET v = 'b' WHERE id = 1");
+    assert_true(hsql_session_try_free(a));
+    assert_true(hsql_session_try_free(sess(e->eng, NULL)));
+
+    /* an open transaction: not freed; the real free rolls it back */
+    a = sess(e->eng, "d");
+    QOK(a, r, "BEGIN");
+    QOK(a, r, "INSERT INTO t VALUES (2, 'x')");
+    assert_false(hsql_session_try_free(a));
+    assert_true(hsql_session_status(a) & HSQL_STATUS_IN_TRANS);
+    assert_string_equal(Q1(a, "SELECT COUNT(*) FROM t"), "2"); /* still usable */
+    hsql_session_free(a);
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t"), "1");
+
+    /* autocommit=0 with a write pending: the same */
+    a = sess(e->eng, "d");
+    QOK(a, r, "SET autocommit = 0");
+    QOK(a, r, "INSERT INTO t VALUES (3, 'y')");
+    assert_false(hsql_session_try_free(a));
+    hsql_session_free(a);
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t"), "1");
+
+    /* a TEMPORARY table: not freed; the real free drops it */
+    a = sess(e->eng, "d");
+    QOK(a, r, "CREATE TEMPORARY TABLE tmp (x int)");
+    assert_false(hsql_session_try_free(a));
+    hsql_session_free(a);
+    a = sess(e->eng, "d");
+    QERR(a, r, "SELECT * FROM tmp", 1146);
+    assert_true(hsql_session_try_free(a));
+
+    /* another database used in the session (attached): not freed */
+    hsql_error_t err;
+    assert_int_equal(hsql_engine_create_db(e->eng, "other", &err), 0);
+    a = sess(e->eng, "other");
+    QOK(a, r, "CREATE TABLE o (k int)");
+    assert_true(hsql_session_try_free(a));
+    a = sess(e->eng, "d");
+    QOK(a, r, "SELECT COUNT(*) FROM other.o");
+    assert_false(hsql_session_try_free(a));
+    hsql_session_free(a);
+    assert_true(hsql_session_try_free(NULL));
+    env_free(e);
+}
+
+/* Session state never survives into the next session on the same pooled connection. */
+static void test_no_state_leak(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v varchar(10))");
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    for (int round = 0; round < 2; round++) {
+        hsql_session_t *a = sess(e->eng, "d");
+        wp_setup(a, r);
+        QOK(a, r, "SET @v = 42");
+        QOK(a, r, "SET SESSION sql_mode = 'ANSI_QUOTES'");
+        QOK(a, r, "SET autocommit = 0");
+        QOK(a, r, "SELECT SQL_CALC_FOUND_ROWS id FROM t LIMIT 1");
+        assert_string_equal(Q1(a, "SELECT FOUND_ROWS()"), "3");
+        QOK(a, r, "SELECT 1/0");
+        QOK(a, r, "CREATE TEMPORARY TABLE tmp (x int)");
+        QOK(a, r, "INSERT INTO t VALUES (4, 'uncommitted')");
+        QOK(a, r, "SELECT LAST_INSERT_ID()");
+        if (round == 1)
+            assert_false(hsql_session_try_free(a)); /* a transaction and a temporary table */
+        hsql_session_free(a);
+
+        hsql_session_t *b = sess(e->eng, "d");
+        assert_string_not_equal(Q1(b, "SELECT FOUND_ROWS()"), "3");
+        QOK(b, r, "SHOW WARNINGS");
+        assert_int_equal(r->nrows, 0);
+        assert_string_equal(Q1(b, "SELECT @v"), "NULL");
+        assert_string_equal(Q1(b, "SELECT @@autocommit"), "1");
+        assert_string_not_equal(Q1(b, "SELECT @@SESSION.sql_mode"), "ANSI_QUOTES");
+        QERR(b, r, "SELECT * FROM tmp", 1146);
+        assert_string_equal(Q1(b, "SELECT COUNT(*) FROM t"), "3");
+        assert_string_equal(Q1(b, "SELECT LAST_INSERT_ID()"), "0");
+        assert_false(hsql_session_status(b) & HSQL_STATUS_IN_TRANS);
+        assert_true(hsql_session_try_free(b));
+    }
+    env_free(e);
+}
+
+/* A parked connection keeps its statement cache; other sessions' DDL must still be seen. */
+static void test_ddl_while_parked(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    hsql_error_t err;
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v varchar(10))");
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 'a')");
+    const char *sel = "SELECT * FROM t WHERE id = 1";
+
+    hsql_session_t *a = sess(e->eng, "d");
+    QOK(a, r, sel);
+    assert_int_equal(r->ncols, 2);
+    assert_true(hsql_session_try_free(a));
+    /* ALTER by another session while the connection (and its cached SELECT) is parked */
+    QOK(e->s, r, "ALTER TABLE t ADD COLUMN w int NOT NULL DEFAULT 7");
+    a = sess(e->eng, "d");
+    QOK(a, r, sel);
+    assert_int_equal(r->ncols, 3);
+    assert_string_equal(r->colnames[2], "w");
+    assert_string_equal(V(r, 0, 2), "7");
+    assert_true(hsql_session_try_free(a));
+
+    /* DROP + CREATE with other columns */
+    QOK(e->s, r, "DROP TABLE t");
+    a = sess(e->eng, "d");
+    QERR(a, r, sel, 1146);
+    assert_true(hsql_session_try_free(a));
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, z varchar(5))");
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 'zz')");
+    a = sess(e->eng, "d");
+    QOK(a, r, sel);
+    assert_int_equal(r->ncols, 2);
+    assert_string_equal(r->colnames[1], "z");
+    assert_string_equal(V(r, 0, 1), "zz");
+    assert_true(hsql_session_try_free(a));
+
+    /* DROP DATABASE while a connection to it is parked, then a new database of that name */
+    hsql_session_t *b = sess(e->eng, NULL);
+    QOK(b, r, "CREATE DATABASE w");
+    QOK(b, r, "USE w");
+    QOK(b, r, "CREATE TABLE t (id int primary key, old int)");
+    QOK(b, r, "INSERT INTO t VALUES (1, 1)");
+    assert_true(hsql_session_try_free(b));
+    a = sess(e->eng, "w");
+    QOK(a, r, sel);
+    assert_true(hsql_session_try_free(a));
+    QOK(e->s, r, "DROP DATABASE w");
+    assert_false(hsql_engine_db_exists(e->eng, "w"));
+    b = sess(e->eng, NULL);
+    assert_int_not_equal(hsql_session_use(b, "w", &err), 0);
+    assert_int_equal(err.code, 1049);
+    QOK(b, r, "CREATE DATABASE w");
+    QOK(b, r, "USE w");
+    QOK(b, r, "CREATE TABLE t (id int primary key, fresh varchar(3))");
+    QOK(b, r, "INSERT INTO t VALUES (1, 'new')");
+    assert_true(hsql_session_try_free(b));
+    a = sess(e->eng, "w");
+    QOK(a, r, sel);
+    assert_int_equal(r->ncols, 2);
+    assert_string_equal(r->colnames[1], "fresh");
+    assert_string_equal(V(r, 0, 1), "new");
+    assert_true(hsql_session_try_free(a));
+    env_free(e);
+}
+
+typedef struct {
+    hsql_engine_t *eng;
+    int who, ok;
+} worker_t;
+
+/* Connect, set up as wpdb does, read, write, leave — 100 times. */
+static void *worker_run(void *arg)
+{
+    worker_t *w = arg;
+    rs_t *r = calloc(1, sizeof *r);
+    for (int i = 0; i < 100; i++) {
+        hsql_session_t *s = sess(w->eng, "d");
+        wp_setup(s, r);
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT v FROM t WHERE id = %d", w->who);
+        char want[32];
+        snprintf(want, sizeof want, "%d", i);
+        if (strcmp(Q1(s, sql), want) == 0)
+            w->ok++;
+        snprintf(sql, sizeof sql, "UPDATE t SET v = v + 1 WHERE id = %d", w->who);
+        hsql_sink_t k = rs_sink(r);
+        hsql_error_t err;
+        int rc;
+        while ((rc = hsql_session_query(s, sql, strlen(sql), &k, &err)) != 0 && err.code == 1205)
+            ;
+        rs_clear(r);
+        if (i % 10 == 9) {
+            QOK(s, r, "CREATE TEMPORARY TABLE tmp (x int)"); /* the slow way out, now and then */
+            hsql_session_free(s);
+        } else if (!hsql_session_try_free(s)) {
+            hsql_session_free(s);
+        }
+    }
+    free(r);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v int)");
+    QOK(e->s, r, "INSERT INTO t VALUES (0, 0), (1, 0), (2, 0), (3, 0)");
+    enum { NW = 4 };
+    pthread_t th[NW];
+    worker_t w[NW];
+    for (int i = 0; i < NW; i++) {
+        w[i] = (worker_t){e->eng, i, 0};
+        pthread_create(&th[i], NULL, worker_run, &w[i]);
+    }
+    for (int i = 0; i < NW; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(w[i].ok, 100);
+    }
+    assert_string_equal(Q1(e->s, "SELECT SUM(v) FROM t"), "400");
+    env_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_try_free),
+        cmocka_unit_test(test_no_state_leak),
+        cmocka_unit_test(test_ddl_while_parked),
+        cmocka_unit_test(test_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
