@@ -797,6 +797,8 @@ typedef struct hsql_pconn {
     hsql_centry_t *cache[HSQL_CACHE_BUCKETS];
     int ncache;
     hsql_pstmt_t *pstmts[HSQL_CACHE_BUCKETS];
+    hsql_memo_t *memo[HSQL_MEMO_BUCKETS];
+    int nmemo;
     sqlite3_stmt *st_begin, *st_commit;
     struct hsql_pconn *next;
 } hsql_pconn_t;
@@ -812,6 +814,7 @@ static bool same_db(const char *a, const char *b)
 static void conn_destroy(hsql_session_t *s)
 {
     hsql_cache_clear(s);
+    hsql_memo_clear(s);
     sqlite3_finalize(s->st_begin);
     sqlite3_finalize(s->st_commit);
     s->st_begin = s->st_commit = NULL;
@@ -846,6 +849,8 @@ void hsql_pool_drop(hsql_engine_t *eng, const char *name)
         tmp->fh = take->fh;
         memcpy(tmp->cache, take->cache, sizeof tmp->cache);
         memcpy(tmp->pstmts, take->pstmts, sizeof tmp->pstmts);
+        memcpy(tmp->memo, take->memo, sizeof tmp->memo);
+        tmp->nmemo = take->nmemo;
         tmp->ncache = take->ncache;
         tmp->st_begin = take->st_begin;
         tmp->st_commit = take->st_commit;
@@ -878,6 +883,8 @@ static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
         s->fh->s = s;
         memcpy(s->cache, p->cache, sizeof s->cache);
         memcpy(s->pstmts, p->pstmts, sizeof s->pstmts);
+        memcpy(s->memo, p->memo, sizeof s->memo);
+        s->nmemo = p->nmemo;
         s->ncache = p->ncache;
         s->st_begin = p->st_begin;
         s->st_commit = p->st_commit;
@@ -947,6 +954,8 @@ static int close_conn_ex(hsql_session_t *s, bool light)
         p->fh->s = NULL;
         memcpy(p->cache, s->cache, sizeof p->cache);
         memcpy(p->pstmts, s->pstmts, sizeof p->pstmts);
+        memcpy(p->memo, s->memo, sizeof p->memo);
+        p->nmemo = s->nmemo;
         p->ncache = s->ncache;
         p->st_begin = s->st_begin;
         p->st_commit = s->st_commit;
@@ -964,6 +973,8 @@ static int close_conn_ex(hsql_session_t *s, bool light)
             s->fh = NULL;
             memset(s->cache, 0, sizeof s->cache);
             memset(s->pstmts, 0, sizeof s->pstmts);
+            memset(s->memo, 0, sizeof s->memo);
+            s->nmemo = 0;
             s->ncache = 0;
             s->st_begin = s->st_commit = NULL;
             return 0;
@@ -1225,7 +1236,8 @@ int hsql_session_query_nolock(hsql_session_t *s, const char *sql, size_t len,
     s->would_block = false;
     __atomic_add_fetch(&s->eng->questions, 1, __ATOMIC_RELAXED);
     hsql_lex_err_t le;
-    if (hsql_lex(sql, len, &s->toks, &le) < 0)
+    bool known = hsql_memo_get(s, sql, len);
+    if (!known && hsql_lex(sql, len, &s->toks, &le) < 0)
         return hsql_err_syntax(err, sql, len, le.off);
     const hsql_tok_t *t = s->toks.v;
     int n = (int)s->toks.n - 1; /* without EOF */
@@ -1246,8 +1258,12 @@ int hsql_session_query_nolock(hsql_session_t *s, const char *sql, size_t len,
     }
     if (ns == 0)
         return hsql_err(err, 1065, "42000", "Query was empty");
-    if (ns > 1 && !s->multi)
+    if (ns > 1 && !s->multi) {
+        s->key_ready = false;
         return hsql_err_syntax(err, sql, len, t[starts[1]].off);
+    }
+    if (!known && ns == 1 && starts[0] == 0 && ends[0] == n)
+        hsql_memo_put(s, sql, len, hsql_is_dml(sql, t, 0, n));
     for (int k = 0; k < ns; k++) {
         uint16_t more = k + 1 < ns ? HSQL_STATUS_MORE_RESULTS : 0;
         /* the text of this statement, for error messages */
@@ -1269,6 +1285,7 @@ int hsql_session_query_nolock(hsql_session_t *s, const char *sql, size_t len,
             hsql_toks_free(&sub);
         }
         s->cur_info = NULL;
+        s->key_ready = false;
         if (r == HSQL_AGAIN && k == 0)
             return HSQL_AGAIN;
         s->again_pending = false;

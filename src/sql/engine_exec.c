@@ -1020,6 +1020,155 @@ static void cache_evict_all(hsql_session_t *s)
 
 void hsql_cache_clear(hsql_session_t *s) { cache_evict_all(s); }
 
+/* Marks the parameters of DML statement [b,e) (s->pflags, s->pord) and builds its cache key:
+ * the text with parameter literals replaced by markers, in s->kbuf (key_np, key_hash,
+ * key_esc). */
+static void dml_key(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e)
+{
+    ensure_pf(s, (size_t)e + 1);
+    s->key_np = hsql_mark_params(src, t, b, e, s->pflags, s->pord);
+    base_buf_reset(&s->kbuf);
+    size_t end = t[e - 1].off + t[e - 1].len, pos = t[b].off, esc_total = 0;
+    for (int i = b; i < e; i++) {
+        if (!s->pflags[i])
+            continue;
+        base_buf_append(&s->kbuf, src + pos, t[i].off - pos);
+        char mk[2] = {'\001', (char)('a' + t[i].type)};
+        base_buf_append(&s->kbuf, mk, 2);
+        pos = t[i].off + t[i].len;
+        esc_total += t[i].len;
+    }
+    base_buf_append(&s->kbuf, src + pos, end - pos);
+    s->key_hash = fnv(s->kbuf.data, s->kbuf.len);
+    s->key_esc = esc_total;
+}
+
+/* ---- exact-text memo ------------------------------------------------------------------------ */
+/* A word-at-a-time hash of the whole text (the memo's key): cheaper than the byte-wise FNV. */
+static uint64_t text_hash(const char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, p, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+static void memo_free(hsql_memo_t *m)
+{
+    free(m->text);
+    free(m->toks);
+    free(m->pflags);
+    free(m->pord);
+    free(m->key);
+    free(m);
+}
+
+void hsql_memo_clear(hsql_session_t *s)
+{
+    for (int b = 0; b < HSQL_MEMO_BUCKETS; b++) {
+        for (hsql_memo_t *m = s->memo[b], *n; m; m = n) {
+            n = m->next;
+            memo_free(m);
+        }
+        s->memo[b] = NULL;
+    }
+    s->nmemo = 0;
+}
+
+static void toks_set(hsql_toks_t *tk, const hsql_tok_t *v, size_t n)
+{
+    if (tk->cap < n) {
+        tk->cap = n + 16;
+        tk->v = base_xrealloc(tk->v, tk->cap * sizeof *tk->v);
+    }
+    memcpy(tk->v, v, n * sizeof *v);
+    tk->n = n;
+}
+
+bool hsql_memo_get(hsql_session_t *s, const char *sql, size_t len)
+{
+    s->key_ready = false;
+    if (len > HSQL_MEMO_MAX_TEXT || !s->nmemo)
+        return false;
+    uint64_t h = text_hash(sql, len);
+    hsql_memo_t *m = s->memo[h % HSQL_MEMO_BUCKETS];
+    while (m && !(m->hash == h && m->len == len && memcmp(m->text, sql, len) == 0))
+        m = m->next;
+    if (!m)
+        return false;
+    /* copied out: nothing refers to the memo while the statement runs (a USE inside it parks
+     * the connection, memo and all, for another session to adopt) */
+    toks_set(&s->toks, m->toks, (size_t)m->ntoks);
+    if (m->dml) {
+        size_t e = (size_t)m->ntoks - 1;
+        ensure_pf(s, e + 1);
+        memcpy(s->pflags, m->pflags, e);
+        memcpy(s->pord, m->pord, e * sizeof(int));
+        base_buf_reset(&s->kbuf);
+        base_buf_append(&s->kbuf, m->key, m->klen);
+        s->key_np = m->np;
+        s->key_hash = m->khash;
+        s->key_esc = m->esc;
+        s->key_src = sql;
+        s->key_e = (int)e;
+        s->key_ready = true;
+    }
+    return true;
+}
+
+void hsql_memo_put(hsql_session_t *s, const char *sql, size_t len, bool dml)
+{
+    s->key_ready = false;
+    int ntoks = (int)s->toks.n, e = ntoks - 1;
+    if (len > HSQL_MEMO_MAX_TEXT || e <= 0)
+        return;
+    if (dml) {
+        dml_key(s, sql, s->toks.v, 0, e);
+        s->key_src = sql;
+        s->key_e = e;
+        s->key_ready = true;
+    }
+    if (dml && (s->key_np > HSQL_CACHE_MAX_PARAMS || s->kbuf.len > HSQL_CACHE_MAX_KEY))
+        return; /* bulk statements are not cached either; the marks stay ready for this run */
+    if (s->nmemo >= HSQL_MEMO_MAX)
+        hsql_memo_clear(s);
+    hsql_memo_t *m = base_xcalloc(1, sizeof *m);
+    m->hash = text_hash(sql, len);
+    m->text = base_xmalloc(len + 1);
+    memcpy(m->text, sql, len);
+    m->text[len] = 0;
+    m->len = len;
+    m->toks = base_xmalloc((size_t)ntoks * sizeof *m->toks);
+    memcpy(m->toks, s->toks.v, (size_t)ntoks * sizeof *m->toks);
+    m->ntoks = ntoks;
+    if (dml) {
+        m->dml = true;
+        m->pflags = base_xmalloc((size_t)e);
+        memcpy(m->pflags, s->pflags, (size_t)e);
+        m->pord = base_xmalloc((size_t)e * sizeof(int));
+        memcpy(m->pord, s->pord, (size_t)e * sizeof(int));
+        m->np = s->key_np;
+        m->esc = s->key_esc;
+        m->khash = s->key_hash;
+        m->klen = s->kbuf.len;
+        m->key = base_xmalloc(m->klen + 1);
+        memcpy(m->key, s->kbuf.data, m->klen);
+    }
+    unsigned b = (unsigned)(m->hash % HSQL_MEMO_BUCKETS);
+    m->next = s->memo[b];
+    s->memo[b] = m;
+    s->nmemo++;
+}
+
 /* Counts the VALUES tuples of an INSERT (for the info text). */
 static int64_t count_tuples(const char *src, const hsql_tok_t *t, int b, int e)
 {
@@ -1047,22 +1196,12 @@ int hsql_run_dml(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b,
     /* a stale snapshot must not be used to prepare (it may predate new tables) */
     if (s->rtxn && s->rtxn_gen != __atomic_load_n(&s->eng->commit_gen, __ATOMIC_ACQUIRE))
         hsql_rtxn_end(s);
-    ensure_pf(s, (size_t)e + 1);
-    int np = hsql_mark_params(src, t, b, e, s->pflags, s->pord);
-    /* the shape key: the text with parameter literals replaced by markers */
-    base_buf_reset(&s->kbuf);
-    size_t start = t[b].off, end = t[e - 1].off + t[e - 1].len, pos = start, esc_total = 0;
-    for (int i = b; i < e; i++) {
-        if (!s->pflags[i])
-            continue;
-        base_buf_append(&s->kbuf, src + pos, t[i].off - pos);
-        char mk[2] = {'\001', (char)('a' + t[i].type)};
-        base_buf_append(&s->kbuf, mk, 2);
-        pos = t[i].off + t[i].len;
-        esc_total += t[i].len;
-    }
-    base_buf_append(&s->kbuf, src + pos, end - pos);
-    uint64_t h = fnv(s->kbuf.data, s->kbuf.len);
+    if (!(s->key_ready && s->key_src == src && b == 0 && e == s->key_e && t == s->toks.v))
+        dml_key(s, src, t, b, e);
+    s->key_ready = false;
+    int np = s->key_np;
+    size_t start = t[b].off, end = t[e - 1].off + t[e - 1].len, esc_total = s->key_esc;
+    uint64_t h = s->key_hash;
     unsigned bucket = (unsigned)(h % HSQL_CACHE_BUCKETS);
     hsql_centry_t *c = s->cache[bucket], *prev = NULL;
     centry_ex_t *one_off = NULL;

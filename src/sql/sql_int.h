@@ -149,6 +149,30 @@ typedef struct hsql_centry {
 } hsql_centry_t;
 
 #define HSQL_CACHE_BUCKETS 512
+
+/* Exact-text memo: a statement text seen before on this SQLite connection skips the lexer and,
+ * for DML, the parameter marking and the cache key (PHP sends the same texts page after page).
+ * Pure functions of the text only (no schema, no session state), so never stale; it travels
+ * with the connection through the pool, like the statement cache. */
+typedef struct hsql_memo {
+    struct hsql_memo *next;
+    uint64_t hash;
+    char *text;
+    size_t len;
+    hsql_tok_t *toks; /* ntoks tokens, the last one EOF */
+    int ntoks;
+    bool dml;         /* the parameter marks and key below are set */
+    uint8_t *pflags;  /* ntoks entries */
+    int *pord;
+    int np;
+    size_t esc;       /* summed length of the parameter tokens */
+    char *key;
+    size_t klen;
+    uint64_t khash;
+} hsql_memo_t;
+#define HSQL_MEMO_BUCKETS 256
+#define HSQL_MEMO_MAX 512          /* entries per connection; then it starts again empty */
+#define HSQL_MEMO_MAX_TEXT 16384   /* longer texts are not remembered */
 #define HSQL_CACHE_MAX 400
 #define HSQL_CACHE_MAX_PARAMS 2000  /* statements with more parameters are not cached */
 #define HSQL_CACHE_MAX_KEY (64 * 1024)
@@ -205,6 +229,16 @@ struct hsql_session {
     hsql_centry_t *cache[HSQL_CACHE_BUCKETS]; /* shape (text, literals as markers) -> entry */
     int ncache;
     hsql_pstmt_t *pstmts[HSQL_CACHE_BUCKETS];  /* translated text -> prepared statement */
+    hsql_memo_t *memo[HSQL_MEMO_BUCKETS];      /* exact text -> tokens, parameter marks, key */
+    int nmemo;
+    /* set by hsql_memo_get/put for the running statement: pflags, pord, kbuf hold its marks
+     * and key (key_np, key_hash, key_esc), so hsql_run_dml does not compute them again */
+    bool key_ready;
+    const char *key_src; /* ... of the statement [0, key_e) of this text */
+    int key_e;
+    int key_np;
+    uint64_t key_hash;
+    size_t key_esc;
     hsql_var_t *vars;
     bool autocommit, strict;
     uint16_t coll_id;
@@ -320,6 +354,14 @@ void hsql_catalog_put(hsql_engine_t *eng, hsql_db_t *db, hsql_table_t *tb); /* r
 void hsql_catalog_del(hsql_engine_t *eng, hsql_db_t *db, const char *name);
 int hsql_exec_simple(hsql_session_t *s, const char *sql, hsql_error_t *err);
 bool hsql_name_eq(const char *a, const char *b);
+
+/* ---- exact-text memo (engine_exec.c) ------------------------------------------------------ */
+/* On a hit: the text's tokens in s->toks and, for DML, its marks and key (s->key_ready). */
+bool hsql_memo_get(hsql_session_t *s, const char *sql, size_t len);
+/* Remembers a single-statement text whose tokens are in s->toks (the statement is all of them
+ * but EOF: no ';'); dml: marks and keys it too. */
+void hsql_memo_put(hsql_session_t *s, const char *sql, size_t len, bool dml);
+void hsql_memo_clear(hsql_session_t *s);
 
 /* ---- translation (sql_translate.c) ------------------------------------------------------- */
 /* Marks which tokens of [b,e) become parameters (flags[i] = 1) and numbers them
