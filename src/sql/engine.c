@@ -1269,10 +1269,23 @@ int hsql_session_query_nolock(hsql_session_t *s, const char *sql, size_t len,
         /* the text of this statement, for error messages */
         size_t so = t[starts[k]].off, eo = t[ends[k] - 1].off + t[ends[k] - 1].len;
         int r;
-        if (ns == 1 && so == 0) {
-            s->cur_info = sql;
-            s->cur_len = eo;
-            r = run_stmt(s, sql, len, t, starts[k], ends[k], sink, more, err);
+        size_t ws = 0;
+        while (ws < so && (sql[ws] == ' ' || sql[ws] == '\t' || sql[ws] == '\n' || sql[ws] == '\r' ||
+                           sql[ws] == '\f' || sql[ws] == '\v'))
+            ws++;
+        if (ns == 1 && ws == so) {
+            /* Only whitespace before it (WordPress's heredoc SQL starts with "\n\t\t\t"): the
+             * text as if sent without it — what re-lexing a copy would give, without the copy
+             * and the second lexing (the lexer starts and skips whitespace the same anywhere). */
+            if (so) {
+                for (int i = 0; i <= n; i++)
+                    s->toks.v[i].off -= (uint32_t)so;
+                if (s->key_ready)
+                    s->key_src = sql + so;
+            }
+            s->cur_info = sql + so;
+            s->cur_len = eo - so;
+            r = run_stmt(s, sql + so, len - so, t, starts[k], ends[k], sink, more, err);
         } else {
             /* re-lex the statement alone so token offsets match its own copy */
             base_arena_reset(&s->qarena);

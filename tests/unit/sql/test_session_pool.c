@@ -232,6 +232,28 @@ static void test_memo(void **state)
         QERR(a, r, "SELECT * FROM missing", 1146);
         QERR(a, r, "SELEC 1", 1064);
         QERR(a, r, "SELECT 'unterminated", 1064);
+        /* leading whitespace (WordPress's heredoc SQL): as if sent without it */
+        QOK(a, r, "\n\t\t\tSELECT v\n\t\t\tFROM t\n\t\t\tWHERE id = 2\n\t\t");
+        assert_int_equal(r->nrows, 1);
+        assert_string_equal(V(r, 0, 0), "b");
+        assert_string_equal(r->colnames[0], "v");
+        QOK(a, r, "  \n SELECT COUNT( 1 ), 'it''s' AS q FROM t WHERE v IN ('a', 'c')  ");
+        assert_string_equal(r->colnames[0], "COUNT( 1 )");
+        assert_string_equal(V(r, 0, 0), "2");
+        assert_string_equal(V(r, 0, 1), "it's");
+        hsql_error_t e1 = QERR(a, r, "\n\n  SELECT * FROM t WHERE\n  ORDER BY id", 1064);
+        hsql_error_t e2 = QERR(a, r, "SELECT * FROM t WHERE\n  ORDER BY id", 1064);
+        assert_string_equal(e1.msg, e2.msg);
+        e1 = QERR(a, r, "\n   SELECT nope FROM t", 1054);
+        e2 = QERR(a, r, "SELECT nope FROM t", 1054);
+        assert_string_equal(e1.msg, e2.msg);
+        if (round == 0) {
+            QOK(a, r, "\n  CREATE TABLE ws (id int PRIMARY KEY, n varchar(5) DEFAULT 'x')\n");
+            QOK(a, r, "\n  INSERT INTO ws (id) VALUES (1)\n");
+        }
+        assert_string_equal(Q1(a, "\n  SELECT n FROM ws WHERE id = 1"), "x");
+        QOK(a, r, "SHOW CREATE TABLE ws");
+        assert_non_null(strstr(V(r, 0, 1), "CREATE TABLE `ws`"));
         /* USE inside a remembered text parks the connection, memo and all */
         QOK(a, r, "USE d2");
         QERR(a, r, "SELECT v FROM t WHERE id = 1", 1146);
