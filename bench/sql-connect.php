@@ -15,10 +15,10 @@
 // of SERVER_PID (all its threads, /proc/PID/stat) across the loop.
 mysqli_report(MYSQLI_REPORT_ERROR | MYSQLI_REPORT_STRICT);
 
-function ticks(int $pid): int {
+function ticks(int $pid): array { // [utime, stime] of all the process's threads
     $s = file_get_contents("/proc/$pid/stat");
     $f = explode(' ', substr($s, strrpos($s, ')') + 2));
-    return (int)$f[11] + (int)$f[12];
+    return [(int)$f[11], (int)$f[12]];
 }
 
 function wp_boot(string $site): void {
@@ -100,6 +100,8 @@ for ($i = 0; $i < $n; $i++)
 $w1 = microtime(true);
 $t1 = ticks($pid);
 $tck = 100; // CLK_TCK on Linux
-$us = ($t1 - $t0) * 1e6 / $tck;
-printf("%d conns, %d queries (%d rows) each, server CPU %.0f us (%.1f us per connection), wall %.2f s\n",
-       $n, count($queries), $rows, $us, $us / $n, $w1 - $w0);
+$uu = ($t1[0] - $t0[0]) * 1e6 / $tck;
+$su = ($t1[1] - $t0[1]) * 1e6 / $tck;
+$us = $uu + $su;
+printf("%d conns, %d queries (%d rows) each, server CPU %.0f us (%.1f us per connection: user %.1f, sys %.1f), wall %.2f s\n",
+       $n, count($queries), $rows, $us, $us / $n, $uu / $n, $su / $n, $w1 - $w0);

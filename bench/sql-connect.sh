@@ -156,7 +156,7 @@ for sc in "${SCN[@]}"; do
         for s in "${SRV[@]}"; do
             out=$(taskset -c $CLIENT_CPU "${PHPCLI[@]}" "$CLIENT" loop 127.0.0.1 "${PORT[$s]}" wp wp-secret \
                   wordpress "$CONNS" "${PID[$s]}" "$qf" 2>&1) || { echo "$out" >&2; die "client failed on $s"; }
-            us=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) us per connection).*/\1/p')
+            us=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) us per connection.*/\1/p')
             R[$s,$sc]+=" $us"
             printf '  %-8s %-8s run %d: %s\n' "$s" "$sc" "$r" "$out" >&2
         done

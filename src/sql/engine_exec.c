@@ -21,6 +21,7 @@ typedef struct rmeta {
     uint8_t *conv;
     unsigned n;
     bool fixed;
+    uint16_t coll; /* the session's collation it was built for (text columns report it) */
     base_arena_t mem;
 } rmeta_t;
 
@@ -125,7 +126,8 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
                         const hsql_xl_t *xl)
 {
     unsigned n = (unsigned)sqlite3_column_count(st);
-    if (m->cols && m->n == n && m->fixed)
+    /* kept while fixed, and for the same SET NAMES: the cache outlives sessions (pool) */
+    if (m->cols && m->n == n && m->fixed && m->coll == s->coll_id)
         return;
     if (!m->cols || m->n != n) {
         free(m->cols);
@@ -139,6 +141,7 @@ static void rmeta_build(hsql_session_t *s, sqlite3_stmt *st, rmeta_t *m, bool ha
         base_arena_init(&m->mem, 1024);
     m->n = n;
     m->fixed = true;
+    m->coll = s->coll_id;
     const char *dbn = s->dbname ? s->dbname : "";
     for (unsigned i = 0; i < n; i++) {
         hsql_col_t *c = &m->cols[i];

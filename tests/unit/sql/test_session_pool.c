@@ -128,6 +128,56 @@ static void test_no_state_leak(void **state)
     env_free(e);
 }
 
+/* Column definitions of a cached statement follow each session's SET NAMES. */
+static void test_charset_per_session(void **state)
+{
+    (void)state;
+    env_t *e = env_new("d");
+    rs_t *r = &e->r;
+    QOK(e->s, r, "CREATE TABLE t (id int primary key, v varchar(10), n int)");
+    QOK(e->s, r, "INSERT INTO t VALUES (1, 'a', 2)");
+    const char *sel = "SELECT v, n, CONCAT(v, 'x') AS c FROM t WHERE id = 1";
+    hsql_session_t *a = sess(e->eng, "d");
+    QOK(a, r, "SET NAMES latin1");
+    QOK(a, r, sel); /* the expression's charset is the connection's (a table column has its own) */
+    assert_int_equal(r->cols[2].charset, 8);
+    assert_int_equal(r->cols[1].charset, 63);
+    QOK(a, r, "SET NAMES utf8mb4");
+    QOK(a, r, sel);
+    assert_int_equal(r->cols[2].charset, 255);
+    QOK(a, r, "SET NAMES latin1");
+    QOK(a, r, sel);
+    assert_int_equal(r->cols[2].charset, 8);
+    assert_true(hsql_session_try_free(a));
+    hsql_session_t *b = sess(e->eng, "d"); /* adopts a's connection and its cache */
+    QOK(b, r, sel);
+    assert_int_equal(r->cols[2].charset, 255);
+    assert_int_equal(r->cols[1].charset, 63);
+    assert_true(hsql_session_try_free(b));
+    /* any result column: none of the schema is latin1, so 8 can only come from a */
+    const char *sqls[] = {
+        "SELECT v FROM t", "SELECT UPPER(v) FROM t", "SELECT q.v FROM (SELECT v FROM t) q",
+        "SELECT 'lit'", "SELECT v FROM t UNION SELECT 'x'", "SELECT @@SESSION.sql_mode",
+        "SELECT CAST(n AS CHAR) FROM t", "SELECT GROUP_CONCAT(v) FROM t", "SELECT DATABASE()",
+        "SELECT IFNULL(v, 'z') FROM t", "SELECT COALESCE(NULL, v) FROM t", "SHOW TABLES",
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'd'",
+    };
+    for (size_t i = 0; i < sizeof sqls / sizeof *sqls; i++) {
+        a = sess(e->eng, "d");
+        QOK(a, r, "SET NAMES latin1");
+        QOK(a, r, sqls[i]);
+        QOK(a, r, sqls[i]);
+        assert_true(hsql_session_try_free(a));
+        b = sess(e->eng, "d");
+        QOK(b, r, sqls[i]);
+        for (unsigned c = 0; c < r->ncols; c++)
+            if (r->cols[c].charset == 8)
+                fail_msg("%s: column %u kept the previous session's charset", sqls[i], c);
+        assert_true(hsql_session_try_free(b));
+    }
+    env_free(e);
+}
+
 /* A parked connection keeps its statement cache; other sessions' DDL must still be seen. */
 static void test_ddl_while_parked(void **state)
 {
@@ -357,6 +407,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_try_free),
         cmocka_unit_test(test_no_state_leak),
+        cmocka_unit_test(test_charset_per_session),
         cmocka_unit_test(test_ddl_while_parked),
         cmocka_unit_test(test_memo),
         cmocka_unit_test(test_threads),
