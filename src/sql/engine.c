@@ -31,6 +31,7 @@
 #include "sql_int.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -947,7 +948,8 @@ static int close_conn_ex(hsql_session_t *s, bool light)
     s->nattached = 0;
     hsql_engine_t *eng = s->eng;
     if (poolable) {
-        hsql_pconn_t *p = base_xcalloc(1, sizeof *p);
+        hsql_pconn_t *p = base_xmalloc(sizeof *p); /* every field is set below */
+        p->next = NULL;
         p->dbname = s->dbname ? base_xstrdup(s->dbname) : NULL;
         p->conn = s->conn;
         p->fh = s->fh;
@@ -1027,7 +1029,8 @@ int hsql_session_switch_db(hsql_session_t *s, const char *db, hsql_error_t *err)
 hsql_session_t *hsql_session_new(hsql_engine_t *eng, const hsql_session_info_t *info,
                                  const char *db, hsql_error_t *err)
 {
-    hsql_session_t *s = base_xcalloc(1, sizeof *s);
+    hsql_session_t *s = base_xmalloc(sizeof *s);
+    memset(s, 0, offsetof(hsql_session_t, warn)); /* warn[] and vtmp[] need no zeroes */
     s->eng = eng;
     if (info) {
         snprintf(s->user, sizeof s->user, "%s", info->user ? info->user : "");

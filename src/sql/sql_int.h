@@ -245,8 +245,7 @@ struct hsql_session {
     int64_t last_insert_id;
     int64_t found_rows;
     int64_t row_count;
-    hsql_warn_t warn[HSQL_MAX_WARN];
-    int nwarn, nwarn_total;
+    int nwarn, nwarn_total; /* of warn[], at the end */
     uint64_t cnt_chg, cnt_upd; /* counters bumped by hsql_chg()/hsql_odku() */
     uint64_t cnt_del;          /* rows REPLACE deleted (pre-update hook) */
     int64_t odku_id;           /* id of the row an ON DUPLICATE KEY UPDATE updated */
@@ -261,8 +260,7 @@ struct hsql_session {
     size_t cappf;
     const char *cur_info; /* text of the statement being run (not NUL-terminated) */
     size_t cur_len;
-    char vtmp[4][256];    /* rotating buffers for computed variable values */
-    int vtmp_i;
+    int vtmp_i;           /* of vtmp[], at the end */
     uint64_t start_ms;
     /* Snapshot reuse: autocommit SELECTs run inside a read transaction that stays open while
      * no session has written since (eng->commit_gen == rtxn_gen), which saves SQLite's file
@@ -288,6 +286,10 @@ struct hsql_session {
     int nattached;
     int ntemps;
     struct hsql_session *next, *prev;
+    /* Scratch arrays last and not zeroed when a session is made (hsql_session_new): nwarn and
+     * vtmp_i say what is in use. A PHP page makes a session per request. */
+    hsql_warn_t warn[HSQL_MAX_WARN];
+    char vtmp[4][256];    /* rotating buffers for computed variable values */
 };
 
 /* ---- errors ------------------------------------------------------------------------------ */
