@@ -800,6 +800,7 @@ typedef struct hsql_pconn {
     hsql_pstmt_t *pstmts[HSQL_CACHE_BUCKETS];
     hsql_memo_t *memo[HSQL_MEMO_BUCKETS];
     int nmemo;
+    size_t memo_bytes;
     sqlite3_stmt *st_begin, *st_commit;
     struct hsql_pconn *next;
 } hsql_pconn_t;
@@ -852,6 +853,7 @@ void hsql_pool_drop(hsql_engine_t *eng, const char *name)
         memcpy(tmp->pstmts, take->pstmts, sizeof tmp->pstmts);
         memcpy(tmp->memo, take->memo, sizeof tmp->memo);
         tmp->nmemo = take->nmemo;
+        tmp->memo_bytes = take->memo_bytes;
         tmp->ncache = take->ncache;
         tmp->st_begin = take->st_begin;
         tmp->st_commit = take->st_commit;
@@ -886,6 +888,7 @@ static int open_conn(hsql_session_t *s, const char *dbname, hsql_error_t *err)
         memcpy(s->pstmts, p->pstmts, sizeof s->pstmts);
         memcpy(s->memo, p->memo, sizeof s->memo);
         s->nmemo = p->nmemo;
+        s->memo_bytes = p->memo_bytes;
         s->ncache = p->ncache;
         s->st_begin = p->st_begin;
         s->st_commit = p->st_commit;
@@ -958,6 +961,7 @@ static int close_conn_ex(hsql_session_t *s, bool light)
         memcpy(p->pstmts, s->pstmts, sizeof p->pstmts);
         memcpy(p->memo, s->memo, sizeof p->memo);
         p->nmemo = s->nmemo;
+        p->memo_bytes = s->memo_bytes;
         p->ncache = s->ncache;
         p->st_begin = s->st_begin;
         p->st_commit = s->st_commit;
@@ -977,6 +981,7 @@ static int close_conn_ex(hsql_session_t *s, bool light)
             memset(s->pstmts, 0, sizeof s->pstmts);
             memset(s->memo, 0, sizeof s->memo);
             s->nmemo = 0;
+            s->memo_bytes = 0;
             s->ncache = 0;
             s->st_begin = s->st_commit = NULL;
             return 0;

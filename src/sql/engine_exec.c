@@ -1085,6 +1085,7 @@ void hsql_memo_clear(hsql_session_t *s)
         s->memo[b] = NULL;
     }
     s->nmemo = 0;
+    s->memo_bytes = 0;
 }
 
 static void toks_set(hsql_toks_t *tk, const hsql_tok_t *v, size_t n)
@@ -1142,8 +1143,11 @@ void hsql_memo_put(hsql_session_t *s, const char *sql, size_t len, bool dml)
     }
     if (dml && (s->key_np > HSQL_CACHE_MAX_PARAMS || s->kbuf.len > HSQL_CACHE_MAX_KEY))
         return; /* bulk statements are not cached either; the marks stay ready for this run */
-    if (s->nmemo >= HSQL_MEMO_MAX)
+    size_t bytes = sizeof(hsql_memo_t) + len + 1 + (size_t)ntoks * sizeof(hsql_tok_t) +
+                   (dml ? (size_t)e * (1 + sizeof(int)) + s->kbuf.len + 1 : 0);
+    if (s->nmemo >= HSQL_MEMO_MAX || s->memo_bytes + bytes > HSQL_MEMO_MAX_BYTES)
         hsql_memo_clear(s);
+    s->memo_bytes += bytes;
     hsql_memo_t *m = base_xcalloc(1, sizeof *m);
     m->hash = text_hash(sql, len);
     m->text = base_xmalloc(len + 1);

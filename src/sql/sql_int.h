@@ -172,6 +172,7 @@ typedef struct hsql_memo {
 } hsql_memo_t;
 #define HSQL_MEMO_BUCKETS 256
 #define HSQL_MEMO_MAX 512          /* entries per connection; then it starts again empty */
+#define HSQL_MEMO_MAX_BYTES (1024 * 1024) /* ... or past this much memory */
 #define HSQL_MEMO_MAX_TEXT 16384   /* longer texts are not remembered */
 #define HSQL_CACHE_MAX 400
 #define HSQL_CACHE_MAX_PARAMS 2000  /* statements with more parameters are not cached */
@@ -231,6 +232,7 @@ struct hsql_session {
     hsql_pstmt_t *pstmts[HSQL_CACHE_BUCKETS];  /* translated text -> prepared statement */
     hsql_memo_t *memo[HSQL_MEMO_BUCKETS];      /* exact text -> tokens, parameter marks, key */
     int nmemo;
+    size_t memo_bytes;
     /* set by hsql_memo_get/put for the running statement: pflags, pord, kbuf hold its marks
      * and key (key_np, key_hash, key_esc), so hsql_run_dml does not compute them again */
     bool key_ready;

@@ -320,6 +320,19 @@ static void test_memo(void **state)
         snprintf(want, sizeof want, "%d", i + 1 + i % 3);
         assert_string_equal(Q1(a, sql), want);
     }
+    /* long texts: more bytes than the memo keeps (it starts again), still right */
+    char *lng = malloc(9000);
+    for (int i = 0; i < 300; i++) {
+        int k = snprintf(lng, 9000, "SELECT %d, COUNT(*) FROM t WHERE v = '", i);
+        memset(lng + k, 'a' + i % 26, 8000);
+        snprintf(lng + k + 8000, 9000 - (size_t)k - 8000, "' OR id = %d", 1 + i % 3);
+        QOK(a, r, lng);
+        char want[16];
+        snprintf(want, sizeof want, "%d", i);
+        assert_string_equal(V(r, 0, 0), want);
+        assert_string_equal(V(r, 0, 1), "1");
+    }
+    free(lng);
     /* a statement with more literals than the cache takes (a dump's INSERT), twice */
     size_t cap = 64 * 1024, n = 0;
     char *big = malloc(cap);
