@@ -202,6 +202,19 @@ static void test_ddl_while_parked(void **state)
     assert_string_equal(V(r, 0, 2), "7");
     assert_true(hsql_session_try_free(a));
 
+    /* the same text again in a session that stays, around another session's ALTER */
+    hsql_session_t *k = sess(e->eng, "d");
+    QOK(k, r, sel);
+    assert_int_equal(r->ncols, 3);
+    QOK(e->s, r, "ALTER TABLE t ADD COLUMN u varchar(3) NOT NULL DEFAULT 'u'");
+    QOK(k, r, sel);
+    assert_int_equal(r->ncols, 4);
+    assert_string_equal(V(r, 0, 3), "u");
+    QOK(e->s, r, "ALTER TABLE t DROP COLUMN u");
+    QOK(k, r, sel);
+    assert_int_equal(r->ncols, 3);
+    assert_true(hsql_session_try_free(k));
+
     /* DROP + CREATE with other columns */
     QOK(e->s, r, "DROP TABLE t");
     a = sess(e->eng, "d");
