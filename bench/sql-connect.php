@@ -55,7 +55,10 @@ if ($cmd === 'capture') {
     ob_start();
     require $argv[2] . '/wp-blog-header.php';
     $html = ob_get_clean();
-    if (strpos($html, 'Bench Blog') === false) { fwrite(STDERR, "not WordPress's front page\n"); exit(1); }
+    if (strpos($html, 'Bench Blog') === false) {
+        fwrite(STDERR, "not WordPress's front page\n");
+        exit(1);
+    }
     exit(0);
 }
 if ($cmd !== 'loop') { fwrite(STDERR, "usage: see the header of this file\n"); exit(2); }
@@ -103,5 +106,6 @@ $tck = 100; // CLK_TCK on Linux
 $uu = ($t1[0] - $t0[0]) * 1e6 / $tck;
 $su = ($t1[1] - $t0[1]) * 1e6 / $tck;
 $us = $uu + $su;
-printf("%d conns, %d queries (%d rows) each, server CPU %.0f us (%.1f us per connection: user %.1f, sys %.1f), wall %.2f s\n",
+printf("%d conns, %d queries (%d rows) each, server CPU %.0f us " .
+       "(%.1f us per connection: user %.1f, sys %.1f), wall %.2f s\n",
        $n, count($queries), $rows, $us, $us / $n, $uu / $n, $su / $n, $w1 - $w0);

@@ -75,7 +75,9 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
 
 start_harv() {
     local port; port=$(free_port)
@@ -116,11 +118,13 @@ EOF
 make_site() { # server
     local d=$WORK/site-$1
     mkdir -p "$d"
-    (cd $WP && tar --exclude=./wp-content/languages --exclude=./wp-config.php -cf - .) | tar -xf - -C "$d"
+    (cd $WP && tar --exclude=./wp-content/languages --exclude=./wp-config.php -cf - .) |
+        tar -xf - -C "$d"
     cat >"$d/wp-config.php" <<EOF
 <?php
 define('DB_NAME', 'wordpress'); define('DB_USER', 'wp'); define('DB_PASSWORD', 'wp-secret');
-define('DB_HOST', '127.0.0.1:${PORT[$1]}'); define('DB_CHARSET', 'utf8mb4'); define('DB_COLLATE', '');
+define('DB_HOST', '127.0.0.1:${PORT[$1]}');
+define('DB_CHARSET', 'utf8mb4'); define('DB_COLLATE', '');
 define('AUTH_KEY', 'b1'); define('SECURE_AUTH_KEY', 'b2'); define('LOGGED_IN_KEY', 'b3');
 define('NONCE_KEY', 'b4'); define('AUTH_SALT', 'b5'); define('SECURE_AUTH_SALT', 'b6');
 define('LOGGED_IN_SALT', 'b7'); define('NONCE_SALT', 'b8');
@@ -135,18 +139,22 @@ EOF
 
 echo "# bench/sql-connect.sh — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r)"
 echo "# command: $CMDLINE   (connections $CONNS, runs $RUNS)"
-echo "# harv: $("$HARV_BIN" --version 2>/dev/null || echo ?) $(git -C "$ROOT" describe --always --dirty 2>/dev/null || true) ${BENCH_HARV_ARGS:-}   mariadb: $(mariadbd --version | awk '{print $3}')   php: $(php -r 'echo PHP_VERSION;')"
+HARV_V="$("$HARV_BIN" --version 2>/dev/null || echo ?)"
+HARV_V+=" $(git -C "$ROOT" describe --always --dirty 2>/dev/null || true) ${BENCH_HARV_ARGS:-}"
+echo "# harv: $HARV_V   mariadb: $(mariadbd --version | awk '{print $3}')   php: $(php -r 'echo PHP_VERSION;')"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for s in "${SRV[@]}"; do "start_$s"; make_site "$s"; done
 QFILE=$WORK/page.sql
 # the first views after an install write (widgets, cron, transients): capture the third one
 for s in "${SRV[@]}"; do
     for _ in 1 2 3; do
-        php -d memory_limit=256M "$CLIENT" capture "$WORK/site-$s" "$QFILE" >"$WORK/capture.log" 2>&1 ||
+        php -d memory_limit=256M "$CLIENT" capture "$WORK/site-$s" "$QFILE" \
+            >"$WORK/capture.log" 2>&1 ||
             die "front page capture failed on $s: $(tail -5 "$WORK/capture.log")"
     done
 done
-php -d memory_limit=256M "$CLIENT" capture "$WORK/site-${SRV[0]}" "$QFILE" >"$WORK/capture.log" 2>&1 ||
+php -d memory_limit=256M "$CLIENT" capture "$WORK/site-${SRV[0]}" "$QFILE" \
+    >"$WORK/capture.log" 2>&1 ||
     die "front page capture failed: $(tail -5 "$WORK/capture.log")"
 
 declare -A R
@@ -154,8 +162,9 @@ for sc in "${SCN[@]}"; do
     qf=; [ "$sc" = page ] && qf=$QFILE
     for r in $(seq "$RUNS"); do
         for s in "${SRV[@]}"; do
-            out=$(taskset -c $CLIENT_CPU "${PHPCLI[@]}" "$CLIENT" loop 127.0.0.1 "${PORT[$s]}" wp wp-secret \
-                  wordpress "$CONNS" "${PID[$s]}" "$qf" 2>&1) || { echo "$out" >&2; die "client failed on $s"; }
+            out=$(taskset -c $CLIENT_CPU "${PHPCLI[@]}" "$CLIENT" loop 127.0.0.1 "${PORT[$s]}" \
+                  wp wp-secret wordpress "$CONNS" "${PID[$s]}" "$qf" 2>&1) ||
+                { echo "$out" >&2; die "client failed on $s"; }
             us=$(echo "$out" | sed -n 's/.*(\([0-9.]*\) us per connection.*/\1/p')
             R[$s,$sc]+=" $us"
             printf '  %-8s %-8s run %d: %s\n' "$s" "$sc" "$r" "$out" >&2
