@@ -80,7 +80,7 @@ static void check_toks(const char *src, size_t len, const hsql_toks_t *tk)
 static void one_create(const char *src, const hsql_tok_t *t, int b, int e)
 {
     hsql_error_t err;
-    hsql_table_t *tb = hsql_ddl_parse_create(src, t, b, e, NULL, &err);
+    hsql_table_t *tb = hsql_ddl_parse_create(src, t, b, e, NULL, NULL, &err);
     if (!tb)
         return;
     base_buf_t r;
@@ -91,7 +91,7 @@ static void one_create(const char *src, const hsql_tok_t *t, int b, int e)
     hsql_lex_err_t le;
     if (hsql_lex(r.data, r.len - 1, &t2, &le) < 0)
         abort(); /* our own rendering must lex */
-    hsql_table_t *tb2 = hsql_ddl_parse_create(r.data, t2.v, 0, (int)t2.n - 1, NULL, &err);
+    hsql_table_t *tb2 = hsql_ddl_parse_create(r.data, t2.v, 0, (int)t2.n - 1, NULL, NULL, &err);
     if (!tb2 || tb2->ncols != tb->ncols || tb2->nidx != tb->nidx)
         abort(); /* ... and parse back to the same shape */
     base_buf_t d;

@@ -609,7 +609,7 @@ static int db_load_conn(hsql_engine_t *eng, sqlite3 *conn, hsql_db_t *db, hsql_e
         if (hsql_lex(def, strlen(def), &toks, &le) < 0)
             continue;
         hsql_error_t e2;
-        hsql_table_t *tb = hsql_ddl_parse_create(def, toks.v, 0, (int)toks.n - 1, NULL, &e2);
+        hsql_table_t *tb = hsql_ddl_parse_create(def, toks.v, 0, (int)toks.n - 1, NULL, NULL, &e2);
         if (!tb) {
             BASE_LOG(BASE_LOG_WARN, "sql", "catalog entry of %s unreadable: %s",
                      sqlite3_column_text(st, 0), e2.msg);

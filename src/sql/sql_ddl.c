@@ -138,7 +138,7 @@ static int create_select(hsql_session_t *s, const char *src, const hsql_tok_t *t
         base_buf_append(&q, src + so, eo - so);
         hsql_lex_err_t le;
         if (hsql_lex(q.data, q.len, &sub, &le) == 0)
-            tb = hsql_ddl_parse_create(q.data, sub.v, 0, (int)sub.n - 1, &ine, err);
+            tb = hsql_ddl_parse_create(q.data, sub.v, 0, (int)sub.n - 1, s->dbname, &ine, err);
         else
             hsql_err_syntax(err, q.data, q.len, le.off);
         hsql_toks_free(&sub);
@@ -146,7 +146,7 @@ static int create_select(hsql_session_t *s, const char *src, const hsql_tok_t *t
         if (!tb)
             return -1;
     } else {
-        pctx_t P = {src, t, k, e, err, 0};
+        pctx_t P = {src, t, k, e, err, 0, s->dbname};
         tb = base_xcalloc(1, sizeof *tb);
         tb->autoinc_col = -1;
         tb->temp = hsql_tok_is(src, &t[b + 1], "TEMPORARY");
@@ -286,7 +286,7 @@ static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t,
     bool ine = false;
     hsql_table_t *tb = NULL;
     if (like >= 0) {
-        pctx_t P = {src, t, b + 2, e, err, 0};
+        pctx_t P = {src, t, b + 2, e, err, 0, s->dbname};
         if (accept(&P, "IF")) {
             accept(&P, "NOT");
             accept(&P, "EXISTS");
@@ -312,7 +312,7 @@ static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t,
         tb->name = name;
         free(from);
     } else {
-        tb = hsql_ddl_parse_create(src, t, b, e, &ine, err);
+        tb = hsql_ddl_parse_create(src, t, b, e, s->dbname, &ine, err);
         if (!tb)
             return -1;
     }
@@ -552,7 +552,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
 {
     if (need_db(s, err) < 0)
         return -1;
-    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    pctx_t P = {src, t, b + 1, e, err, 0, s->dbname}, *p = &P;
     accept(p, "IGNORE");
     accept(p, "ONLINE");
     if (!accept(p, "TABLE"))
@@ -984,7 +984,7 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
 static int drop_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                        const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
-    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    pctx_t P = {src, t, b + 1, e, err, 0, s->dbname}, *p = &P;
     bool temporary = accept(p, "TEMPORARY");
     accept(p, "TABLE");
     bool ie = false;
@@ -1075,7 +1075,7 @@ static int drop_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
 static int truncate_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                           const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
-    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    pctx_t P = {src, t, b + 1, e, err, 0, s->dbname}, *p = &P;
     accept(p, "TABLE");
     if (need_db(s, err) < 0)
         return -1;
@@ -1110,7 +1110,7 @@ static int truncate_table(hsql_session_t *s, const char *src, const hsql_tok_t *
 static int rename_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                          const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
-    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    pctx_t P = {src, t, b + 1, e, err, 0, s->dbname}, *p = &P;
     if (!accept(p, "TABLE") && !accept(p, "TABLES"))
         return perr(p);
     if (need_db(s, err) < 0)
@@ -1190,7 +1190,7 @@ static int rename_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t
 static int index_stmt(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                       bool create, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
-    pctx_t P = {src, t, b + 1, e, err, 0}, *p = &P;
+    pctx_t P = {src, t, b + 1, e, err, 0, s->dbname}, *p = &P;
     const char *kind = "INDEX";
     if (create) {
         if (accept(p, "UNIQUE"))
@@ -1244,7 +1244,7 @@ static int index_stmt(hsql_session_t *s, const char *src, const hsql_tok_t *t, i
 static int database_stmt(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                          bool create, const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
-    pctx_t P = {src, t, b + 2, e, err, 0}, *p = &P;
+    pctx_t P = {src, t, b + 2, e, err, 0, s->dbname}, *p = &P;
     bool cond = false;
     if (accept(p, "IF")) {
         if (create && !accept(p, "NOT"))

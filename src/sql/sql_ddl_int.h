@@ -12,6 +12,7 @@ typedef struct pctx {
     int i, e;
     hsql_error_t *err;
     int failed;
+    const char *db; /* the session's database: a table named in another one is refused */
 } pctx_t;
 
 static inline bool pk(pctx_t *p, const char *kw) { return p->i < p->e && hsql_tok_is(p->src, &p->t[p->i], kw); }

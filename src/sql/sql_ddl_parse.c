@@ -31,14 +31,25 @@ char *hsql_p_take_ident(pctx_t *p)
     return b;
 }
 
-/* table name with optional db qualifier (dropped) */
+/* A table name with an optional database qualifier: dropped when it names the session's own
+ * database (p->db). DDL runs on the session's SQLite connection only, so a table of another
+ * database is refused (1235) instead of being created, altered or dropped in the wrong one. */
 char *hsql_p_take_table_name(pctx_t *p)
 {
     char *n = hsql_p_take_ident(p);
     if (n && pop(p, ".")) {
         p->i++;
+        char *tn = hsql_p_take_ident(p);
+        if (tn && p->db && strcmp(n, p->db) != 0 && !p->failed) {
+            hsql_err(p->err, 1235, "42000",
+                     "This version of HarvSQL doesn't yet support 'DDL on a table of another "
+                     "database (%s.%s); USE %s first'", n, tn, n);
+            p->failed = 1;
+            free(tn);
+            tn = NULL;
+        }
         free(n);
-        n = hsql_p_take_ident(p);
+        n = tn;
     }
     return n;
 }
@@ -738,9 +749,9 @@ int hsql_p_parse_table_options(pctx_t *p, hsql_table_t *tb)
 
 /* CREATE [TEMPORARY] TABLE [IF NOT EXISTS] name (defs) options */
 hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b, int e,
-                                    bool *if_not_exists, hsql_error_t *err)
+                                    const char *db, bool *if_not_exists, hsql_error_t *err)
 {
-    pctx_t P = {src, t, b, e, err, 0}, *p = &P;
+    pctx_t P = {src, t, b, e, err, 0, db}, *p = &P;
     if (!accept(p, "CREATE")) {
         perr(p);
         return NULL;

@@ -309,7 +309,7 @@ void hsql_warn_add(hsql_session_t *s, const char *level, uint16_t code, const ch
  * hsql_table_free). Returns NULL with err filled. if_not_exists/like_table out-params may be
  * NULL. */
 hsql_table_t *hsql_ddl_parse_create(const char *src, const hsql_tok_t *t, int b, int e,
-                                    bool *if_not_exists, hsql_error_t *err);
+                                    const char *db, bool *if_not_exists, hsql_error_t *err);
 void hsql_table_free(hsql_table_t *tb);
 hsql_table_t *hsql_table_clone(const hsql_table_t *tb);
 /* SHOW CREATE TABLE text (also what the catalog stores). Appends to b. */

@@ -103,6 +103,20 @@ static void test_errors(void **state)
     QERR(e->s, r, "CREATE TABLE t (a int)", 1050);
     QERR(e->s, r, "SELECT @@nonexistent_var", 1193);
     QERR(e->s, r, "SELECT 'unterminated", 1064);
+    /* DDL runs on the session's own database: a table of another one is refused, never
+     * created, changed or dropped in the current one instead */
+    QOK(e->s, r, "CREATE DATABASE other");
+    QOK(e->s, r, "CREATE TABLE wp.q (id int)");
+    const char *ddl[] = {"CREATE TABLE other.t (id int)", "DROP TABLE other.t",
+                         "ALTER TABLE other.t ADD x int", "TRUNCATE other.t",
+                         "RENAME TABLE t TO other.t2", "CREATE INDEX i ON other.t (id)",
+                         "CREATE TABLE other.c AS SELECT 1"};
+    for (size_t i = 0; i < sizeof ddl / sizeof *ddl; i++) {
+        er = QERR(e->s, r, ddl[i], 1235);
+        assert_non_null(strstr(er.msg, "another database (other."));
+    }
+    assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM t"), "1"); /* t is still here, whole */
+    QOK(e->s, r, "DROP TABLE wp.q");
     env_free(e);
 }
 
