@@ -134,6 +134,9 @@ void hsql_vars_init(hsql_session_t *s)
     s->coll_id = id ? id : 255;
     const char *ac = hsql_var_get(s, "autocommit", false);
     s->autocommit = !ac || !strcmp(ac, "ON") || !strcmp(ac, "1");
+    const char *tz = hsql_var_get(s, "time_zone", false);
+    if (!tz || hsql_tz_parse(tz, &s->tz_system, &s->tz_offset) < 0)
+        s->tz_system = true;
 }
 
 const char *hsql_var_get(hsql_session_t *s, const char *name, bool global)
@@ -219,6 +222,17 @@ int hsql_var_set(hsql_session_t *s, const char *name, const char *val, bool glob
                             name, val);
         val = is_on(val) ? "ON" : "OFF";
     }
+    bool tz_system = true;
+    int tz_offset = 0;
+    if (!strcmp(name, "time_zone")) {
+        if (hsql_tz_parse(val, &tz_system, &tz_offset) < 0)
+            return hsql_err(err, 1298, "HY000", "Unknown or incorrect time zone: '%s'", val);
+        if (!tz_system && (val[0] == '+' || val[0] == '-')) { /* '-3:00' reads back '-03:00' */
+            int a = tz_offset < 0 ? -tz_offset : tz_offset;
+            snprintf(buf, sizeof buf, "%c%02d:%02d", val[0], a / 3600, a / 60 % 60);
+            val = buf;
+        }
+    }
     if (global) {
         pthread_mutex_lock(&s->eng->mu);
         var_put(&s->eng->globals, name, val);
@@ -241,6 +255,10 @@ int hsql_var_set(hsql_session_t *s, const char *name, const char *val, bool glob
     }
     if (!strcmp(name, "sql_mode"))
         s->strict = mode_is_strict(val);
+    if (!strcmp(name, "time_zone")) {
+        s->tz_system = tz_system;
+        s->tz_offset = tz_offset;
+    }
     var_put(&s->vars, name, val);
     return 0;
 }

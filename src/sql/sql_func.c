@@ -115,14 +115,56 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
     *y = (int)(yy + (*m <= 2));
 }
 
-void hsql_fmt_now(char *buf, size_t len, bool utc, int what)
+int hsql_tz_parse(const char *v, bool *system, int *offset)
+{
+    if (!strcasecmp(v, "SYSTEM")) {
+        *system = true;
+        *offset = 0;
+        return 0;
+    }
+    *system = false;
+    if (!strcasecmp(v, "UTC") || !strcasecmp(v, "GMT")) {
+        *offset = 0;
+        return 0;
+    }
+    int h, m, n = 0;
+    if ((v[0] != '+' && v[0] != '-') || sscanf(v + 1, "%2d:%2d%n", &h, &m, &n) != 2 ||
+        v[1 + n] || n < 4 || m > 59)
+        return -1;
+    int off = h * 3600 + m * 60;
+    if (v[0] == '-')
+        off = -off;
+    if (off > 14 * 3600 || off < -(13 * 3600 + 59 * 60))
+        return -1;
+    *offset = off;
+    return 0;
+}
+
+void hsql_session_tm(const hsql_session_t *s, time_t t, struct tm *tm)
+{
+    if (!s || s->tz_system) {
+        localtime_r(&t, tm);
+        return;
+    }
+    t += s->tz_offset;
+    gmtime_r(&t, tm);
+}
+
+/* The session of a function registered with the connection's holder (data -1). */
+static const hsql_session_t *fn_session(sqlite3_context *ctx)
+{
+    const hsql_fholder_t *fh = sqlite3_user_data(ctx);
+    return fh ? fh->s : NULL;
+}
+
+static void fmt_now(const hsql_session_t *s, char *buf, size_t len, bool utc, int what)
 {
     time_t now = time(NULL);
     struct tm tm;
     if (utc)
         gmtime_r(&now, &tm);
     else
-        localtime_r(&now, &tm);
+        hsql_session_tm(s, now, &tm);
     if (what == 1)
         strftime(buf, len, "%Y-%m-%d", &tm);
     else if (what == 2)
@@ -131,14 +173,38 @@ void hsql_fmt_now(char *buf, size_t len, bool utc, int what)
         strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+/* UTC_TIMESTAMP/UTC_DATE/UTC_TIME (data 10, 11, 12) */
 static void fn_now(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
     (void)argv;
     char b[32];
     intptr_t w = (intptr_t)sqlite3_user_data(ctx);
-    hsql_fmt_now(b, sizeof b, w >= 10, (int)(w % 10));
+    fmt_now(NULL, b, sizeof b, w >= 10, (int)(w % 10));
     sqlite3_result_text(ctx, b, -1, SQLITE_TRANSIENT);
+}
+
+/* NOW/CURDATE/CURTIME in the session's time zone */
+static void local_now(sqlite3_context *ctx, int what)
+{
+    char b[32];
+    fmt_now(fn_session(ctx), b, sizeof b, false, what);
+    sqlite3_result_text(ctx, b, -1, SQLITE_TRANSIENT);
+}
+
+static void fn_local_now(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    local_now(ctx, 0);
+}
+
+static void fn_local_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    local_now(ctx, 1);
+}
+
+static void fn_local_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    local_now(ctx, 2);
 }
 
 static void result_dt(sqlite3_context *ctx, const dt_t *t, bool with_time)
@@ -349,8 +415,11 @@ static void fn_date_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     base_buf_fini(&b);
 }
 
-static int64_t dt_to_unix_local(const dt_t *t)
+static int64_t dt_to_unix_local(const hsql_session_t *s, const dt_t *t)
 {
+    if (s && !s->tz_system)
+        return (days_from_civil(t->y, t->m, t->d) * 86400 + t->H * 3600 + t->M * 60 + t->S) -
+               s->tz_offset;
     struct tm tm = {0};
     tm.tm_year = t->y - 1900;
     tm.tm_mon = t->m - 1;
@@ -375,7 +444,7 @@ static void fn_unix_timestamp(sqlite3_context *ctx, int argc, sqlite3_value **ar
         sqlite3_result_int(ctx, 0);
         return;
     }
-    sqlite3_result_int64(ctx, dt_to_unix_local(&t));
+    sqlite3_result_int64(ctx, dt_to_unix_local(fn_session(ctx), &t));
 }
 
 static void fn_from_unixtime(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -384,7 +453,7 @@ static void fn_from_unixtime(sqlite3_context *ctx, int argc, sqlite3_value **arg
         return;
     time_t ts = (time_t)sqlite3_value_int64(argv[0]);
     struct tm tm;
-    localtime_r(&ts, &tm);
+    hsql_session_tm(fn_session(ctx), ts, &tm);
     dt_t t = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, 0,
               true, true};
     if (argc > 1) {
@@ -1008,13 +1077,13 @@ static void fn_cv(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* ---- registration ------------------------------------------------------------------------ */
 static const hsql_fdef_t k_fns[] = {
-    {"hsql_now", 0, fn_now, 0, false},
-    {"hsql_curdate", 0, fn_now, 1, false},
-    {"hsql_curtime", 0, fn_now, 2, false},
+    {"hsql_now", 0, fn_local_now, -1, false},
+    {"hsql_curdate", 0, fn_local_date, -1, false},
+    {"hsql_curtime", 0, fn_local_time, -1, false},
     {"hsql_utc_timestamp", 0, fn_now, 10, false},
     {"hsql_utc_date", 0, fn_now, 11, false},
     {"hsql_utc_time", 0, fn_now, 12, false},
-    {"hsql_now", 1, fn_now, 0, false},
+    {"hsql_now", 1, fn_local_now, -1, false},
     {"hsql_year", 1, fn_part, F_YEAR, true},
     {"hsql_month", 1, fn_part, F_MONTH, true},
     {"hsql_dayofmonth", 1, fn_part, F_DAY, true},
@@ -1035,10 +1104,10 @@ static const hsql_fdef_t k_fns[] = {
     {"hsql_week", 1, fn_week, 0, true},
     {"hsql_week", 2, fn_week, 0, true},
     {"hsql_date_format", 2, fn_date_format, 0, true},
-    {"hsql_unix_timestamp", 0, fn_unix_timestamp, 0, false},
-    {"hsql_unix_timestamp", 1, fn_unix_timestamp, 0, true},
-    {"hsql_from_unixtime", 1, fn_from_unixtime, 0, true},
-    {"hsql_from_unixtime", 2, fn_from_unixtime, 0, true},
+    {"hsql_unix_timestamp", 0, fn_unix_timestamp, -1, false},
+    {"hsql_unix_timestamp", 1, fn_unix_timestamp, -1, false},
+    {"hsql_from_unixtime", 1, fn_from_unixtime, -1, false},
+    {"hsql_from_unixtime", 2, fn_from_unixtime, -1, false},
     {"hsql_date_add", 3, fn_date_add, 0, true},
     {"hsql_date_sub", 3, fn_date_add, 1, true},
     {"hsql_datediff", 2, fn_datediff, 0, true},

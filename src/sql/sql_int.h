@@ -243,6 +243,8 @@ struct hsql_session {
     size_t key_esc;
     hsql_var_t *vars;
     bool autocommit, strict;
+    bool tz_system;   /* time_zone = SYSTEM: the server's local time */
+    int tz_offset;    /* else seconds east of UTC ('+05:30', 'UTC') */
     uint16_t coll_id;
     int64_t last_insert_id;
     int64_t found_rows;
@@ -410,7 +412,11 @@ int hsql_ci_compare(const char *a, int na, const char *b, int nb);
 /* MySQL LIKE with `esc` as escape char, case/accent-insensitive. */
 bool hsql_like_match(const char *p, size_t np, const char *s, size_t ns, int esc);
 /* Current local time in MySQL text. */
-void hsql_fmt_now(char *buf, size_t len, bool utc, int what);
+/* time_zone values: SYSTEM, UTC or an offset '[+-]HH:MM' from -13:59 to +14:00. Returns 0 and
+ * sets *system / *offset (seconds east of UTC), or -1. */
+int hsql_tz_parse(const char *v, bool *system, int *offset);
+/* Broken-down local time of t in the session's time zone (s may be NULL: the server's). */
+void hsql_session_tm(const struct hsql_session *s, time_t t, struct tm *tm);
 
 /* ---- catalog statements (sql_catalog.c) -------------------------------------------------- */
 /* SHOW ..., DESCRIBE, SET, USE, transactions etc. Returns 0 (result sent), -1 error, or 1 when

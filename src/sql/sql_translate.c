@@ -1355,7 +1355,7 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
             }
             return;
         }
-        if (KW(x, a, "DATE") || KW(x, a, "TIME")) {
+        if (KW(x, a, "DATE") || KW(x, a, "TIME") || KW(x, a, "FROM_UNIXTIME")) {
             int dd = 0, commas = 0;
             for (int k = a + 2; k < z - 1; k++) {
                 if (OP(x, k, "("))
@@ -1365,7 +1365,10 @@ static void add_hint(xctx_t *x, int a, int z, bool colref)
                 else if (dd == 0 && OP(x, k, ","))
                     commas++;
             }
-            if (!commas) {
+            if (!commas && KW(x, a, "FROM_UNIXTIME")) { /* with a format: a string */
+                h->type = HSQL_TYPE_DATETIME;
+                h->length = 19;
+            } else if (!commas) {
                 h->type = KW(x, a, "DATE") ? HSQL_TYPE_DATE : HSQL_TYPE_TIME;
                 h->length = 10;
             }

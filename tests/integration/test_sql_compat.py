@@ -819,6 +819,18 @@ STATEMENTS = [
     "DROP TABLE IF EXISTS wp_links",
     "DROP TABLE wp_links",
     "SELECT VERSION() LIKE '%'",
+    # the session time zone: offsets move NOW() and the Unix-time conversions; names need
+    # time zone tables (MariaDB here has none either): 1298
+    "SET time_zone = '+05:30'",
+    "SELECT @@session.time_zone, FROM_UNIXTIME(0), FROM_UNIXTIME(86400, '%Y-%m-%d %H:%i'), "
+    "UNIX_TIMESTAMP('1970-01-02 05:30:00'), TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW()) "
+    "BETWEEN 329 AND 331",
+    "SET time_zone = '-3:00'",
+    "SELECT FROM_UNIXTIME(0), UNIX_TIMESTAMP('1969-12-31 21:00:00')",
+    "SET time_zone = '+14:01'",
+    "SET time_zone = 'Mars/Olympus_Mons'",
+    "SELECT @@time_zone",
+    "SET time_zone = 'SYSTEM'",
 ]
 
 

@@ -238,6 +238,17 @@ static void test_variables(void **state)
     QOK(e->s, r, "SET autocommit=0");
     assert_false(hsql_session_status(e->s) & HSQL_STATUS_AUTOCOMMIT);
     QOK(e->s, r, "SET autocommit=1");
+    /* the session time zone moves NOW() and the Unix-time conversions; SYSTEM is the server's */
+    QOK(e->s, r, "SET time_zone = '+2:00'");
+    assert_string_equal(Q1(e->s, "SELECT @@time_zone"), "+02:00");
+    assert_string_equal(Q1(e->s, "SELECT FROM_UNIXTIME(0)"), "1970-01-01 02:00:00");
+    assert_string_equal(Q1(e->s, "SELECT UNIX_TIMESTAMP('1970-01-01 03:00:00')"), "3600");
+    assert_string_equal(Q1(e->s, "SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW()) "
+                                 "BETWEEN 119 AND 121"), "1");
+    QERR(e->s, r, "SET time_zone = '+14:30'", 1298);
+    QERR(e->s, r, "SET time_zone = 'Europe/Paris'", 1298);
+    assert_string_equal(Q1(e->s, "SELECT @@time_zone"), "+02:00");
+    QOK(e->s, r, "SET time_zone = 'SYSTEM'");
     QOK(e->s, r, "SHOW DATABASES");
     assert_string_equal(r->cols[0].name, "Database");
     QOK(e->s, r, "CREATE DATABASE other");
