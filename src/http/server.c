@@ -508,7 +508,10 @@ static void conn_flush(http_conn_t *c)
 {
     http_loop_t *lp = c->lp;
     while (c->out.len > c->out_off) {
-        ssize_t n = write(c->io.fd, c->out.data + c->out_off, c->out.len - c->out_off);
+        /* Before a file body, MSG_MORE lets the head leave in the body's first segment: sent
+         * alone (TCP_NODELAY) it cost a loopback client twice the CPU per 1 MiB response. */
+        ssize_t n = send(c->io.fd, c->out.data + c->out_off, c->out.len - c->out_off,
+                         c->file_left ? MSG_MORE : 0);
         if (n > 0) {
             c->out_off += (size_t)n;
             continue;

@@ -17,6 +17,7 @@ def site(tmp_path):
     (tmp_path / "hello.txt").write_text("hello world\n")
     for i in range(16):
         (tmp_path / ("f%d.txt" % i)).write_text("file %d\n" % i)
+    (tmp_path / "large.bin").write_bytes(os.urandom(300000))  # past the small-file cache
     return tmp_path
 
 
@@ -120,7 +121,8 @@ def test_pipelined_responses_leave_in_one_write(harv, tmp_path):
     and a keep-alive request costs read + write (+ epoll_wait, shared by a batch)."""
     import subprocess
     out = tmp_path / "strace.txt"
-    st = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=read,write,writev,sendfile",
+    st = subprocess.Popen(["strace", "-f", "-qq", "-e",
+                           "trace=read,write,writev,sendto,sendfile",
                            "-s", "20", "-o", str(out), "-p", str(harv.proc.pid)],
                           stderr=subprocess.DEVNULL)
     try:
@@ -131,16 +133,24 @@ def test_pipelined_responses_leave_in_one_write(harv, tmp_path):
             assert c.response()[2] == b"file %d\n" % i
         c.send(get("/hello.txt"))
         assert c.response()[0] == 200
+        c.send(get("/large.bin"))
+        st_, _, body = c.response()
+        assert st_ == 200 and len(body) == 300000
         time.sleep(0.3)
         c.close()
     finally:
         st.terminate()
         st.wait(10)
-    calls = [l for l in out.read_text().splitlines() if "HTTP/1.1 200" in l]
-    assert len(calls) == 2, calls  # one for the batch of 16, one for the single request
-    assert all(l.split()[1].startswith("write(") for l in calls), calls
-    sizes = [int(l.rsplit("=", 1)[1]) for l in calls]
+    lines = out.read_text().splitlines()
+    calls = [l for l in lines if "HTTP/1.1 200" in l]
+    assert len(calls) == 3, calls  # the batch of 16, the single request, the large file's head
+    assert all(l.split()[1].startswith(("write(", "sendto(")) for l in calls), calls
+    sizes = [int(l.rsplit("=", 1)[1]) for l in calls[:2]]
     assert sizes[0] > 15 * sizes[1], sizes  # the whole batch in the first write
+    # a file body: its head waits for the body (MSG_MORE) to leave in one segment with it
+    assert "MSG_MORE" in calls[2] and "MSG_MORE" not in calls[0] + calls[1], calls
+    after = lines[lines.index(calls[2]) + 1:]
+    assert after and after[0].split()[1].startswith("sendfile("), after[:2]
 
 
 def test_head_deadline_evicts_slow_client_not_healthy_one(harv):
