@@ -115,7 +115,8 @@ const char *http_status_text(int status);
 /* ---- streamed (asynchronous) responses ----------------------------------------------------
  * An inline handler that cannot answer at once (FastCGI, actors) takes its response over as a
  * stream and completes it later from the same loop thread. The connection reads nothing more
- * meanwhile; the request (and its spans into the connection buffer) stays valid until
+ * meanwhile but a streamed request body (http_stream_body, below); the request (and its spans
+ * into the connection buffer) stays valid until
  * http_stream_end()/abort(). Not available in thread-pool mode (returns NULL there). */
 typedef struct http_stream http_stream_t;
 
