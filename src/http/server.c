@@ -1369,10 +1369,6 @@ static void on_accept(net_loop_t *loop, net_io_t *io, uint32_t ev)
             }
             return; /* EAGAIN, or a connection reset before accept */
         }
-        if (ss.ss_family != AF_UNIX) {
-            int one = 1;
-            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        }
         http_conn_t *c = conn_new(lp);
         net_addr_peer(&ss, c->peer, sizeof c->peer, &c->peer_port);
         lp->nconns++;
@@ -1455,6 +1451,12 @@ http_server_t *http_server_new(const http_config_t *cfg, http_handler_fn handler
     if (!srv->nlisten) {
         snprintf(err, errlen, "no listen address configured");
         goto fail;
+    }
+    /* TCP_NODELAY on the listeners: accepted sockets inherit it, one setsockopt less per
+     * connection (fails harmlessly on a unix socket) */
+    for (unsigned i = 0; i < srv->nlisten; i++) {
+        int one = 1;
+        setsockopt(srv->lfds[i], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     if (cfg->thread_pool_count) {
         srv->pool = net_pool_new(cfg->thread_pool_count, cfg->thread_pool_backlog);
