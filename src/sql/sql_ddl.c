@@ -89,6 +89,37 @@ static int run_ddl_sql(hsql_session_t *s, const char *sql, const hsql_table_t *t
 }
 
 /* AUTO_INCREMENT=n of CREATE/ALTER TABLE: the next id SQLite hands out. */
+/* Renames table `from` to nt->name in SQLite (ALTER TABLE ... RENAME and RENAME TABLE). Its
+ * indexes are named after the table: they are dropped and made again under the new name. The
+ * old definition row goes too; the caller stores the new one. */
+static int rename_in_sqlite(hsql_session_t *s, hsql_table_t *nt, const char *from,
+                            hsql_error_t *err)
+{
+    base_buf_t bb;
+    base_buf_init(&bb);
+    for (int k = 0; k < nt->nidx; k++) {
+        if (nt->idx[k].kind == HSQL_IDX_PRIMARY)
+            continue;
+        char iname[400];
+        snprintf(iname, sizeof iname, "%s__%s", from, nt->idx[k].name);
+        base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
+        hsql_s_ident(&bb, iname);
+        base_buf_appendf(&bb, ";");
+    }
+    base_buf_appendf(&bb, "ALTER TABLE ");
+    hsql_s_ident(&bb, from);
+    base_buf_appendf(&bb, " RENAME TO ");
+    hsql_s_ident(&bb, nt->name);
+    base_buf_appendf(&bb, ";");
+    for (int k = 0; k < nt->nidx; k++)
+        if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
+            hsql_index_ddl(nt, nt->name, &nt->idx[k], &bb);
+    base_buf_append(&bb, "", 1);
+    int r = run_ddl_sql(s, bb.data, nt, err);
+    base_buf_fini(&bb);
+    return r == 0 ? del_def(s, from, err) : r;
+}
+
 static int set_autoinc(hsql_session_t *s, hsql_table_t *tb, hsql_error_t *err)
 {
     if (!tb->ai_start || tb->autoinc_col < 0)
@@ -922,33 +953,10 @@ static int alter_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, 
                 if (hsql_table_get(s->db, newname) && strcasecmp(newname, nt->name)) {
                     r = hsql_err(err, 1050, "42S01", "Table '%s' already exists", newname);
                 } else {
-                    base_buf_t bb;
-                    base_buf_init(&bb);
-                    for (int k = 0; k < nt->nidx; k++) {
-                        if (nt->idx[k].kind == HSQL_IDX_PRIMARY)
-                            continue;
-                        char iname[400];
-                        snprintf(iname, sizeof iname, "%s__%s", nt->name, nt->idx[k].name);
-                        base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
-                        hsql_s_ident(&bb, iname);
-                        base_buf_appendf(&bb, ";");
-                    }
-                    base_buf_appendf(&bb, "ALTER TABLE ");
-                    hsql_s_ident(&bb, nt->name);
-                    base_buf_appendf(&bb, " RENAME TO ");
-                    hsql_s_ident(&bb, newname);
-                    base_buf_appendf(&bb, ";");
                     char *oldn = nt->name;
                     nt->name = newname;
                     newname = NULL;
-                    for (int k = 0; k < nt->nidx; k++)
-                        if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
-                            hsql_index_ddl(nt, nt->name, &nt->idx[k], &bb);
-                    base_buf_append(&bb, "", 1);
-                    r = run_ddl_sql(s, bb.data, nt, err);
-                    base_buf_fini(&bb);
-                    if (r == 0)
-                        r = del_def(s, oldn, err);
+                    r = rename_in_sqlite(s, nt, oldn, err);
                     free(oldn);
                 }
             }
@@ -1136,32 +1144,9 @@ static int rename_tables(hsql_session_t *s, const char *src, const hsql_tok_t *t
             r = hsql_err(err, 1050, "42S01", "Table '%s' already exists", bn);
         } else {
             hsql_table_t *nt = hsql_table_clone(old);
-            base_buf_t bb;
-            base_buf_init(&bb);
-            for (int k = 0; k < nt->nidx; k++) {
-                if (nt->idx[k].kind == HSQL_IDX_PRIMARY)
-                    continue;
-                char iname[400];
-                snprintf(iname, sizeof iname, "%s__%s", nt->name, nt->idx[k].name);
-                base_buf_appendf(&bb, "DROP INDEX IF EXISTS ");
-                hsql_s_ident(&bb, iname);
-                base_buf_appendf(&bb, ";");
-            }
-            base_buf_appendf(&bb, "ALTER TABLE ");
-            hsql_s_ident(&bb, old->name);
-            base_buf_appendf(&bb, " RENAME TO ");
-            hsql_s_ident(&bb, bn);
-            base_buf_appendf(&bb, ";");
             free(nt->name);
             nt->name = base_xstrdup(bn);
-            for (int k = 0; k < nt->nidx; k++)
-                if (nt->idx[k].kind != HSQL_IDX_PRIMARY)
-                    hsql_index_ddl(nt, nt->name, &nt->idx[k], &bb);
-            base_buf_append(&bb, "", 1);
-            r = run_ddl_sql(s, bb.data, nt, err);
-            base_buf_fini(&bb);
-            if (r == 0)
-                r = del_def(s, old->name, err);
+            r = rename_in_sqlite(s, nt, old->name, err);
             if (r == 0)
                 r = store_def(s, nt, err);
             if (r == 0) {

@@ -398,6 +398,17 @@ static void test_alter_show(void **state)
     QOK(e->s, r, "CREATE TEMPORARY TABLE tcopy SELECT * FROM t");
     assert_string_equal(Q1(e->s, "SELECT COUNT(*) FROM tcopy"), "2");
     QOK(e->s, r, "DROP TABLE copy, copy2");
+    /* both renames carry the secondary indexes over: a UNIQUE key still holds afterwards */
+    QOK(e->s, r, "CREATE TABLE ru (id int primary key, u varchar(10), KEY k (id, u), UNIQUE KEY uq (u))");
+    QOK(e->s, r, "INSERT INTO ru VALUES (1, 'a')");
+    QOK(e->s, r, "ALTER TABLE ru RENAME TO ru2");
+    QERR(e->s, r, "INSERT INTO ru2 VALUES (2, 'A')", 1062);
+    QOK(e->s, r, "RENAME TABLE ru2 TO ru3");
+    QERR(e->s, r, "INSERT INTO ru3 VALUES (3, 'a ')", 1062);
+    QERR(e->s, r, "SELECT * FROM ru2", 1146);
+    QOK(e->s, r, "SHOW INDEX FROM ru3");
+    assert_int_equal(r->nrows, 4); /* PRIMARY, k (2 columns), uq */
+    QOK(e->s, r, "DROP TABLE ru3");
     QOK(e->s, r, "RENAME TABLE t TO t2");
     assert_string_equal(Q1(e->s, "SELECT a2 FROM t2 WHERE id = 1"), "x");
     QOK(e->s, r, "TRUNCATE TABLE t2");
