@@ -294,6 +294,31 @@ static int create_select(hsql_session_t *s, const char *src, const hsql_tok_t *t
     return hsql_send_ok(s, sink, rows, 0, more, info, err);
 }
 
+/* CREATE TABLE of a name in use: a Note with IF NOT EXISTS, else 1050. Frees tb. */
+static int create_exists(hsql_session_t *s, hsql_table_t *tb, bool ine, const hsql_sink_t *sink,
+                         uint16_t more, hsql_error_t *err)
+{
+    if (ine)
+        hsql_warn_add(s, "Note", 1050, "Table '%s' already exists", tb->name);
+    else
+        hsql_err(err, 1050, "42S01", "Table '%s' already exists", tb->name);
+    hsql_table_free(tb);
+    return ine ? hsql_send_ok(s, sink, 0, 0, more, "", err) : -1;
+}
+
+/* Creates tb's SQLite table (and its indexes and triggers), stamped with its creation time. */
+static int run_create_sql(hsql_session_t *s, hsql_table_t *tb, hsql_error_t *err)
+{
+    tb->create_time = (uint64_t)time(NULL);
+    base_buf_t ddl;
+    base_buf_init(&ddl);
+    hsql_table_sqlite_ddl(tb, tb->name, &ddl);
+    base_buf_append(&ddl, "", 1);
+    int r = run_ddl_sql(s, ddl.data, tb, err);
+    base_buf_fini(&ddl);
+    return r;
+}
+
 static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t, int b, int e,
                         const hsql_sink_t *sink, uint16_t more, hsql_error_t *err)
 {
@@ -350,24 +375,9 @@ static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t,
     if (tb->temp) {
         /* the session's own: SQLite's temp schema, no catalog, no implicit commit */
         for (int i = 0; i < s->ntemps; i++)
-            if (!strcasecmp(s->temps[i]->name, tb->name)) {
-                if (ine) {
-                    hsql_warn_add(s, "Note", 1050, "Table '%s' already exists", tb->name);
-                    hsql_table_free(tb);
-                    return hsql_send_ok(s, sink, 0, 0, more, "", err);
-                }
-                hsql_err(err, 1050, "42S01", "Table '%s' already exists", tb->name);
-                hsql_table_free(tb);
-                return -1;
-            }
-        tb->create_time = (uint64_t)time(NULL);
-        base_buf_t td;
-        base_buf_init(&td);
-        hsql_table_sqlite_ddl(tb, tb->name, &td);
-        base_buf_append(&td, "", 1);
-        int tr = run_ddl_sql(s, td.data, tb, err);
-        base_buf_fini(&td);
-        if (tr < 0) {
+            if (!strcasecmp(s->temps[i]->name, tb->name))
+                return create_exists(s, tb, ine, sink, more, err);
+        if (run_create_sql(s, tb, err) < 0) {
             hsql_table_free(tb);
             return -1;
         }
@@ -376,31 +386,17 @@ static int create_table(hsql_session_t *s, const char *src, const hsql_tok_t *t,
         hsql_cache_clear(s);
         return hsql_send_ok(s, sink, 0, 0, more, "", err);
     }
-    if (hsql_table_get(s->db, tb->name)) {
-        if (ine) {
-            hsql_warn_add(s, "Note", 1050, "Table '%s' already exists", tb->name);
-            hsql_table_free(tb);
-            return hsql_send_ok(s, sink, 0, 0, more, "", err);
-        }
-        hsql_err(err, 1050, "42S01", "Table '%s' already exists", tb->name);
-        hsql_table_free(tb);
-        return -1;
-    }
-    tb->create_time = (uint64_t)time(NULL);
-    base_buf_t ddl;
-    base_buf_init(&ddl);
-    hsql_table_sqlite_ddl(tb, tb->name, &ddl);
-    base_buf_append(&ddl, "", 1);
+    if (hsql_table_get(s->db, tb->name))
+        return create_exists(s, tb, ine, sink, more, err);
     int r = begin_ddl(s, err);
     if (r == 0) {
-        r = run_ddl_sql(s, ddl.data, tb, err);
+        r = run_create_sql(s, tb, err);
         if (r == 0)
             r = set_autoinc(s, tb, err);
         if (r == 0)
             r = store_def(s, tb, err);
         r = end_ddl(s, r, err);
     }
-    base_buf_fini(&ddl);
     if (r < 0) {
         hsql_table_free(tb);
         return -1;

@@ -623,6 +623,37 @@ static void xl_update(xctx_t *x)
         hsql_x_emit(x, where, x->e);
 }
 
+/* The target list of a multi-table DELETE (tokens b..e: "a, b.*, ..."): a SELECT of each
+ * target's rowid, and one "DELETE ... WHERE rowid = ?1" per target, run for every row
+ * found. False (x->failed) for a name that is not a table of the statement: 1109. */
+static bool multi_delete_targets(xctx_t *x, hsql_xl_t *xl, int b, int e)
+{
+    xl->kind = HSQL_XK_MULTI_DELETE;
+    out_s(x, "SELECT");
+    bool first = true;
+    for (int k = b; k < e; k++) {
+        if (OP(x, k, ",") || OP(x, k, ".") || OP(x, k, "*"))
+            continue;
+        char nm[128], real[128];
+        hsql_x_tok_name(x, k, nm, sizeof nm);
+        if (OP(x, k + 1, ".") && OP(x, k + 2, "*"))
+            k += 2;
+        if (!scope_table(x, nm, real)) {
+            hsql_err(x->err, 1109, "42S02", "Unknown table '%s' in MULTI DELETE", nm);
+            x->failed = 1;
+            return false;
+        }
+        out_s(x, first ? " " : ", ");
+        first = false;
+        hsql_x_out_qident(x, nm);
+        out_s(x, ".rowid");
+        char sql[300];
+        snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE rowid = ?1", real);
+        add_sub(xl, sql, 0);
+    }
+    return true;
+}
+
 static void xl_delete(xctx_t *x)
 {
     hsql_xl_t *xl = x->xl;
@@ -664,30 +695,8 @@ static void xl_delete(xctx_t *x)
             return;
         }
         /* DELETE FROM a, b USING refs WHERE ... */
-        xl->kind = HSQL_XK_MULTI_DELETE;
-        out_s(x, "SELECT");
-        bool first = true;
-        for (int k = i + 1; k < using; k++) {
-            if (OP(x, k, ",") || OP(x, k, ".") || OP(x, k, "*"))
-                continue;
-            char nm[128], real[128];
-            hsql_x_tok_name(x, k, nm, sizeof nm);
-            if (OP(x, k + 1, ".") && OP(x, k + 2, "*"))
-                k += 2;
-            hsql_table_t *tb = scope_table(x, nm, real);
-            if (!tb) {
-                hsql_err(x->err, 1109, "42S02", "Unknown table '%s' in MULTI DELETE", nm);
-                x->failed = 1;
-                return;
-            }
-            out_s(x, first ? " " : ", ");
-            first = false;
-            hsql_x_out_qident(x, nm);
-            out_s(x, ".rowid");
-            char sql[300];
-            snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE rowid = ?1", real);
-            add_sub(xl, sql, 0);
-        }
+        if (!multi_delete_targets(x, xl, i + 1, using))
+            return;
         out_s(x, " FROM");
         x->tblctx = true;
         x->from_depth = 0;
@@ -700,31 +709,8 @@ static void xl_delete(xctx_t *x)
         hsql_x_fail_syntax(x, i);
         return;
     }
-    xl->kind = HSQL_XK_MULTI_DELETE;
-    out_s(x, "SELECT");
-    bool first = true;
-    for (int k = i; k < from; k++) {
-        if (OP(x, k, ",") || OP(x, k, ".") || OP(x, k, "*"))
-            continue;
-        char nm[128], real[128];
-        hsql_x_tok_name(x, k, nm, sizeof nm);
-        if (OP(x, k + 1, ".") && OP(x, k + 2, "*"))
-            k += 2;
-        hsql_table_t *tb = scope_table(x, nm, real);
-        if (!tb) {
-            hsql_err(x->err, 1109, "42S02", "Unknown table '%s' in MULTI DELETE", nm);
-            x->failed = 1;
-            return;
-        }
-        out_s(x, first ? " " : ", ");
-        first = false;
-        hsql_x_out_qident(x, nm);
-        out_s(x, ".rowid");
-        char sql[300];
-        snprintf(sql, sizeof sql, "DELETE FROM \"%s\" WHERE rowid = ?1", real);
-        add_sub(xl, sql, 0);
-    }
-    hsql_x_emit(x, from, x->e);
+    if (multi_delete_targets(x, xl, i, from))
+        hsql_x_emit(x, from, x->e);
 }
 
 void hsql_xl_free(hsql_xl_t *xl)

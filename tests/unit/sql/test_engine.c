@@ -561,6 +561,20 @@ static void test_multi_update(void **state)
     assert_int_equal(r->ok.affected_rows, 2);
     QOK(e->s, r, "DELETE b FROM b WHERE w > 1000");
     assert_int_equal(r->ok.affected_rows, 0);
+    /* a target that is not a table of the statement: 1109, in both forms */
+    hsql_error_t er = QERR(e->s, r, "DELETE a, z FROM a, b WHERE a.id = b.a_id", 1109);
+    assert_string_equal(er.msg, "Unknown table 'z' in MULTI DELETE");
+    QERR(e->s, r, "DELETE FROM z USING a, b WHERE a.id = b.a_id", 1109);
+    /* CREATE TABLE of a name in use: 1050, or a Note with IF NOT EXISTS (temporary too) */
+    QERR(e->s, r, "CREATE TABLE a (x int)", 1050);
+    QOK(e->s, r, "CREATE TABLE IF NOT EXISTS a (x int)");
+    QOK(e->s, r, "CREATE TEMPORARY TABLE tt (x int)");
+    QERR(e->s, r, "CREATE TEMPORARY TABLE tt (y int)", 1050);
+    QOK(e->s, r, "CREATE TEMPORARY TABLE IF NOT EXISTS tt (y int)");
+    QOK(e->s, r, "SHOW WARNINGS");
+    assert_int_equal(r->nrows, 1);
+    assert_string_equal(V(r, 0, 1), "1050");
+    QOK(e->s, r, "DROP TEMPORARY TABLE tt");
     QOK(e->s, r, "DELETE FROM a WHERE id > 0 ORDER BY id DESC LIMIT 1");
     assert_int_equal(r->ok.affected_rows, 1);
     assert_string_equal(Q1(e->s, "SELECT MAX(id) FROM a"), "2");
